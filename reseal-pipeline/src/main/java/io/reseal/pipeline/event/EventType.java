@@ -1,0 +1,45 @@
+package io.reseal.pipeline.event;
+
+import java.util.Arrays;
+import java.util.Optional;
+
+/** The five event types of the contract, each with its data class and the default topic it travels on. */
+public enum EventType {
+    REQUESTED("io.reseal.rotation.requested.v1", "reseal.rotation.requested", RotationRequested.class),
+    SEALED("io.reseal.rotation.sealed.v1", "reseal.rotation.sealed", RotationSealed.class),
+    PACKAGED("io.reseal.rotation.packaged.v1", "reseal.rotation.packaged", RotationPackaged.class),
+    NOTIFIED("io.reseal.rotation.notified.v1", "reseal.rotation.notified", RotationNotified.class),
+    FAILED("io.reseal.rotation.failed.v1", "reseal.rotation.failed", RotationFailed.class);
+
+    private final String ceType;
+    private final String defaultTopic;
+    private final Class<?> dataClass;
+
+    EventType(String ceType, String defaultTopic, Class<?> dataClass) {
+        this.ceType = ceType;
+        this.defaultTopic = defaultTopic;
+        this.dataClass = dataClass;
+    }
+
+    /** The CloudEvents {@code type} attribute. */
+    public String ceType() {
+        return ceType;
+    }
+
+    public String defaultTopic() {
+        return defaultTopic;
+    }
+
+    public Class<?> dataClass() {
+        return dataClass;
+    }
+
+    /** Short lower-case name: {@code requested}, {@code sealed}, ... (also the stage a rotation reached). */
+    public String shortName() {
+        return name().toLowerCase(java.util.Locale.ROOT);
+    }
+
+    public static Optional<EventType> ofCeType(String ceType) {
+        return Arrays.stream(values()).filter(t -> t.ceType.equals(ceType)).findFirst();
+    }
+}

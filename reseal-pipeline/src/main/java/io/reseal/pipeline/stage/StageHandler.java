@@ -1,0 +1,28 @@
+package io.reseal.pipeline.stage;
+
+import io.reseal.pipeline.event.EventType;
+import io.reseal.pipeline.event.RotationEvent;
+import java.util.List;
+
+/**
+ * The work of one pipeline stage: one input event in, the events to publish out. The {@link StageWorker}
+ * publishes the returned events and commits the input's offset in one Kafka transaction, so a handler
+ * sees an event again only if its outputs were not published. Handlers therefore make every side effect
+ * outside Kafka idempotent (stable object keys, dedupe by rotation id).
+ *
+ * <p>Failure contract: throw {@link RetriableStageException} when trying again later may succeed (a
+ * server is down); throw {@link PermanentStageException} when it never will (bad input, a missing
+ * source). Any other exception is treated as permanent for that record and reported with its class.
+ * Handlers are called from one thread at a time.
+ */
+public interface StageHandler {
+
+    /** The stage's name as it appears in failed records and logs: {@code sealer}, {@code packager}, ... */
+    String stage();
+
+    /** The event type this stage consumes. */
+    EventType consumes();
+
+    /** Handles one event and returns what to publish (possibly nothing). */
+    List<RotationEvent<?>> handle(RotationEvent<?> event) throws RetriableStageException, PermanentStageException;
+}
