@@ -1,0 +1,21 @@
+package io.reseal.pipeline.stage;
+
+import java.time.Duration;
+
+/** Told what a {@link StageWorker} did with each record (for metrics). Called on the worker's thread; must not block. */
+public interface StageListener {
+
+    StageListener NONE = new StageListener() {
+        @Override
+        public void handled(String stage, String outcome, Duration latency) {}
+
+        @Override
+        public void retried(String stage) {}
+    };
+
+    /** A record was finished: {@code outcome} is {@code succeeded}, {@code failed} or {@code invalid}. */
+    void handled(String stage, String outcome, Duration latency);
+
+    /** A retriable failure; the record will be tried again. */
+    void retried(String stage);
+}

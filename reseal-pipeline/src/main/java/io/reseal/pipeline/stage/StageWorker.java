@@ -1,0 +1,350 @@
+package io.reseal.pipeline.stage;
+
+import io.reseal.pipeline.event.EventCodec;
+import io.reseal.pipeline.event.EventType;
+import io.reseal.pipeline.event.InvalidEventException;
+import io.reseal.pipeline.event.RotationEvent;
+import io.reseal.pipeline.event.RotationFailed;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.UUID;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.InvalidConfigurationException;
+import org.apache.kafka.common.errors.OutOfOrderSequenceException;
+import org.apache.kafka.common.errors.ProducerFencedException;
+import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The consume-process-produce loop every worker runs: reads its input topic in a consumer group
+ * ({@code read_committed}), hands each event to a {@link StageHandler}, and publishes the handler's
+ * events together with the input offset in one Kafka transaction. So an input is marked done exactly
+ * when its outputs are visible downstream, and a crash at any point redelivers it.
+ *
+ * <ul>
+ *   <li>A record that is not a valid event, or whose handling fails permanently, becomes one record on
+ *       the failed topic (with origin and error headers), in the same transaction as its offset; the
+ *       loop goes on with the next record.</li>
+ *   <li>A retriable failure aborts nothing durable: the partition is rewound to that record, the loop
+ *       backs off with jitter and tries again, in order, until {@link Backoff#deadline()} has passed
+ *       since the record's first failure; then the rotation is reported as failed.</li>
+ *   <li>Fatal Kafka errors (fenced producer, authorization) end {@link #run()} with an exception.</li>
+ *   <li>{@link #close()} lets the record in hand finish and commit, then stops; it is safe from any thread.</li>
+ * </ul>
+ * One instance runs on one thread; scale out by running more instances in the same group.
+ */
+public final class StageWorker implements Runnable, AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(StageWorker.class);
+    public static final String HEADER_ORIGIN_TOPIC = "reseal.origin.topic";
+    public static final String HEADER_ORIGIN_PARTITION = "reseal.origin.partition";
+    public static final String HEADER_ORIGIN_OFFSET = "reseal.origin.offset";
+    public static final String HEADER_ERROR_CLASS = "reseal.error.class";
+    public static final String HEADER_ERROR_MESSAGE = "reseal.error.message";
+
+    private final StageHandler handler;
+    private final Topics topics;
+    private final Backoff backoff;
+    private final Clock clock;
+    private final EventCodec codec = new EventCodec();
+    private final KafkaConsumer<String, byte[]> consumer;
+    private final KafkaProducer<String, byte[]> producer;
+    private final URI source;
+    private final CountDownLatch stopRequested = new CountDownLatch(1);
+    private final CountDownLatch stopped = new CountDownLatch(1);
+    private final StageListener listener;
+    private Retry retry;
+
+    /**
+     * @param bootstrapServers Kafka
+     * @param groupId the consumer group of this stage (all replicas share it)
+     * @param listener told about each outcome (metrics); {@link StageListener#NONE} for nothing
+     */
+    public StageWorker(String bootstrapServers, String groupId, StageHandler handler, Topics topics, Backoff backoff,
+                       Clock clock, StageListener listener) {
+        this.handler = handler;
+        this.topics = topics;
+        this.backoff = backoff;
+        this.clock = clock;
+        this.listener = listener;
+        this.source = URI.create("/reseal/" + handler.stage());
+        this.consumer = new KafkaConsumer<>(consumerProperties(bootstrapServers, groupId),
+                new StringDeserializer(), new ByteArrayDeserializer());
+        this.producer = new KafkaProducer<>(producerProperties(bootstrapServers, groupId),
+                new StringSerializer(), new ByteArraySerializer());
+    }
+
+    private static Properties consumerProperties(String bootstrapServers, String groupId) {
+        Properties props = new Properties();
+        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        props.put(ConsumerConfig.GROUP_ID_CONFIG, groupId);
+        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 50);
+        props.put(ConsumerConfig.CLIENT_ID_CONFIG, groupId + "-" + UUID.randomUUID().toString().substring(0, 8));
+        return props;
+    }
+
+    private static Properties producerProperties(String bootstrapServers, String groupId) {
+        Properties props = new Properties();
+        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        props.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, groupId + "-" + UUID.randomUUID());
+        props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+        props.put(ProducerConfig.ACKS_CONFIG, "all");
+        props.put(ProducerConfig.LINGER_MS_CONFIG, 0);
+        props.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, 30_000);
+        props.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 30_000);
+        props.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 10_000);
+        return props;
+    }
+
+    @Override
+    public void run() {
+        String input = topics.of(handler.consumes());
+        try {
+            producer.initTransactions();
+            consumer.subscribe(List.of(input));
+            LOG.info("{} consuming {}", handler.stage(), input);
+            while (stopRequested.getCount() > 0) {
+                ConsumerRecords<String, byte[]> records = consumer.poll(Duration.ofMillis(200));
+                processBatch(records);
+            }
+        } catch (WakeupException e) {
+            if (stopRequested.getCount() > 0) {
+                throw e;
+            }
+        } catch (ProducerFencedException | OutOfOrderSequenceException | InvalidConfigurationException e) {
+            // InvalidConfigurationException covers authentication, authorization and unsupported-version errors
+            LOG.error("{} stopped by a fatal Kafka error: {}", handler.stage(), e.toString());
+            throw e;
+        } finally {
+            closeClients();
+            stopped.countDown();
+            LOG.info("{} stopped", handler.stage());
+        }
+    }
+
+    private void processBatch(ConsumerRecords<String, byte[]> records) {
+        List<TopicPartition> partitions = new ArrayList<>(records.partitions());
+        for (int i = 0; i < partitions.size(); i++) {
+            for (ConsumerRecord<String, byte[]> record : records.records(partitions.get(i))) {
+                if (stopRequested.getCount() == 0 || !process(record)) {
+                    // Stopping, or to be retried: rewind this partition to the record, and the untouched ones to their start.
+                    consumer.seek(partitions.get(i), record.offset());
+                    for (TopicPartition untouched : partitions.subList(i + 1, partitions.size())) {
+                        consumer.seek(untouched, records.records(untouched).get(0).offset());
+                    }
+                    return;
+                }
+            }
+        }
+    }
+
+    /** Returns false when the record must be tried again later. */
+    private boolean process(ConsumerRecord<String, byte[]> record) {
+        RotationEvent<?> event;
+        try {
+            event = codec.fromRecord(record);
+        } catch (InvalidEventException e) {
+            LOG.warn("{}: rejected record {}-{}@{}: {}", handler.stage(), record.topic(), record.partition(),
+                    record.offset(), e.getMessage());
+            return publish(record, List.of(), failure(record, null, e.code(), e.getMessage(), e), "invalid");
+        }
+        if (event.type() != handler.consumes()) {
+            String message = "unexpected event type " + event.type().ceType() + " on " + record.topic()
+                    + ": this stage reads " + handler.consumes().ceType();
+            return publish(record, List.of(), failure(record, event, "unexpected-type", message, null), "invalid");
+        }
+        long started = System.nanoTime();
+        try {
+            List<RotationEvent<?>> outputs = handler.handle(event);
+            boolean done = publish(record, outputs, null, "succeeded");
+            if (done) {
+                listener.handled(handler.stage(), "succeeded", Duration.ofNanos(System.nanoTime() - started));
+                LOG.info("{}: rotation {} of {} done ({} event(s) out)", handler.stage(), event.rotationId(),
+                        event.subject(), outputs.size());
+            }
+            return done;
+        } catch (PermanentStageException e) {
+            LOG.warn("{}: rotation {} of {} failed: {} ({})", handler.stage(), event.rotationId(), event.subject(),
+                    e.getMessage(), e.code());
+            return publish(record, List.of(), failure(record, event, e.code(), e.getMessage(), e), "failed");
+        } catch (RetriableStageException e) {
+            return retryOrGiveUp(record, event, e);
+        } catch (RuntimeException e) {
+            LOG.error("{}: rotation {} of {} failed unexpectedly: {}", handler.stage(), event.rotationId(),
+                    event.subject(), e.toString());
+            LOG.debug("stack trace", e);
+            return publish(record, List.of(), failure(record, event, "internal-error",
+                    "unexpected " + e.getClass().getSimpleName() + " in stage " + handler.stage(), e), "failed");
+        }
+    }
+
+    private boolean retryOrGiveUp(ConsumerRecord<String, byte[]> record, RotationEvent<?> event,
+                                  RetriableStageException e) {
+        Instant now = clock.instant();
+        if (retry == null || !retry.isFor(record)) {
+            retry = new Retry(record.topic(), record.partition(), record.offset(), now, 0);
+        }
+        retry = retry.next();
+        if (Duration.between(retry.firstFailure(), now).compareTo(backoff.deadline()) >= 0) {
+            LOG.warn("{}: rotation {} of {} gave up after {} attempts: {}", handler.stage(), event.rotationId(),
+                    event.subject(), retry.attempts(), e.getMessage());
+            retry = null;
+            return publish(record, List.of(), failure(record, event, e.code(),
+                    e.getMessage() + " (gave up after " + backoffDeadline() + ")", e), "failed");
+        }
+        Duration delay = backoff.delay(retry.attempts());
+        listener.retried(handler.stage());
+        LOG.warn("{}: rotation {} of {}: {} ({}); attempt {} failed, retrying in {} ms", handler.stage(),
+                event.rotationId(), event.subject(), e.getMessage(), e.code(), retry.attempts(), delay.toMillis());
+        sleep(delay);
+        return false;
+    }
+
+    private String backoffDeadline() {
+        return backoff.deadline().toString().substring(2).toLowerCase(java.util.Locale.ROOT);
+    }
+
+    /**
+     * Publishes the outputs, the failure if any, and the offset in one transaction. Returns false if Kafka
+     * failed and the record must be processed again.
+     */
+    private boolean publish(ConsumerRecord<String, byte[]> record, List<RotationEvent<?>> outputs, Failure failure,
+                            String outcome) {
+        try {
+            producer.beginTransaction();
+            for (RotationEvent<?> output : outputs) {
+                producer.send(codec.toRecord(topics.of(output.type()), output));
+            }
+            if (failure != null) {
+                ProducerRecord<String, byte[]> out = codec.toRecord(topics.of(EventType.FAILED), failure.event());
+                addOriginHeaders(out, record, failure);
+                producer.send(out);
+            }
+            producer.sendOffsetsToTransaction(
+                    Map.of(new TopicPartition(record.topic(), record.partition()), new OffsetAndMetadata(record.offset() + 1)),
+                    consumer.groupMetadata());
+            producer.commitTransaction();
+            if (retry != null && retry.isFor(record)) {
+                retry = null;
+            }
+            if (!"succeeded".equals(outcome)) {
+                listener.handled(handler.stage(), outcome, Duration.ZERO);
+            }
+            return true;
+        } catch (ProducerFencedException | OutOfOrderSequenceException | InvalidConfigurationException e) {
+            throw e; // fatal: includes authorization failures
+        } catch (KafkaException e) {
+            LOG.warn("{}: could not commit record {}-{}@{} ({}); it will be processed again", handler.stage(),
+                    record.topic(), record.partition(), record.offset(), e.toString());
+            try {
+                producer.abortTransaction();
+            } catch (KafkaException abortFailure) {
+                LOG.debug("abort failed", abortFailure);
+            }
+            sleep(backoff.delay(1));
+            return false;
+        }
+    }
+
+    private Failure failure(ConsumerRecord<String, byte[]> record, RotationEvent<?> event, String code, String message,
+                            Throwable error) {
+        String rotationId = event == null ? null : event.rotationId();
+        String workflow = event == null ? null : event.subject();
+        RotationFailed data = new RotationFailed(handler.stage(), code, message, record.topic(), record.partition(),
+                record.offset(), rotationId, workflow);
+        String id = "failed." + handler.stage() + "." + record.topic() + "." + record.partition() + "." + record.offset();
+        RotationEvent<RotationFailed> failed = new RotationEvent<>(id, source, EventType.FAILED,
+                workflow != null ? workflow : record.key(), OffsetDateTime.ofInstant(clock.instant(), ZoneOffset.UTC),
+                rotationId, data);
+        return new Failure(failed, error == null ? "" : error.getClass().getName());
+    }
+
+    private static void addOriginHeaders(ProducerRecord<String, byte[]> out, ConsumerRecord<String, byte[]> origin,
+                                         Failure failure) {
+        out.headers()
+                .add(HEADER_ORIGIN_TOPIC, utf8(origin.topic()))
+                .add(HEADER_ORIGIN_PARTITION, utf8(Integer.toString(origin.partition())))
+                .add(HEADER_ORIGIN_OFFSET, utf8(Long.toString(origin.offset())))
+                .add(HEADER_ERROR_CLASS, utf8(failure.errorClass()))
+                .add(HEADER_ERROR_MESSAGE, utf8(failure.event().data().message()));
+    }
+
+    /** A record's failure: the event for the failed topic and the class of the error behind it. */
+    private record Failure(RotationEvent<RotationFailed> event, String errorClass) {}
+
+    private static byte[] utf8(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+
+    private void sleep(Duration delay) {
+        try {
+            stopRequested.await(delay.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            stopRequested.countDown();
+        }
+    }
+
+    private void closeClients() {
+        try {
+            consumer.close(Duration.ofSeconds(5));
+        } finally {
+            producer.close(Duration.ofSeconds(5));
+        }
+    }
+
+    /** Asks the loop to stop after the record in hand and waits up to {@code timeout} for it. */
+    public boolean stop(Duration timeout) {
+        stopRequested.countDown();
+        consumer.wakeup();
+        try {
+            return stopped.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    @Override
+    public void close() {
+        stop(Duration.ofSeconds(30));
+    }
+
+    private record Retry(String topic, int partition, long offset, Instant firstFailure, int attempts) {
+        boolean isFor(ConsumerRecord<?, ?> record) {
+            return record.topic().equals(topic) && record.partition() == partition && record.offset() == offset;
+        }
+
+        Retry next() {
+            return new Retry(topic, partition, offset, firstFailure, attempts + 1);
+        }
+    }
+}
