@@ -1,0 +1,98 @@
+package io.reseal.sealer.values;
+
+import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.reseal.pipeline.stage.PermanentStageException;
+import io.reseal.pipeline.stage.RetriableStageException;
+import io.reseal.sealer.BundleConfig;
+import io.reseal.sealer.kube.ClusterAccess;
+import io.reseal.sealer.kube.KubernetesErrors;
+import io.reseal.sealer.secret.SecretValue;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.function.Function;
+
+/**
+ * Resolves the values of a bundle's keys, once per rotation (so every namespace of a rotation gets the
+ * same generated values). A missing source fails with a message naming the bundle, the key and the
+ * source, never the value. Thread-safe.
+ */
+public final class ValueResolver {
+
+    private final Function<String, String> environment;
+    private final ClusterAccess clusters;
+    private final String defaultCluster;
+    private final SecureRandom random;
+
+    /**
+     * @param environment looks up environment variables ({@code System::getenv} in production)
+     * @param defaultCluster the cluster a Secret source reads from when it names none
+     */
+    public ValueResolver(Function<String, String> environment, ClusterAccess clusters, String defaultCluster,
+                         SecureRandom random) {
+        this.environment = environment;
+        this.clusters = clusters;
+        this.defaultCluster = defaultCluster;
+        this.random = random;
+    }
+
+    /** Key to value, in the bundle's key order. The caller owns the values and should wipe them when done. */
+    public Map<String, SecretValue> resolve(BundleConfig bundle) throws RetriableStageException, PermanentStageException {
+        Map<String, SecretValue> values = new LinkedHashMap<>();
+        for (var entry : bundle.keys().entrySet()) {
+            values.put(entry.getKey(), SecretValue.of(read(bundle.name(), entry.getKey(), entry.getValue())));
+        }
+        return values;
+    }
+
+    private byte[] read(String bundle, String key, ValueSource source) throws RetriableStageException, PermanentStageException {
+        String what = "bundle " + bundle + ", key " + key + ": " + source.describe();
+        if (source.literal() != null) {
+            return source.literal().getBytes(StandardCharsets.UTF_8);
+        }
+        if (source.env() != null) {
+            String value = environment.apply(source.env());
+            if (value == null) throw new PermanentStageException("missing-value", what + " is not set");
+            return value.getBytes(StandardCharsets.UTF_8);
+        }
+        if (source.file() != null) {
+            try {
+                return Files.readAllBytes(Path.of(source.file()));
+            } catch (NoSuchFileException e) {
+                throw new PermanentStageException("missing-value", what + " does not exist");
+            } catch (IOException e) {
+                throw new PermanentStageException("missing-value", what + " cannot be read (" + e.getClass().getSimpleName() + ")");
+            }
+        }
+        if (source.secret() != null) {
+            return readSecret(what, source.secret());
+        }
+        return source.generate().generate(random);
+    }
+
+    private byte[] readSecret(String what, ValueSource.SecretKeyRef ref) throws RetriableStageException, PermanentStageException {
+        String cluster = ref.cluster() != null ? ref.cluster() : defaultCluster;
+        Secret secret;
+        try {
+            secret = clusters.client(cluster).secrets().inNamespace(ref.namespace()).withName(ref.name()).get();
+        } catch (KubernetesClientException e) {
+            KubernetesErrors.rethrow(what, e);
+            return null;
+        }
+        if (secret == null) throw new PermanentStageException("missing-value", what + ": the Secret does not exist");
+        if (secret.getData() != null && secret.getData().containsKey(ref.key())) {
+            return Base64.getDecoder().decode(secret.getData().get(ref.key()));
+        }
+        if (secret.getStringData() != null && secret.getStringData().containsKey(ref.key())) {
+            return secret.getStringData().get(ref.key()).getBytes(StandardCharsets.UTF_8);
+        }
+        throw new PermanentStageException("missing-value", what + ": the Secret has no such key");
+    }
+}
