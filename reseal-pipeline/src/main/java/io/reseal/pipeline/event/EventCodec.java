@@ -172,6 +172,9 @@ public final class EventCodec {
     private static String rotationId(CloudEvent event, EventType type) throws InvalidEventException {
         Object extension = event.getExtension(ROTATION_ID_EXTENSION);
         if (extension == null) {
+            if (type == EventType.FAILED) {
+                return null; // a record too broken to tell its rotation
+            }
             if (type != EventType.REQUESTED) {
                 throw new InvalidEventException("missing-field", "missing extension attribute '"
                         + ROTATION_ID_EXTENSION + "'");

@@ -13,7 +13,7 @@ public interface StageListener {
         public void retried(String stage) {}
     };
 
-    /** A record was finished: {@code outcome} is {@code succeeded}, {@code failed} or {@code invalid}. */
+    /** A record was finished: {@code outcome} is {@code succeeded}, {@code failed}, {@code invalid} or {@code duplicate}. */
     void handled(String stage, String outcome, Duration latency);
 
     /** A retriable failure; the record will be tried again. */

@@ -78,16 +78,20 @@ public final class StageWorker implements Runnable, AutoCloseable {
     private final CountDownLatch stopRequested = new CountDownLatch(1);
     private final CountDownLatch stopped = new CountDownLatch(1);
     private final StageListener listener;
+    private final RotationLedger ledger;
     private Retry retry;
 
     /**
      * @param bootstrapServers Kafka
      * @param groupId the consumer group of this stage (all replicas share it)
      * @param listener told about each outcome (metrics); {@link StageListener#NONE} for nothing
+     * @param ledger the rotations this stage already finished (see {@link RotationLedger#load}); events of
+     *     those are acknowledged without calling the handler
      */
     public StageWorker(String bootstrapServers, String groupId, StageHandler handler, Topics topics, Backoff backoff,
-                       Clock clock, StageListener listener) {
+                       Clock clock, StageListener listener, RotationLedger ledger) {
         this.handler = handler;
+        this.ledger = ledger;
         this.topics = topics;
         this.backoff = backoff;
         this.clock = clock;
@@ -181,11 +185,17 @@ public final class StageWorker implements Runnable, AutoCloseable {
                     + ": this stage reads " + handler.consumes().ceType();
             return publish(record, List.of(), failure(record, event, "unexpected-type", message, null), "invalid");
         }
+        if (ledger.isDone(event.rotationId())) {
+            LOG.info("{}: rotation {} of {} was already done; event {} acknowledged without effect", handler.stage(),
+                    event.rotationId(), event.subject(), event.id());
+            return publish(record, List.of(), null, "duplicate");
+        }
         long started = System.nanoTime();
         try {
             List<RotationEvent<?>> outputs = handler.handle(event);
             boolean done = publish(record, outputs, null, "succeeded");
             if (done) {
+                outputs.stream().filter(o -> o.type() != EventType.FAILED).forEach(o -> ledger.markDone(o.rotationId()));
                 listener.handled(handler.stage(), "succeeded", Duration.ofNanos(System.nanoTime() - started));
                 LOG.info("{}: rotation {} of {} done ({} event(s) out)", handler.stage(), event.rotationId(),
                         event.subject(), outputs.size());
