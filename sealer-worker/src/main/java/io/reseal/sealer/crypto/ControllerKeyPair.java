@@ -1,0 +1,96 @@
+package io.reseal.sealer.crypto;
+
+import java.io.IOException;
+import java.io.StringWriter;
+import java.io.UncheckedIOException;
+import java.math.BigInteger;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.GeneralSecurityException;
+import java.security.KeyPair;
+import java.security.KeyPairGenerator;
+import java.security.SecureRandom;
+import java.security.cert.X509Certificate;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Date;
+import org.bouncycastle.asn1.x500.X500Name;
+import org.bouncycastle.asn1.x509.BasicConstraints;
+import org.bouncycastle.asn1.x509.Extension;
+import org.bouncycastle.asn1.x509.KeyUsage;
+import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
+import org.bouncycastle.cert.jcajce.JcaX509ExtensionUtils;
+import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
+import org.bouncycastle.openssl.jcajce.JcaPEMWriter;
+import org.bouncycastle.operator.OperatorCreationException;
+import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
+
+/**
+ * A sealing key pair made the way the sealed-secrets controller makes one ({@code pkg/crypto/keys.go}):
+ * RSA (4096 bits by default), a self-signed certificate with a random 128-bit serial, empty subject,
+ * valid for 87600 h, key usage "encipher only", CA basic constraints. Used by the local stack as its
+ * "cluster" and by tests that need a second or a renewed controller key. Immutable.
+ */
+public record ControllerKeyPair(KeyPair keys, X509Certificate certificate) {
+
+    public static final Duration KEY_TTL = Duration.ofHours(87600);
+
+    public static ControllerKeyPair generate(int bits, Instant notBefore, SecureRandom random) {
+        try {
+            KeyPairGenerator generator = KeyPairGenerator.getInstance("RSA");
+            generator.initialize(bits, random);
+            KeyPair keys = generator.generateKeyPair();
+            X500Name empty = new X500Name(new org.bouncycastle.asn1.x500.RDN[0]);
+            JcaX509v3CertificateBuilder builder = new JcaX509v3CertificateBuilder(empty, new BigInteger(128, random),
+                    Date.from(notBefore), Date.from(notBefore.plus(KEY_TTL)), empty, keys.getPublic());
+            builder.addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.encipherOnly));
+            builder.addExtension(Extension.basicConstraints, true, new BasicConstraints(true));
+            builder.addExtension(Extension.subjectKeyIdentifier, false,
+                    new JcaX509ExtensionUtils().createSubjectKeyIdentifier(keys.getPublic()));
+            X509Certificate certificate = new JcaX509CertificateConverter()
+                    .getCertificate(builder.build(new JcaContentSignerBuilder("SHA256withRSA").build(keys.getPrivate())));
+            return new ControllerKeyPair(keys, certificate);
+        } catch (GeneralSecurityException | OperatorCreationException | IOException e) {
+            throw new IllegalStateException("cannot generate a sealing key pair", e);
+        }
+    }
+
+    /** The certificate as PEM, what the controller serves at {@code /v1/cert.pem}. */
+    public String certificatePem() {
+        return pem(certificate);
+    }
+
+    /** The private key as PKCS#1 PEM ({@code RSA PRIVATE KEY}), as the controller stores {@code tls.key}. */
+    public String privateKeyPem() {
+        return pem(keys.getPrivate());
+    }
+
+    /** Writes {@code tls.crt} and {@code tls.key} (owner-only where the file system allows) into {@code dir}. */
+    public void writeTo(Path dir) {
+        try {
+            Files.createDirectories(dir);
+            Files.writeString(dir.resolve("tls.crt"), certificatePem(), StandardCharsets.US_ASCII);
+            Path key = dir.resolve("tls.key");
+            Files.writeString(key, privateKeyPem(), StandardCharsets.US_ASCII);
+            try {
+                Files.setPosixFilePermissions(key, PosixFilePermissions.fromString("rw-------"));
+            } catch (UnsupportedOperationException e) {
+                // not a POSIX file system; nothing more we can do
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write the sealing key pair to " + dir, e);
+        }
+    }
+
+    private static String pem(Object object) {
+        StringWriter out = new StringWriter();
+        try (JcaPEMWriter writer = new JcaPEMWriter(out)) {
+            writer.writeObject(object);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return out.toString();
+    }
+}
