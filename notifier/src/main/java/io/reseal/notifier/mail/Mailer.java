@@ -149,7 +149,7 @@ public final class Mailer implements AutoCloseable {
             throw new RetriableStageException("smtp-unavailable",
                     "could not send" + about + " through " + server + ": " + describe(cause), cause);
         }
-        String reply = EmailAddress.printable(smtp.getReplyCode() + " " + String.join(" ", smtp.getReplyMessages())).strip();
+        String reply = EmailAddress.printable(String.join(" ", smtp.getReplyMessages())).strip();
         if (!smtp.isPermanent()) {
             throw new RetriableStageException("smtp-deferred", server + " deferred" + about + ": " + reply, smtp);
         }

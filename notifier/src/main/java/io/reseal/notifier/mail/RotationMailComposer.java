@@ -13,6 +13,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -104,7 +105,7 @@ public final class RotationMailComposer {
         view.put("requestedAt", event.requestedAt() == null ? null : event.requestedAt().toString());
         view.put("environments", event.environments().stream().map(RotationMailComposer::environmentView).toList());
         view.put("downloadUrl", url);
-        view.put("expiresIso", event.expiresAt().atOffset(ZoneOffset.UTC).toString());
+        view.put("expiresIso", event.expiresAt().truncatedTo(ChronoUnit.SECONDS).toString());
         view.put("expiresHuman", HUMAN.format(event.expiresAt()));
         view.put("expiresIn", remaining(now, event.expiresAt()));
         view.put("archiveName", archiveName);
