@@ -1,0 +1,137 @@
+package io.reseal.notifier;
+
+import io.reseal.notifier.mail.Delivery;
+import io.reseal.notifier.mail.EmailAddress;
+import io.reseal.notifier.mail.Mailer;
+import io.reseal.notifier.mail.PartialDeliveryException;
+import io.reseal.notifier.mail.RotationMail;
+import io.reseal.notifier.mail.RotationMailComposer;
+import io.reseal.pipeline.event.EventType;
+import io.reseal.pipeline.event.RotationEvent;
+import io.reseal.pipeline.event.RotationFailed;
+import io.reseal.pipeline.event.RotationNotified;
+import io.reseal.pipeline.event.RotationPackaged;
+import io.reseal.pipeline.stage.PermanentStageException;
+import io.reseal.pipeline.stage.RetriableStageException;
+import io.reseal.pipeline.stage.StageHandler;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The {@code notifier} stage: e-mails the requestor and the recipients of a {@code packaged} rotation
+ * the download link, its expiry, the checksums and the apply commands, and returns the
+ * {@code notified} event.
+ *
+ * <p>Idempotent per rotation id (see {@link SentRotations}): a rotation already mailed is not mailed
+ * again. If the mail server refuses some recipients for good, the others still get the mail and
+ * {@link #handle} returns a {@code notified} event for them and a {@code failed} event (code
+ * {@code recipient-rejected}) naming the refused addresses; addresses of the event that are not usable
+ * e-mail addresses are reported the same way. Fails permanently with {@code link-expired} when the link
+ * has expired (the rotation needs a new package), {@code recipient-rejected} when nobody can get the
+ * mail, or the codes of {@link RotationMailComposer#compose} and {@link Mailer#send}; retriably when the
+ * server is unreachable or answers 4xx.
+ *
+ * <p>Called from one thread at a time, as {@link StageHandler} promises. Does not own the mailer.
+ */
+public final class NotifierStage implements StageHandler {
+
+    public static final String STAGE = "notifier";
+    static final String SOURCE = "/reseal/notifier";
+
+    private static final Logger LOG = LoggerFactory.getLogger(NotifierStage.class);
+
+    private final RotationMailComposer composer;
+    private final Mailer mailer;
+    private final SentRotations sent;
+    private final Clock clock;
+
+    public NotifierStage(RotationMailComposer composer, Mailer mailer, SentRotations sent, Clock clock) {
+        this.composer = composer;
+        this.mailer = mailer;
+        this.sent = sent;
+        this.clock = clock;
+    }
+
+    @Override
+    public String stage() {
+        return STAGE;
+    }
+
+    @Override
+    public EventType consumes() {
+        return EventType.PACKAGED;
+    }
+
+    @Override
+    public List<RotationEvent<?>> handle(RotationEvent<?> event) throws RetriableStageException, PermanentStageException {
+        RotationPackaged packaged = event.dataAs(RotationPackaged.class);
+        String rotationId = packaged.rotationId();
+        Optional<List<RotationEvent<?>>> earlier = sent.outcomeOf(rotationId);
+        if (earlier.isPresent()) {
+            LOG.info("rotation {} was already mailed; returning its events again without mailing", rotationId);
+            return earlier.get();
+        }
+        if (sent.isSent(rotationId)) {
+            LOG.info("rotation {} was already notified; skipping", rotationId);
+            return List.of();
+        }
+        Instant now = clock.instant();
+        if (packaged.expiresAt() != null && !now.isBefore(packaged.expiresAt())) {
+            throw new PermanentStageException("link-expired", "the download link of rotation " + rotationId
+                    + " expired at " + packaged.expiresAt() + ", before it could be mailed; package the rotation again"
+                    + " to get a new link");
+        }
+        RotationMail mail = composer.compose(packaged, now);
+
+        Set<String> reachedBefore = sent.deliveredSoFar(rotationId);
+        List<EmailAddress> pending = mail.recipients().stream().filter(r -> !reachedBefore.contains(r.key())).toList();
+        Delivery delivery;
+        try {
+            delivery = mailer.send(mail.withRecipients(pending));
+        } catch (PartialDeliveryException e) {
+            sent.recordDelivered(rotationId, e.delivered());
+            throw e;
+        }
+
+        List<String> delivered = new ArrayList<>();
+        mail.recipients().stream().filter(r -> reachedBefore.contains(r.key())).forEach(r -> delivered.add(r.value()));
+        delivery.delivered().forEach(r -> delivered.add(r.value()));
+        if (delivered.isEmpty()) {
+            throw new PermanentStageException("recipient-rejected", "nobody got the mail of rotation " + rotationId
+                    + ": " + problems(delivery, mail));
+        }
+
+        Instant sentAt = clock.instant();
+        OffsetDateTime time = sentAt.atOffset(ZoneOffset.UTC);
+        String workflow = packaged.workflow();
+        List<RotationEvent<?>> out = new ArrayList<>();
+        out.add(RotationEvent.forRotation(rotationId, EventType.NOTIFIED, SOURCE, workflow, time,
+                new RotationNotified(rotationId, workflow, delivered, mail.messageId(), sentAt)));
+        if (!delivery.rejected().isEmpty() || !mail.unusableRecipients().isEmpty()) {
+            String message = "the mail of rotation " + rotationId + " reached " + String.join(", ", delivered)
+                    + " but not everyone: " + problems(delivery, mail);
+            LOG.warn(message);
+            out.add(RotationEvent.forRotation(rotationId, EventType.FAILED, SOURCE, workflow, time,
+                    new RotationFailed(STAGE, "recipient-rejected", message, null, null, null, rotationId, workflow)));
+        }
+        sent.recordOutcome(rotationId, out);
+        return out;
+    }
+
+    private static String problems(Delivery delivery, RotationMail mail) {
+        List<String> problems = new ArrayList<>();
+        if (!delivery.rejected().isEmpty()) {
+            problems.add("the mail server refused " + delivery.describeRejected());
+        }
+        problems.addAll(mail.unusableRecipients());
+        return String.join("; ", problems);
+    }
+}
