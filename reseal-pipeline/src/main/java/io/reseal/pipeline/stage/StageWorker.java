@@ -251,7 +251,15 @@ public final class StageWorker implements Runnable, AutoCloseable {
         try {
             producer.beginTransaction();
             for (RotationEvent<?> output : outputs) {
-                producer.send(codec.toRecord(topics.of(output.type()), output));
+                if (output.type() == EventType.FAILED) {
+                    // A handler's own failure report (e.g. one rejected recipient): say where it came from.
+                    Failure reported = withOrigin(output.dataAs(RotationFailed.class), output, record);
+                    ProducerRecord<String, byte[]> out = codec.toRecord(topics.of(EventType.FAILED), reported.event());
+                    addOriginHeaders(out, record, reported);
+                    producer.send(out);
+                } else {
+                    producer.send(codec.toRecord(topics.of(output.type()), output));
+                }
             }
             if (failure != null) {
                 ProducerRecord<String, byte[]> out = codec.toRecord(topics.of(EventType.FAILED), failure.event());
@@ -305,6 +313,13 @@ public final class StageWorker implements Runnable, AutoCloseable {
                 .add(HEADER_ORIGIN_OFFSET, utf8(Long.toString(origin.offset())))
                 .add(HEADER_ERROR_CLASS, utf8(failure.errorClass()))
                 .add(HEADER_ERROR_MESSAGE, utf8(failure.event().data().message()));
+    }
+
+    private static Failure withOrigin(RotationFailed data, RotationEvent<?> event, ConsumerRecord<String, byte[]> origin) {
+        RotationFailed located = new RotationFailed(data.stage(), data.errorCode(), data.message(), origin.topic(),
+                origin.partition(), origin.offset(), data.rotationId(), data.workflow());
+        return new Failure(new RotationEvent<>(event.id(), event.source(), EventType.FAILED, event.subject(), event.time(),
+                event.rotationId(), located), "");
     }
 
     /** A record's failure: the event for the failed topic and the class of the error behind it. */
