@@ -38,6 +38,11 @@ public final class PackageBuilder {
         this.signer = signer;
     }
 
+    /** Fingerprint of the key that signs the packages (see {@link PackageSigner#fingerprint()}). */
+    public String signerFingerprint() {
+        return signer.fingerprint();
+    }
+
     /** {@code <workflow>-ml-secrets-<yyyymmdd>.tar.gz}, the date of {@code requestedAt} in UTC. */
     private static String archiveName(RotationSealed sealed) {
         return sealed.workflow() + "-ml-secrets-" + DAY.format(sealed.requestedAt()) + ".tar.gz";
