@@ -99,6 +99,7 @@ final class ReferenceTemplate {
         Map<String, Object> metadata = new LinkedHashMap<>();
         metadata.put("name", name);
         metadata.put("namespace", environment.namespace());
+        metadata.put("labels", Map.of("reseal.io/environment", environment.name()));
         return metadata;
     }
 
