@@ -74,6 +74,9 @@ final class KafkaBrokerConfig {
         p.setProperty("share.coordinator.state.topic.replication.factor", "1");
         p.setProperty("share.coordinator.state.topic.min.isr", "1");
         p.setProperty("group.initial.rebalance.delay.ms", "0");
+        // After a crash the controller refuses the restarted broker until the old session expires (default 9 s).
+        p.setProperty("broker.heartbeat.interval.ms", "500");
+        p.setProperty("broker.session.timeout.ms", "2000");
         p.setProperty("auto.create.topics.enable", "false");
         return p;
     }

@@ -1,0 +1,103 @@
+package io.reseal.packager;
+
+import io.reseal.packager.archive.DeliveryArchive;
+import io.reseal.packager.archive.InvalidPackageInputException;
+import io.reseal.packager.archive.PackageBuilder;
+import io.reseal.packager.store.PackageStore;
+import io.reseal.packager.store.PresignedLink;
+import io.reseal.packager.store.StoredPackage;
+import io.reseal.pipeline.event.EventType;
+import io.reseal.pipeline.event.RotationEvent;
+import io.reseal.pipeline.event.RotationPackaged;
+import io.reseal.pipeline.event.RotationSealed;
+import io.reseal.pipeline.stage.PermanentStageException;
+import io.reseal.pipeline.stage.RetriableStageException;
+import io.reseal.pipeline.stage.StageHandler;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.stream.Stream;
+
+/**
+ * The {@code packager} stage: a {@code sealed} event in, the archive built, stored and presigned, one
+ * {@code packaged} event out.
+ *
+ * <p>Idempotent: the archive is deterministic and stored under a stable key with its SHA-256, so a
+ * redelivered event uploads nothing new and yields the same event (same id, time = the input event's
+ * time, same object key, size and checksum); only the presigned URL and its expiry may differ. Bad input
+ * (unsafe names, inconsistent manifests) is a {@link PermanentStageException} with code
+ * {@value #INVALID_INPUT}; S3 failures are classified by {@link PackageStore}. Called from one thread at a
+ * time, as {@link StageHandler} specifies.
+ */
+public final class PackagerStage implements StageHandler {
+
+    public static final String SOURCE = "/reseal/packager-worker";
+    static final String INVALID_INPUT = "invalid-package-input";
+
+    private final PackageBuilder builder;
+    private final PackageStore store;
+
+    /** A stage that builds with {@code builder} and stores with {@code store}; the caller closes the store. */
+    public PackagerStage(PackageBuilder builder, PackageStore store) {
+        this.builder = Objects.requireNonNull(builder, "builder");
+        this.store = Objects.requireNonNull(store, "store");
+    }
+
+    @Override
+    public String stage() {
+        return "packager";
+    }
+
+    @Override
+    public EventType consumes() {
+        return EventType.SEALED;
+    }
+
+    @Override
+    public List<RotationEvent<?>> handle(RotationEvent<?> event) throws RetriableStageException, PermanentStageException {
+        if (event.type() != EventType.SEALED) {
+            throw new PermanentStageException("unexpected-event-type",
+                    "the packager consumes " + EventType.SEALED.ceType() + ", not " + event.type().ceType());
+        }
+        RotationSealed sealed = event.dataAs(RotationSealed.class);
+        if (event.rotationId() != null && !event.rotationId().equals(sealed.rotationId())) {
+            throw new PermanentStageException(INVALID_INPUT, "rotationid attribute '" + event.rotationId()
+                    + "' differs from data.rotationId '" + sealed.rotationId() + "'");
+        }
+        DeliveryArchive archive;
+        try {
+            archive = builder.build(sealed);
+        } catch (InvalidPackageInputException e) {
+            throw new PermanentStageException(INVALID_INPUT, e.getMessage(), e);
+        }
+        StoredPackage stored = store.store(archive);
+        PresignedLink link = store.presign(stored.objectKey());
+        RotationPackaged packaged = new RotationPackaged(
+                sealed.rotationId(), sealed.workflow(), sealed.requestor(), sealed.trigger(), sealed.reason(),
+                sealed.requestedAt(), stored.bucket(), stored.objectKey(), archive.name(), stored.size(),
+                stored.sha256(), link.url().toString(), link.expiresAt(), builder.signerFingerprint(), recipients(sealed),
+                sealed.environments().stream().map(PackagerStage::packagedEnvironment).toList());
+        return List.of(RotationEvent.forRotation(
+                sealed.rotationId(), EventType.PACKAGED, SOURCE, sealed.workflow(), event.time(), packaged));
+    }
+
+    /** The requestor, then every environment's contacts; blanks dropped, duplicates (ignoring case) removed. */
+    static List<String> recipients(RotationSealed sealed) {
+        Map<String, String> byAddress = new LinkedHashMap<>();
+        Stream.concat(Stream.of(sealed.requestor()),
+                        sealed.environments().stream().flatMap(environment -> environment.contacts().stream()))
+                .filter(address -> address != null && !address.isBlank())
+                .map(String::strip)
+                .forEach(address -> byAddress.putIfAbsent(address.toLowerCase(Locale.ROOT), address));
+        return List.copyOf(byAddress.values());
+    }
+
+    private static RotationPackaged.Environment packagedEnvironment(RotationSealed.Environment environment) {
+        return new RotationPackaged.Environment(environment.name(), environment.namespace(), environment.cluster(),
+                environment.secrets().stream()
+                        .map(secret -> new RotationPackaged.Secret(secret.name(), secret.type(), secret.keys()))
+                        .toList());
+    }
+}

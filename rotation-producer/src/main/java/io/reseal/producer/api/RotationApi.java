@@ -1,0 +1,321 @@
+package io.reseal.producer.api;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import io.reseal.pipeline.config.WorkflowConfig;
+import io.reseal.pipeline.event.EventJson;
+import io.reseal.pipeline.event.EventType;
+import io.reseal.pipeline.event.RotationEvent;
+import io.reseal.pipeline.event.RotationRequested;
+import io.reseal.producer.ProducerConfig;
+import io.reseal.producer.ProducerConfig.ApiToken;
+import io.reseal.producer.ProducerMetrics;
+import io.reseal.producer.publish.RequestPublisher;
+import io.reseal.producer.status.RotationStatus;
+import io.reseal.producer.status.RotationStatusView;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+import java.util.function.Supplier;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The producer's HTTP API (DESIGN.md, "HTTP API"):
+ * <ul>
+ *   <li>{@code POST /api/v1/rotations}: answers {@code 202} only after Kafka acknowledged every requested
+ *       event ({@code acks=all}); {@code 503} if it did not, in which case nothing may have been published
+ *       or some was, and a retry with the same {@code Idempotency-Key} publishes the same event ids.</li>
+ *   <li>{@code GET /api/v1/rotations/{id}}: the {@link RotationStatus} from the {@link RotationStatusView};
+ *       a rotation this replica just accepted is visible at once.</li>
+ *   <li>{@code GET /health/live}, {@code GET /health/ready} (Kafka answers and the status view is loaded),
+ *       {@code GET /metrics} (Prometheus text).</li>
+ * </ul>
+ * Both rotation endpoints need a Bearer token; every 4xx carries {@code {"error": {"code", "message",
+ * "field"}}}. Tokens are never logged or echoed. The router's handlers run on Vert.x event loops; Kafka
+ * sends run on worker threads. {@link #close()} closes the Kafka admin client this API opened.
+ */
+public final class RotationApi implements AutoCloseable {
+
+    public static final String ROTATIONS = "/api/v1/rotations";
+    static final int MAX_BODY_BYTES = 64 * 1024;
+    private static final Logger LOG = LoggerFactory.getLogger(RotationApi.class);
+    private static final Pattern IDEMPOTENCY_KEY = Pattern.compile("[\\x21-\\x7e]{1,200}");
+    private static final Pattern ROTATION_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,99}");
+    private static final String JSON = "application/json";
+
+    private final Vertx vertx;
+    private final Map<String, WorkflowConfig> workflows;
+    private final TokenAuthenticator authenticator;
+    private final RequestPublisher publisher;
+    private final RotationStatusView view;
+    private final KafkaReadiness readiness;
+    private final ProducerMetrics metrics;
+    private final Clock clock;
+    private final IdempotencyCache idempotency;
+    private final Supplier<String> statusBase;
+
+    /**
+     * @param statusBase the public base URL that {@code statusUrl}s start with (asked per request, so it may
+     *     depend on the port the server was bound to)
+     */
+    public RotationApi(Vertx vertx, ProducerConfig config, List<WorkflowConfig> workflows, String bootstrapServers,
+                       RequestPublisher publisher, RotationStatusView view, ProducerMetrics metrics, Clock clock,
+                       Supplier<String> statusBase) {
+        this.vertx = vertx;
+        this.workflows = workflows.stream().collect(Collectors.toMap(WorkflowConfig::name, Function.identity()));
+        this.authenticator = new TokenAuthenticator(config.tokens());
+        this.publisher = publisher;
+        this.view = view;
+        this.readiness = new KafkaReadiness(bootstrapServers);
+        this.metrics = metrics;
+        this.clock = clock;
+        this.idempotency = new IdempotencyCache(clock);
+        this.statusBase = statusBase;
+    }
+
+    public Router router() {
+        Router router = Router.router(vertx);
+        router.post(ROTATIONS)
+                .handler(BodyHandler.create(false).setBodyLimit(MAX_BODY_BYTES))
+                .handler(this::create)
+                .failureHandler(this::failed);
+        router.get(ROTATIONS + "/:id").handler(this::status).failureHandler(this::failed);
+        router.get("/health/live").handler(ctx -> send(ctx, 200, Map.of("status", "up")));
+        router.get("/health/ready").handler(this::ready);
+        router.get("/metrics").handler(ctx -> ctx.response()
+                .putHeader("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
+                .end(metrics.scrape()));
+        return router;
+    }
+
+    private void create(RoutingContext ctx) {
+        Optional<ApiToken> authenticated = authenticate(ctx, "create");
+        if (authenticated.isEmpty()) {
+            return;
+        }
+        ApiToken token = authenticated.get();
+        try {
+            if (!isJson(ctx.request().getHeader("Content-Type"))) {
+                throw new RequestRejected(415, "unsupported-media-type", "send the body as application/json", null);
+            }
+            String key = ctx.request().getHeader("Idempotency-Key");
+            if (key != null && !IDEMPOTENCY_KEY.matcher(key).matches()) {
+                throw RequestRejected.badField("invalid-header", "Idempotency-Key",
+                        "Idempotency-Key must be 1-200 printable ASCII characters without spaces");
+            }
+            Buffer buffer = ctx.body().buffer();
+            RotationRequestBody body = RotationRequestBody.parse(buffer == null ? new byte[0] : buffer.getBytes());
+            String batchId = ProducerConfig.ALL_WORKFLOWS.equals(body.workflow())
+                    ? derivedOrRandom("batch", token, key, "") : null;
+            List<RotationRequested> requests = body.plan(token, workflows, batchId);
+            CompletableFuture<byte[]> answer = new CompletableFuture<>();
+            if (key != null) {
+                IdempotencyCache.Entry existing = idempotency.claim(token.name() + "\n" + key, body, answer);
+                if (existing != null) {
+                    if (!existing.fingerprint().equals(body)) {
+                        throw new RequestRejected(422, "idempotency-key-reused",
+                                "this Idempotency-Key was used for a different request", "Idempotency-Key");
+                    }
+                    answerWith(ctx, existing.answer());
+                    return;
+                }
+            }
+            publish(token, key, requests, batchId, answer);
+            answerWith(ctx, answer);
+        } catch (RequestRejected e) {
+            reject(ctx, "create", e);
+        }
+    }
+
+    private void publish(ApiToken token, String key, List<RotationRequested> requests, String batchId,
+                         CompletableFuture<byte[]> answer) {
+        OffsetDateTime now = OffsetDateTime.now(clock).withOffsetSameInstant(ZoneOffset.UTC);
+        List<RotationEvent<RotationRequested>> events = new ArrayList<>();
+        List<Map<String, Object>> accepted = new ArrayList<>();
+        for (RotationRequested request : requests) {
+            String rotationId = derivedOrRandom("rotation", token, key, request.workflow());
+            events.add(RotationEvent.forRotation(rotationId, EventType.REQUESTED, RequestPublisher.SOURCE,
+                    request.workflow(), now, request));
+            Map<String, Object> one = new LinkedHashMap<>();
+            one.put("rotationId", rotationId);
+            one.put("workflow", request.workflow());
+            one.put("status", "requested");
+            one.put("statusUrl", statusBase.get() + ROTATIONS + "/" + rotationId);
+            accepted.add(one);
+        }
+        Object response;
+        if (batchId == null) {
+            response = accepted.get(0);
+        } else {
+            Map<String, Object> batch = new LinkedHashMap<>();
+            batch.put("batchId", batchId);
+            batch.put("status", "requested");
+            batch.put("rotations", accepted);
+            response = batch;
+        }
+        vertx.<Void>executeBlocking(() -> {
+            publisher.publish(events).get(30, TimeUnit.SECONDS);
+            return null;
+        }, false).onComplete(result -> {
+            if (result.succeeded()) {
+                events.forEach(view::record);
+                events.forEach(e -> LOG.info("rotation {} of {} requested through the API with token '{}'",
+                        e.rotationId(), e.subject(), token.name()));
+                answer.complete(json(response));
+            } else {
+                LOG.warn("could not publish {} rotation request(s): {}", events.size(), result.cause().toString());
+                answer.completeExceptionally(result.cause());
+            }
+        });
+    }
+
+    private void answerWith(RoutingContext ctx, CompletableFuture<byte[]> answer) {
+        Future.fromCompletionStage(answer, vertx.getOrCreateContext()).onComplete(result -> {
+            if (result.succeeded()) {
+                metrics.request("create", "accepted");
+                ctx.response().setStatusCode(202).putHeader("Content-Type", JSON).end(Buffer.buffer(result.result()));
+            } else {
+                reject(ctx, "create", new RequestRejected(503, "kafka-unavailable",
+                        "Kafka did not acknowledge the request; retry with the same Idempotency-Key", null));
+            }
+        });
+    }
+
+    private static String derivedOrRandom(String kind, ApiToken token, String key, String workflow) {
+        if (key == null) {
+            return UUID.randomUUID().toString();
+        }
+        String name = "reseal-api-" + kind + "\n" + token.name() + "\n" + key + "\n" + workflow;
+        return UUID.nameUUIDFromBytes(name.getBytes(StandardCharsets.UTF_8)).toString();
+    }
+
+    private void status(RoutingContext ctx) {
+        if (authenticate(ctx, "status").isEmpty()) {
+            return;
+        }
+        String id = ctx.pathParam("id");
+        Optional<RotationStatus> status = ROTATION_ID.matcher(id).matches() ? view.find(id) : Optional.empty();
+        if (status.isPresent()) {
+            metrics.request("status", "found");
+            send(ctx, 200, status.get());
+        } else if (!view.loaded()) {
+            ctx.response().putHeader("Retry-After", "1");
+            reject(ctx, "status", new RequestRejected(503, "status-loading",
+                    "the status of rotations is still being read from Kafka; retry shortly", null));
+        } else {
+            reject(ctx, "status", new RequestRejected(404, "unknown-rotation", "no rotation with id '"
+                    + io.reseal.pipeline.event.RequestRules.printable(id) + "'", null));
+        }
+    }
+
+    private void ready(RoutingContext ctx) {
+        Future.fromCompletionStage(readiness.reachable(), vertx.getOrCreateContext()).onComplete(result -> {
+            boolean kafka = result.succeeded() && result.result();
+            boolean loaded = view.loaded();
+            Map<String, Object> body = new LinkedHashMap<>();
+            body.put("status", kafka && loaded ? "up" : "down");
+            body.put("kafka", kafka ? "reachable" : "unreachable");
+            body.put("statusView", loaded ? "loaded" : "loading");
+            send(ctx, kafka && loaded ? 200 : 503, body);
+        });
+    }
+
+    private Optional<ApiToken> authenticate(RoutingContext ctx, String endpoint) {
+        String header = ctx.request().getHeader("Authorization");
+        Optional<ApiToken> token = authenticator.authenticate(header);
+        if (token.isEmpty()) {
+            ctx.response().putHeader("WWW-Authenticate", header == null
+                    ? "Bearer realm=\"reseal\""
+                    : "Bearer realm=\"reseal\", error=\"invalid_token\"");
+            reject(ctx, endpoint, new RequestRejected(401, "unauthorized", header == null
+                    ? "send Authorization: Bearer <token>" : "the token is not valid", null));
+        }
+        return token;
+    }
+
+    private void failed(RoutingContext ctx) {
+        String endpoint = ctx.currentRoute().getPath() != null && ctx.currentRoute().getPath().equals(ROTATIONS)
+                ? "create" : "status";
+        if (ctx.statusCode() == 413) {
+            reject(ctx, endpoint, new RequestRejected(413, "too-large", "the body is larger than "
+                    + MAX_BODY_BYTES / 1024 + " KiB", null));
+        } else {
+            if (ctx.failure() != null) {
+                LOG.error("{} failed: {}", ctx.request().path(), ctx.failure().toString());
+                LOG.debug("stack trace", ctx.failure());
+            }
+            int code = ctx.statusCode() >= 400 ? ctx.statusCode() : 500;
+            reject(ctx, endpoint, new RequestRejected(code, code == 500 ? "internal-error" : "http-" + code,
+                    code == 500 ? "internal error" : "request failed", null));
+        }
+    }
+
+    private void reject(RoutingContext ctx, String endpoint, RequestRejected e) {
+        metrics.request(endpoint, outcome(e.status()));
+        Map<String, Object> error = new LinkedHashMap<>();
+        error.put("code", e.code());
+        error.put("message", e.getMessage());
+        error.put("field", e.field());
+        send(ctx, e.status(), Map.of("error", error));
+    }
+
+    private static String outcome(int status) {
+        return switch (status) {
+            case 400, 422 -> "invalid";
+            case 401 -> "unauthorized";
+            case 403 -> "forbidden";
+            case 404 -> "not-found";
+            case 413 -> "too-large";
+            case 415 -> "unsupported-media-type";
+            case 503 -> "unavailable";
+            default -> "error";
+        };
+    }
+
+    private static boolean isJson(String contentType) {
+        if (contentType == null) {
+            return false;
+        }
+        String media = contentType.split(";", 2)[0].trim().toLowerCase(Locale.ROOT);
+        return media.equals(JSON) || (media.startsWith("application/") && media.endsWith("+json"));
+    }
+
+    private static void send(RoutingContext ctx, int status, Object body) {
+        if (ctx.response().ended()) {
+            return;
+        }
+        ctx.response().setStatusCode(status).putHeader("Content-Type", JSON).end(Buffer.buffer(json(body)));
+    }
+
+    private static byte[] json(Object body) {
+        try {
+            return EventJson.mapper().writeValueAsBytes(body);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("cannot write response", e);
+        }
+    }
+
+    @Override
+    public void close() {
+        readiness.close();
+    }
+}

@@ -1,0 +1,89 @@
+package io.reseal.producer.publish;
+
+import io.reseal.pipeline.event.EventCodec;
+import io.reseal.pipeline.event.EventType;
+import io.reseal.pipeline.event.RotationEvent;
+import io.reseal.pipeline.event.RotationRequested;
+import io.reseal.pipeline.stage.Topics;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.CompletableFuture;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+
+/**
+ * Writes {@code RotationRequested} events to the requested topic with an idempotent producer and
+ * {@code acks=all}: a returned future completes only once every in-sync replica has the record, and fails
+ * (never hangs) within the delivery timeout when Kafka is unreachable. Thread-safe; closes its producer.
+ */
+public final class RequestPublisher implements AutoCloseable {
+
+    /** The CloudEvents {@code source} of every event the producer writes. */
+    public static final String SOURCE = "/reseal/rotation-producer";
+
+    /** Record header carrying the scheduled instant (ISO-8601) of a scheduled rotation. */
+    public static final String HEADER_SCHEDULED_FOR = "reseal.scheduled.for";
+
+    private static final Duration DELIVERY_TIMEOUT = Duration.ofSeconds(15);
+
+    private final KafkaProducer<String, byte[]> producer;
+    private final String topic;
+    private final EventCodec codec = new EventCodec();
+
+    public RequestPublisher(String bootstrapServers, Topics topics, String clientId) {
+        Properties props = new Properties();
+        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        props.put(ProducerConfig.CLIENT_ID_CONFIG, clientId);
+        props.put(ProducerConfig.ACKS_CONFIG, "all");
+        props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+        props.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, 5_000);
+        props.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 5_000);
+        props.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, (int) DELIVERY_TIMEOUT.toMillis());
+        props.put(ProducerConfig.LINGER_MS_CONFIG, 0);
+        this.producer = new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer());
+        this.topic = topics.of(EventType.REQUESTED);
+    }
+
+    /** Sends the events (all of them, in order) and completes when Kafka acknowledged every one. */
+    public CompletableFuture<Void> publish(List<RotationEvent<RotationRequested>> events) {
+        return publish(events, Map.of());
+    }
+
+    /**
+     * Sends the events with extra record headers; completes when Kafka acknowledged every one, or fails with
+     * the first error. {@code send} may block up to 5 s when the cluster's metadata is unknown: call it
+     * off any event loop.
+     */
+    public CompletableFuture<Void> publish(List<RotationEvent<RotationRequested>> events, Map<String, String> headers) {
+        CompletableFuture<?>[] acks = new CompletableFuture<?>[events.size()];
+        for (int i = 0; i < events.size(); i++) {
+            ProducerRecord<String, byte[]> record = codec.toRecord(topic, events.get(i));
+            headers.forEach((name, value) ->
+                    record.headers().add(name, value.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+            CompletableFuture<Void> ack = new CompletableFuture<>();
+            try {
+                producer.send(record, (metadata, error) -> {
+                    if (error != null) {
+                        ack.completeExceptionally(error);
+                    } else {
+                        ack.complete(null);
+                    }
+                });
+            } catch (RuntimeException e) {
+                ack.completeExceptionally(e);
+            }
+            acks[i] = ack;
+        }
+        return CompletableFuture.allOf(acks);
+    }
+
+    @Override
+    public void close() {
+        producer.close(Duration.ofSeconds(5));
+    }
+}

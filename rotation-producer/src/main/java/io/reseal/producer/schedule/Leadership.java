@@ -1,0 +1,26 @@
+package io.reseal.producer.schedule;
+
+/**
+ * Whether this replica may fire schedules now. Implementations are thread-safe; {@link #close()} gives up
+ * leadership (if held) so another replica can take over.
+ */
+public interface Leadership extends AutoCloseable {
+
+    boolean isLeader();
+
+    @Override
+    void close();
+
+    /** For a single replica, or when no Kubernetes API is configured: always the leader. */
+    static Leadership always() {
+        return new Leadership() {
+            @Override
+            public boolean isLeader() {
+                return true;
+            }
+
+            @Override
+            public void close() {}
+        };
+    }
+}

@@ -1,0 +1,85 @@
+package io.reseal.producer.status;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import io.reseal.pipeline.event.EventType;
+import io.reseal.pipeline.event.RotationEvent;
+import io.reseal.pipeline.event.RotationFailed;
+import io.reseal.pipeline.event.RotationPackaged;
+import io.reseal.pipeline.event.RotationRequested;
+import java.time.Instant;
+import java.util.Collections;
+import java.util.EnumMap;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * Where one rotation is: the body of {@code GET /api/v1/rotations/{id}}. Immutable.
+ *
+ * @param rotationId the rotation
+ * @param workflow its workflow
+ * @param stage the furthest stage reached: {@code requested}, {@code sealed}, {@code packaged},
+ *     {@code notified}; {@code failed} as soon as any stage gave up
+ * @param trigger {@code scheduled}, {@code ad-hoc} or {@code key-renewal}, once the request was seen
+ * @param batchId the platform-wide batch it belongs to, if any
+ * @param stages when each reached stage was reached, in pipeline order
+ * @param link the download link and its expiry, once packaged
+ * @param error why it failed, once failed
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public record RotationStatus(
+        String rotationId,
+        String workflow,
+        String stage,
+        String trigger,
+        String batchId,
+        Map<String, Instant> stages,
+        @JsonProperty("package") PackageLink link,
+        Failure error) {
+
+    public RotationStatus {
+        stages = stages == null ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(stages));
+    }
+
+    /** Whether the rotation is over: delivered or failed. */
+    public boolean finished() {
+        return "notified".equals(stage) || "failed".equals(stage);
+    }
+
+    /** The status after {@code event} of this rotation; the first time seen for a stage is kept. */
+    RotationStatus with(RotationEvent<?> event) {
+        Map<EventType, Instant> reached = new EnumMap<>(EventType.class);
+        stages.forEach((name, at) -> reached.put(EventType.valueOf(name.toUpperCase(java.util.Locale.ROOT)), at));
+        reached.putIfAbsent(event.type(), event.time().toInstant());
+        String newTrigger = trigger;
+        String newBatch = batchId;
+        PackageLink newLink = link;
+        Failure newError = error;
+        if (event.data() instanceof RotationRequested requested) {
+            newTrigger = requested.trigger().wireName();
+            newBatch = requested.batchId();
+        } else if (event.data() instanceof RotationPackaged packaged) {
+            newLink = new PackageLink(packaged.downloadUrl(), packaged.expiresAt(), packaged.sha256());
+        } else if (event.data() instanceof RotationFailed failed && newError == null) {
+            newError = new Failure(failed.stage(), failed.errorCode(), failed.message());
+        }
+        Map<String, Instant> ordered = new LinkedHashMap<>();
+        reached.forEach((type, at) -> ordered.put(type.shortName(), at));
+        EventType furthest = reached.containsKey(EventType.FAILED)
+                ? EventType.FAILED
+                : reached.keySet().stream().reduce((a, b) -> b).orElseThrow();
+        String newWorkflow = workflow != null ? workflow : event.subject();
+        return new RotationStatus(rotationId, newWorkflow, furthest.shortName(), newTrigger, newBatch, ordered,
+                newLink, newError);
+    }
+
+    static RotationStatus empty(String rotationId) {
+        return new RotationStatus(rotationId, null, null, null, null, Map.of(), null, null);
+    }
+
+    /** The delivery archive's presigned link. */
+    public record PackageLink(String downloadUrl, Instant expiresAt, String sha256) {}
+
+    /** Which stage gave up and why (the message never holds a credential). */
+    public record Failure(String stage, String code, String message) {}
+}
