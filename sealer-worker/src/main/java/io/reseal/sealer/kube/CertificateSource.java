@@ -1,0 +1,148 @@
+package io.reseal.sealer.kube;
+
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.reseal.pipeline.stage.PermanentStageException;
+import io.reseal.pipeline.stage.RetriableStageException;
+import io.reseal.sealer.ClusterConfig;
+import io.reseal.sealer.crypto.InvalidCertificateException;
+import io.reseal.sealer.crypto.SealingCertificate;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.BiConsumer;
+
+/**
+ * The current sealing certificate of each cluster: from a PEM file, an http(s) URL, or the controller
+ * through the API server's service proxy ({@code /api/v1/namespaces/<ns>/services/http:<name>:/proxy/v1/cert.pem},
+ * as {@code kubeseal --fetch-cert}). A fetched certificate is validated (RSA >= 2048 bits, within its
+ * validity) and trusted for the cluster's {@code refresh} interval. Whenever a fetch yields a fingerprint
+ * other than the one before, the renewal listener hears of it (the first fetch only sets the baseline).
+ * Thread-safe.
+ */
+public final class CertificateSource {
+
+    private final Map<String, ClusterConfig> clusters = new ConcurrentHashMap<>();
+    private final ClusterAccess access;
+    private final HttpClient http;
+    private final Clock clock;
+    private final Map<String, Cached> cache = new ConcurrentHashMap<>();
+    private final BiConsumer<String, SealingCertificate> renewalListener;
+
+    /**
+     * @param renewalListener told (cluster, new certificate) when a cluster's fingerprint changes
+     */
+    public CertificateSource(List<ClusterConfig> clusters, ClusterAccess access, Clock clock,
+                             BiConsumer<String, SealingCertificate> renewalListener) {
+        clusters.forEach(c -> this.clusters.put(c.name(), c));
+        this.access = access;
+        this.clock = clock;
+        this.renewalListener = renewalListener;
+        this.http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10))
+                .followRedirects(HttpClient.Redirect.NORMAL).build();
+    }
+
+    /** The cluster's certificate, fetched again when the cached one is older than its refresh interval. */
+    public SealingCertificate current(String cluster) throws RetriableStageException, PermanentStageException {
+        ClusterConfig config = clusters.get(cluster);
+        if (config == null) throw new PermanentStageException("unknown-cluster", "unknown cluster '" + cluster + "'");
+        Instant now = clock.instant();
+        Cached cached = cache.get(cluster);
+        if (cached != null && now.isBefore(cached.fetchedAt().plus(config.certificate().refresh()))) {
+            return cached.certificate();
+        }
+        return refresh(config, now);
+    }
+
+    /** Fetches every cluster's certificate now (the key-renewal check calls this periodically). */
+    public void refreshAll() throws RetriableStageException, PermanentStageException {
+        Instant now = clock.instant();
+        for (ClusterConfig config : clusters.values()) {
+            refresh(config, now);
+        }
+    }
+
+    private synchronized SealingCertificate refresh(ClusterConfig config, Instant now)
+            throws RetriableStageException, PermanentStageException {
+        String pem = fetch(config);
+        SealingCertificate certificate;
+        try {
+            certificate = SealingCertificate.parse(pem).requireValidAt(now);
+        } catch (InvalidCertificateException e) {
+            throw new PermanentStageException("invalid-certificate", "certificate of cluster " + config.name()
+                    + " (" + describe(config.certificate()) + "): " + e.getMessage());
+        }
+        Cached previous = cache.put(config.name(), new Cached(certificate, now));
+        if (previous != null && !previous.certificate().fingerprint().equals(certificate.fingerprint())) {
+            renewalListener.accept(config.name(), certificate);
+        }
+        return certificate;
+    }
+
+    private String fetch(ClusterConfig config) throws RetriableStageException, PermanentStageException {
+        ClusterConfig.CertificateConfig source = config.certificate();
+        String what = "certificate of cluster " + config.name() + " (" + describe(source) + ")";
+        if (source.file() != null) {
+            try {
+                return Files.readString(Path.of(source.file()));
+            } catch (NoSuchFileException e) {
+                throw new PermanentStageException("certificate-unavailable", what + ": no such file");
+            } catch (IOException e) {
+                throw new RetriableStageException("certificate-unavailable", what + ": cannot read the file", e);
+            }
+        }
+        if (source.url() != null) {
+            return fetchUrl(URI.create(source.url()), what);
+        }
+        KubernetesClient client = access.client(config.name());
+        String url = client.getMasterUrl().toString().replaceAll("/$", "") + "/api/v1/namespaces/"
+                + source.controller().namespace() + "/services/http:" + source.controller().name() + ":/proxy/v1/cert.pem";
+        try {
+            String pem = client.raw(url);
+            if (pem == null) {
+                throw new PermanentStageException("certificate-unavailable", what + ": the controller service was not found");
+            }
+            return pem;
+        } catch (KubernetesClientException e) {
+            KubernetesErrors.rethrow(what, e);
+            return null;
+        }
+    }
+
+    private String fetchUrl(URI uri, String what) throws RetriableStageException, PermanentStageException {
+        try {
+            HttpResponse<String> response = http.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(20)).GET().build(),
+                    HttpResponse.BodyHandlers.ofString());
+            int status = response.statusCode();
+            if (status == 200) return response.body();
+            if (status == 429 || status >= 500) {
+                throw new RetriableStageException("certificate-unavailable", what + ": HTTP " + status, null);
+            }
+            throw new PermanentStageException("certificate-unavailable", what + ": HTTP " + status);
+        } catch (IOException e) {
+            throw new RetriableStageException("certificate-unavailable", what + ": " + e.getClass().getSimpleName(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new RetriableStageException("certificate-unavailable", what + ": interrupted", e);
+        }
+    }
+
+    private static String describe(ClusterConfig.CertificateConfig source) {
+        if (source.file() != null) return "file " + source.file();
+        if (source.url() != null) return source.url();
+        return "controller " + source.controller().namespace() + "/" + source.controller().name();
+    }
+
+    private record Cached(SealingCertificate certificate, Instant fetchedAt) {}
+}
