@@ -1,0 +1,35 @@
+package io.reseal.cli;
+
+import io.reseal.cli.local.DemoCommand;
+import io.reseal.cli.local.LocalCommand;
+import io.reseal.pipeline.config.InvalidConfigException;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** {@code reseal}: every service, the embedded demo and local stack, offline tools and benchmarks, in one command. */
+@Command(name = "reseal", mixinStandardHelpOptions = true, version = "reseal 0.1.0",
+        description = "Event-driven credential rotation for Kubernetes platforms that use Sealed Secrets.",
+        subcommands = {
+                DemoCommand.class, LocalCommand.class, RotateCommand.class, StatusCommand.class,
+                VerifyCommand.class, ServiceCommand.Producer.class, ServiceCommand.Sealer.class,
+                ServiceCommand.Packager.class, ServiceCommand.Notifier.class, CommandLine.HelpCommand.class})
+public final class ResealCommand {
+
+    public static void main(String[] args) {
+        System.exit(commandLine().execute(args));
+    }
+
+    /** The command line with Reseal's error handling: a bad configuration is one line, not a stack trace. */
+    public static CommandLine commandLine() {
+        CommandLine commandLine = new CommandLine(new ResealCommand());
+        commandLine.setExecutionExceptionHandler((e, cmd, parsed) -> {
+            if (e instanceof InvalidConfigException || e instanceof UserFacingException) {
+                cmd.getErr().println("reseal: " + e.getMessage());
+                return 2;
+            }
+            cmd.getErr().println("reseal: " + e);
+            return 1;
+        });
+        return commandLine;
+    }
+}

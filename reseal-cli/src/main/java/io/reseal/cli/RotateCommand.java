@@ -1,0 +1,48 @@
+package io.reseal.cli;
+
+import io.reseal.pipeline.config.KafkaConfig;
+import io.reseal.producer.cli.RotateClient;
+import io.reseal.producer.status.RotationStatus;
+import java.net.URI;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code reseal rotate <workflow> <environments> <requestor>}: the seed script's arguments, as an ad-hoc rotation. */
+@Command(name = "rotate", mixinStandardHelpOptions = true,
+        description = "Request an ad-hoc rotation and print its id (through the API, or straight to Kafka).")
+final class RotateCommand implements Callable<Integer> {
+
+    @Parameters(index = "0", description = "workflow, e.g. financial-ml") String workflow;
+    @Parameters(index = "1", description = "comma-separated environments, e.g. dev,production") String environments;
+    @Parameters(index = "2", description = "who receives the package, e.g. financial-team@example.com") String requestor;
+    @Option(names = "--bundles", split = ",", description = "only these bundles") List<String> bundles = List.of();
+    @Option(names = "--reason", description = "why (shown in the package and the e-mail)") String reason;
+    @Option(names = "--api", description = "API base URL (default ${DEFAULT-VALUE})", defaultValue = "http://localhost:8080") URI api;
+    @Option(names = "--token", description = "API token (default: $RESEAL_API_TOKEN)") String token;
+    @Option(names = "--kafka", description = "write the event straight to this Kafka bootstrap instead of calling the API") String kafka;
+    @Option(names = "--wait", description = "follow the rotation until it is notified or failed") boolean waitForIt;
+    @Option(names = "--timeout", description = "how long --wait waits (default ${DEFAULT-VALUE})", defaultValue = "PT5M") Duration timeout;
+
+    @Override
+    public Integer call() throws Exception {
+        List<String> envs = Arrays.stream(environments.split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList();
+        if (kafka != null) {
+            if (waitForIt) throw new UserFacingException("--wait needs the API (it asks it for the status); drop --kafka");
+            System.out.println(RotateClient.rotateViaKafka(KafkaConfig.defaults().withBootstrapServers(kafka), workflow, envs,
+                    requestor, bundles, reason));
+            return 0;
+        }
+        RotateClient client = new RotateClient(api, Tokens.required(token), Duration.ofMillis(500));
+        String rotationId = client.rotate(workflow, envs, requestor, bundles, reason);
+        System.out.println(rotationId);
+        if (!waitForIt) return 0;
+        RotationStatus status = client.waitFor(rotationId, timeout);
+        System.out.println(RotateClient.render(status));
+        return "notified".equals(status.stage()) ? 0 : 1;
+    }
+}

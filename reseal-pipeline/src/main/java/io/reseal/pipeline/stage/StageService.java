@@ -1,0 +1,70 @@
+package io.reseal.pipeline.stage;
+
+import io.reseal.pipeline.config.KafkaConfig;
+import io.reseal.pipeline.event.EventType;
+import java.time.Clock;
+import java.time.Duration;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs one stage as a service: makes sure the topics exist, loads the stage's {@link RotationLedger}
+ * from its output topic, and runs a {@link StageWorker} on a thread of its own. The consumer group is
+ * {@code reseal-<stage>}, so replicas share the work. {@link #close()} stops the worker after the record
+ * in hand. A fatal error in the worker is logged and reported by {@link #failure()}.
+ */
+public final class StageService implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(StageService.class);
+
+    private final StageWorker worker;
+    private final Thread thread;
+    private volatile Throwable failure;
+
+    private StageService(StageWorker worker, String name) {
+        this.worker = worker;
+        this.thread = new Thread(() -> {
+            try {
+                worker.run();
+            } catch (Throwable t) {
+                failure = t;
+                LOG.error("stage {} stopped: {}", name, t.toString());
+            }
+        }, "reseal-" + name);
+    }
+
+    /**
+     * @param produces the event type whose topic holds this stage's finished rotations
+     */
+    public static StageService start(KafkaConfig kafka, StageHandler handler, EventType produces, Clock clock,
+                                     StageListener listener) {
+        Topics topics = kafka.topicNames();
+        TopicBootstrap.ensure(kafka.bootstrapServers(), topics, kafka.partitions(), kafka.replicationFactor());
+        RotationLedger ledger = RotationLedger.load(kafka.bootstrapServers(), topics.of(produces));
+        StageWorker worker = new StageWorker(kafka.bootstrapServers(), "reseal-" + handler.stage(), handler, topics,
+                kafka.backoff(), clock, listener, ledger);
+        StageService service = new StageService(worker, handler.stage());
+        service.thread.start();
+        LOG.info("stage {} started ({} finished rotations known)", handler.stage(), ledger.size());
+        return service;
+    }
+
+    /** The error that ended the worker, or {@code null} while it runs or after a clean stop. */
+    public Throwable failure() {
+        return failure;
+    }
+
+    public boolean isRunning() {
+        return thread.isAlive();
+    }
+
+    @Override
+    public void close() {
+        worker.stop(Duration.ofSeconds(30));
+        try {
+            thread.join(Duration.ofSeconds(35).toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

@@ -1,0 +1,124 @@
+package io.reseal.sealer;
+
+import io.reseal.pipeline.config.KafkaConfig;
+import io.reseal.pipeline.event.EventCodec;
+import io.reseal.pipeline.event.EventType;
+import io.reseal.pipeline.event.RotationEvent;
+import io.reseal.pipeline.event.RotationRequested;
+import io.reseal.pipeline.stage.PermanentStageException;
+import io.reseal.pipeline.stage.RetriableStageException;
+import io.reseal.pipeline.stage.StageListener;
+import io.reseal.pipeline.stage.StageService;
+import io.reseal.sealer.crypto.HybridEncryption;
+import io.reseal.sealer.kube.CertificateSource;
+import io.reseal.sealer.kube.ClusterAccess;
+import io.reseal.sealer.kube.KeyRenewal;
+import io.reseal.sealer.kube.NamespaceDiscovery;
+import io.reseal.sealer.manifest.SecretSealer;
+import io.reseal.sealer.values.ValueResolver;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Properties;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ForkJoinPool;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The sealer-worker service: the sealer stage in its consumer group, plus a periodic look at every
+ * cluster's certificate that turns a renewed key into {@code key-renewal} rotations. {@link #close()}
+ * stops both and closes what it opened (not the given {@link ClusterAccess}).
+ */
+public final class SealerWorker implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(SealerWorker.class);
+
+    private final StageService service;
+    private final ScheduledExecutorService renewalChecks;
+    private final KafkaProducer<String, byte[]> renewalProducer;
+    private final ForkJoinPool pool;
+
+    private SealerWorker(StageService service, ScheduledExecutorService renewalChecks,
+                         KafkaProducer<String, byte[]> renewalProducer, ForkJoinPool pool) {
+        this.service = service;
+        this.renewalChecks = renewalChecks;
+        this.renewalProducer = renewalProducer;
+        this.pool = pool;
+    }
+
+    /**
+     * @param environment where {@code env:} value sources are looked up ({@code System::getenv})
+     */
+    public static SealerWorker start(SealerConfig config, KafkaConfig kafka, ClusterAccess clusters,
+                                     Function<String, String> environment, Clock clock, StageListener listener) {
+        KafkaProducer<String, byte[]> producer = renewalProducer(kafka.bootstrapServers());
+        EventCodec codec = new EventCodec();
+        String requestedTopic = kafka.topicNames().of(EventType.REQUESTED);
+        NamespaceDiscovery discovery = new NamespaceDiscovery(config, clusters);
+        KeyRenewal renewal = new KeyRenewal(config, discovery, request -> publish(producer, codec, requestedTopic, request), clock);
+        CertificateSource certificates = new CertificateSource(config.clusters(), clusters, clock, renewal::renewed);
+        ForkJoinPool pool = new ForkJoinPool(Runtime.getRuntime().availableProcessors());
+        SealerStage stage = new SealerStage(config, discovery, certificates,
+                new ValueResolver(environment, clusters, config.clusters().get(0).name(), new SecureRandom()),
+                new SecretSealer(new HybridEncryption(), clock), pool);
+        StageService service = StageService.start(kafka, stage, EventType.SEALED, clock, listener);
+        ScheduledExecutorService checks = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread thread = new Thread(r, "reseal-certificate-check");
+            thread.setDaemon(true);
+            return thread;
+        });
+        long every = config.clusters().stream().map(c -> c.certificate().refresh()).min(Duration::compareTo)
+                .orElse(Duration.ofMinutes(5)).toMillis();
+        checks.scheduleWithFixedDelay(() -> {
+            try {
+                certificates.refreshAll();
+            } catch (RetriableStageException | PermanentStageException e) {
+                LOG.warn("certificate check: {}", e.getMessage());
+            } catch (RuntimeException e) {
+                LOG.warn("certificate check failed: {}", e.toString());
+            }
+        }, 0, every, TimeUnit.MILLISECONDS);
+        return new SealerWorker(service, checks, producer, pool);
+    }
+
+    private static KafkaProducer<String, byte[]> renewalProducer(String bootstrapServers) {
+        Properties props = new Properties();
+        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+        props.put(ProducerConfig.ACKS_CONFIG, "all");
+        return new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer());
+    }
+
+    private static void publish(KafkaProducer<String, byte[]> producer, EventCodec codec, String topic,
+                                RotationEvent<RotationRequested> request) {
+        try {
+            producer.send(codec.toRecord(topic, request)).get(30, TimeUnit.SECONDS);
+            LOG.info("requested key-renewal rotation {} of {}", request.rotationId(), request.subject());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (ExecutionException | java.util.concurrent.TimeoutException e) {
+            LOG.error("could not request key-renewal rotation of {}: {}", request.subject(), e.toString());
+        }
+    }
+
+    public boolean isRunning() {
+        return service.isRunning();
+    }
+
+    @Override
+    public void close() {
+        renewalChecks.shutdownNow();
+        service.close();
+        renewalProducer.close(Duration.ofSeconds(5));
+        pool.shutdown();
+    }
+}
