@@ -33,8 +33,9 @@ import jakarta.mail.internet.MimeMessage;
  * <p>
  * Received mail is held in memory until the next {@link #stop()}: GreenMail starts with an empty store, so after
  * {@link #start()} (same port) {@link #receivedMessages()} lists only what arrived since. When given a mail
- * directory, every delivered copy is also written there as an {@code .eml} file ({@code <sequence>-<recipient>.eml}, numbered on from the files already there, as received) before it is stored; those files
- * are never deleted by this class. Reading methods may be called from any thread.
+ * directory, every delivered copy is also written there, as received, to {@code <sequence>-<recipient>.eml}
+ * (numbered on from the files already there) before it is stored; this class never deletes those files.
+ * Reading methods may be called from any thread.
  */
 public final class EmbeddedSmtp implements AutoCloseable {
 
