@@ -127,7 +127,8 @@ public final class EmbeddedKubernetes implements AutoCloseable {
      */
     private static final class ControllerCertificateDispatcher extends Dispatcher {
 
-        private static final Pattern SERVICE_PROXY = Pattern.compile("/api/v1/namespaces/[^/]+/services/([^/]+)/proxy(/.*)?");
+        private static final Pattern SERVICE_PROXY =
+                Pattern.compile("/api/v1/namespaces/[^/]+/services/([^/]+)/proxy(/.*)?");
 
         private final Map<String, String> certificates = new ConcurrentHashMap<>();
         private final Dispatcher crud;

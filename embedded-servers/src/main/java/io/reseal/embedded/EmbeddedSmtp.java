@@ -98,7 +98,7 @@ public final class EmbeddedSmtp implements AutoCloseable {
         LOG.info("SMTP server started on {}:{}{}", HOST, port, mailDir == null ? "" : ", saving mail in " + mailDir);
     }
 
-    /** Stops accepting mail and drops the received messages (saved {@code .eml} files stay); does nothing when stopped. */
+    /** Stops accepting mail, dropping the received messages (saved {@code .eml} files stay); idempotent. */
     public void stop() {
         if (!running) {
             return;

@@ -47,7 +47,8 @@ class EmbeddedKubernetesIT {
                 "reseal.io/environment", "dev")).list().getItems())
                 .extracting(HasMetadata::getMetadata)
                 .singleElement()
-                .satisfies(meta -> assertThat(meta.getAnnotations()).containsEntry("reseal.io/bundles", "ml-platform,ghcr"));
+                .satisfies(meta -> assertThat(meta.getAnnotations())
+                        .containsEntry("reseal.io/bundles", "ml-platform,ghcr"));
 
         kubernetes.stop();
         kubernetes.start();

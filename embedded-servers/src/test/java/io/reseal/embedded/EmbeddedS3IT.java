@@ -67,7 +67,8 @@ class EmbeddedS3IT {
         assertThat(download.statusCode()).isEqualTo(200);
         assertThat(download.body()).isEqualTo(CONTENT);
 
-        String tampered = url.replaceFirst("X-Amz-Signature=.", "X-Amz-Signature=" + (url.contains("X-Amz-Signature=0") ? "1" : "0"));
+        String otherDigit = url.contains("X-Amz-Signature=0") ? "1" : "0";
+        String tampered = url.replaceFirst("X-Amz-Signature=.", "X-Amz-Signature=" + otherDigit);
         assertThat(tampered).isNotEqualTo(url);
         assertThat(download(tampered).statusCode()).isEqualTo(403);
     }
@@ -138,6 +139,7 @@ class EmbeddedS3IT {
     }
 
     private HttpResponse<byte[]> download(String url) throws Exception {
-        return http.send(HttpRequest.newBuilder(URI.create(url)).GET().build(), HttpResponse.BodyHandlers.ofByteArray());
+        return http.send(HttpRequest.newBuilder(URI.create(url)).GET().build(),
+                HttpResponse.BodyHandlers.ofByteArray());
     }
 }
