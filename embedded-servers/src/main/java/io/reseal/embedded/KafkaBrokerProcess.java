@@ -56,8 +56,11 @@ public final class KafkaBrokerProcess implements KafkaCluster {
     /** Starts the broker process and returns once it answers clients; does nothing when it runs. */
     @Override
     public void start() {
-        if (process != null && process.isAlive()) {
-            return;
+        if (process != null) {
+            if (process.isAlive()) {
+                return;
+            }
+            end(true); // it died on its own: collect it before starting a new one
         }
         Path propertiesFile = config.prepareStorage();
         File consoleLog = config.dataDir().resolve("broker.log").toFile();
