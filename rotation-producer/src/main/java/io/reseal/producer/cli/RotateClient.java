@@ -41,6 +41,8 @@ import java.util.concurrent.TimeoutException;
  */
 public final class RotateClient {
 
+    private static final int RETRIES = 3;
+
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
     private final URI apiUrl;
     private final String token;
@@ -102,8 +104,29 @@ public final class RotateClient {
                 .header("Idempotency-Key", UUID.randomUUID().toString())
                 .POST(HttpRequest.BodyPublishers.ofByteArray(EventJson.mapper().writeValueAsBytes(body)))
                 .build();
-        JsonNode answer = send(request, 202);
+        JsonNode answer = sendWithRetries(request);
         return answer.hasNonNull("rotationId") ? answer.get("rotationId").asText() : answer.path("batchId").asText();
+    }
+
+    /**
+     * Sends a POST up to three times when the API is unreachable or answers 503: safe because the request
+     * carries one Idempotency-Key, so every attempt stands for the same rotation.
+     */
+    private JsonNode sendWithRetries(HttpRequest request) throws IOException, InterruptedException {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return send(request, 202);
+            } catch (ApiException e) {
+                if (e.status() != 503 || attempt == RETRIES) {
+                    throw e;
+                }
+            } catch (java.net.ConnectException e) {
+                if (attempt == RETRIES) {
+                    throw e;
+                }
+            }
+            Thread.sleep(1000L * attempt);
+        }
     }
 
     /** The status of a rotation; {@link ApiException} with status 404 if the API does not know it. */
