@@ -62,6 +62,21 @@ class ProducerConfigTest {
     }
 
     @Test
+    void readsFromJson() throws Exception {
+        String json = "{\"port\": 9090, \"publicBaseUrl\": \"https://reseal.example.com\","
+                + " \"tokens\": [{\"name\": \"infra\", \"sha256\": \"" + HASH + "\", \"workflows\": [\"*\"]}],"
+                + " \"leaderElection\": {\"namespace\": \"reseal\"}}";
+
+        ProducerConfig config = io.reseal.pipeline.event.EventJson.mapper().readerFor(ProducerConfig.class)
+                .with(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+                .readValue(json);
+
+        assertThat(config.port()).isEqualTo(9090);
+        assertThat(config.tokens()).extracting(ApiToken::name).containsExactly("infra");
+        assertThat(config.leaderElection()).isEqualTo(new ProducerConfig.LeaderElection("reseal", "reseal-scheduler"));
+    }
+
+    @Test
     void onlyAStarTokenAllowsEveryWorkflow() {
         ApiToken team = new ApiToken("team", HASH, List.of("financial-ml"));
         ApiToken infra = new ApiToken("infra", HASH, List.of("*"));
