@@ -10,6 +10,7 @@ import io.reseal.sealer.manifest.SecretSealer;
 import io.reseal.sealer.secret.SecretValue;
 import java.io.InputStream;
 import java.time.Clock;
+import java.util.Arrays;
 import java.util.Base64;
 import java.util.Objects;
 import java.util.Optional;
@@ -76,7 +77,7 @@ public final class OfflineSealer {
             return Base64.getEncoder().encodeToString(
                     encryption.seal(plaintext, scope.label(ns, n), certificate.publicKey()));
         } finally {
-            java.util.Arrays.fill(plaintext, (byte) 0);
+            Arrays.fill(plaintext, (byte) 0);
         }
     }
 }
