@@ -108,7 +108,8 @@ final class KafkaBrokerConfig {
         }
         String toolOutput = output.toString(StandardCharsets.UTF_8).strip();
         if (code != 0) {
-            throw new IllegalStateException("formatting Kafka storage " + logDir() + " failed (" + code + "): " + toolOutput);
+            throw new IllegalStateException(
+                    "formatting Kafka storage " + logDir() + " failed (" + code + "): " + toolOutput);
         }
         LOG.debug("formatted Kafka storage {} for cluster {}: {}", logDir(), clusterId, toolOutput);
         return propertiesFile;

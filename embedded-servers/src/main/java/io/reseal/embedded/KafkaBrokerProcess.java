@@ -19,7 +19,8 @@ import org.slf4j.LoggerFactory;
  * <p>
  * The data directory is given and never deleted: it holds {@code server.properties}, {@code logs/} and the
  * broker's console output in {@code broker.log}. The storage is formatted (in this JVM) only the first time.
- * {@link #close()} stops the process if it still runs. Not thread-safe: one thread drives the lifecycle.
+ * {@link #close()} stops the process if it still runs; if this JVM exits without closing it, a shutdown hook
+ * kills it, so no orphan broker keeps the port. Not thread-safe: one thread drives the lifecycle.
  */
 public final class KafkaBrokerProcess implements KafkaCluster {
 
@@ -29,6 +30,7 @@ public final class KafkaBrokerProcess implements KafkaCluster {
 
     private final KafkaBrokerConfig config;
     private Process process;
+    private Thread reaper;
 
     /**
      * @param dataDir created when missing, reused (not re-formatted) when it already holds a broker's data
@@ -54,8 +56,11 @@ public final class KafkaBrokerProcess implements KafkaCluster {
     /** Starts the broker process and returns once it answers clients; does nothing when it runs. */
     @Override
     public void start() {
-        if (process != null && process.isAlive()) {
-            return;
+        if (process != null) {
+            if (process.isAlive()) {
+                return;
+            }
+            end(true); // it died on its own: collect it before starting a new one
         }
         Path propertiesFile = config.prepareStorage();
         File consoleLog = config.dataDir().resolve("broker.log").toFile();
@@ -68,6 +73,8 @@ public final class KafkaBrokerProcess implements KafkaCluster {
             throw new UncheckedIOException("cannot start a Kafka broker process", e);
         }
         Process started = process;
+        reaper = new Thread(started::destroyForcibly, "kafka-broker-process-reaper-" + started.pid());
+        Runtime.getRuntime().addShutdownHook(reaper);
         try {
             KafkaReadiness.await(bootstrapServers(), START_TIMEOUT, started::isAlive);
         } catch (RuntimeException e) {
@@ -100,6 +107,7 @@ public final class KafkaBrokerProcess implements KafkaCluster {
         }
         Process ending = process;
         process = null;
+        removeReaper();
         if (forcibly) {
             ending.destroyForcibly();
         } else {
@@ -117,6 +125,15 @@ public final class KafkaBrokerProcess implements KafkaCluster {
         }
         LOG.info("Kafka broker process {} on {} {} (exit status {})", ending.pid(), bootstrapServers(),
                 forcibly ? "killed" : "stopped", ending.exitValue());
+    }
+
+    private void removeReaper() {
+        try {
+            Runtime.getRuntime().removeShutdownHook(reaper);
+        } catch (IllegalStateException jvmShuttingDown) {
+            // the hook is running or about to: it kills the process anyway
+        }
+        reaper = null;
     }
 
     private static List<String> command(Path propertiesFile) {

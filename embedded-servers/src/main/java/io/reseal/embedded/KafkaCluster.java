@@ -2,7 +2,8 @@ package io.reseal.embedded;
 
 /**
  * A Kafka cluster for tests and for the embedded local run, whatever runs it: a broker in this JVM
- * ({@link EmbeddedKafka}) or a container. {@link KafkaClusterFactory} picks one.
+ * ({@link EmbeddedKafka}), in a separate JVM ({@link KafkaBrokerProcess}) or in a container.
+ * {@link KafkaClusterFactory} picks between the in-JVM broker and a container.
  * <p>
  * A cluster is created stopped. {@link #start()} starts it and returns once it serves clients;
  * {@link #stop()} stops it and keeps its data; a later {@link #start()} serves the same data on the same

@@ -33,7 +33,9 @@ public final class KafkaClusterFactory {
      * @param dockerAvailable asked only when a container is requested
      */
     static KafkaCluster create(String requested, BooleanSupplier dockerAvailable) {
-        String kind = requested == null || requested.isBlank() ? "embedded" : requested.strip().toLowerCase(Locale.ROOT);
+        String kind = requested == null || requested.isBlank()
+                ? "embedded"
+                : requested.strip().toLowerCase(Locale.ROOT);
         switch (kind) {
             case "embedded":
                 return new EmbeddedKafka();
@@ -41,12 +43,12 @@ public final class KafkaClusterFactory {
                 if (dockerAvailable.getAsBoolean()) {
                     return new ContainerKafkaCluster();
                 }
-                LOG.warn("{}=container asked for a Kafka container but no Docker engine answers; using the in-JVM broker",
-                        PROPERTY);
+                LOG.warn("{}=container asks for a Kafka container but no Docker engine answers; "
+                        + "using the in-JVM broker", PROPERTY);
                 return new EmbeddedKafka();
             default:
-                throw new IllegalArgumentException(
-                        PROPERTY + "/" + ENVIRONMENT_VARIABLE + " must be 'embedded' or 'container', was '" + requested + "'");
+                throw new IllegalArgumentException(PROPERTY + "/" + ENVIRONMENT_VARIABLE
+                        + " must be 'embedded' or 'container', was '" + requested + "'");
         }
     }
 }

@@ -7,9 +7,11 @@ import io.reseal.pipeline.event.SecretScope;
 import io.reseal.sealer.secret.SecretValue;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.Base64;
 import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.TreeMap;
@@ -29,7 +31,7 @@ import javax.security.auth.Destroyable;
 public final class SecretManifest implements Destroyable {
 
     /** Annotations that hold a full copy of the object, plaintext included; never carried over. */
-    private static final java.util.List<String> LAST_APPLIED = java.util.List.of(
+    private static final List<String> LAST_APPLIED = List.of(
             "kubectl.kubernetes.io/last-applied-configuration",
             "kubecfg.ksonnet.io/last-applied-configuration");
     /** Valid keys of a Secret's data, as the API server checks them. */
@@ -143,7 +145,11 @@ public final class SecretManifest implements Destroyable {
         }
         if (!values.isEmpty()) {
             ObjectNode data = secret.putObject("data");
-            new TreeMap<>(values).forEach((key, value) -> data.put(key, Base64.getEncoder().encodeToString(value.bytes())));
+            new TreeMap<>(values).forEach((key, value) -> {
+                byte[] plaintext = value.bytes();
+                data.put(key, Base64.getEncoder().encodeToString(plaintext));
+                Arrays.fill(plaintext, (byte) 0);
+            });
         }
         if (!type.isEmpty()) {
             secret.put("type", type);

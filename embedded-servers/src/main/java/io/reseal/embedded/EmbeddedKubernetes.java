@@ -1,0 +1,170 @@
+package io.reseal.embedded;
+
+import java.net.InetAddress;
+import java.net.URI;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import io.fabric8.kubernetes.client.Config;
+import io.fabric8.kubernetes.client.ConfigBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.fabric8.kubernetes.client.server.mock.KubernetesMixedDispatcher;
+import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
+import io.fabric8.mockwebserver.Context;
+import io.fabric8.mockwebserver.MockWebServer;
+import io.fabric8.mockwebserver.ServerRequest;
+import io.fabric8.mockwebserver.ServerResponse;
+import io.fabric8.mockwebserver.http.Dispatcher;
+import io.fabric8.mockwebserver.http.MockResponse;
+import io.fabric8.mockwebserver.http.RecordedRequest;
+
+/**
+ * A stand-in Kubernetes API server: fabric8's mock server in CRUD mode over plain HTTP on {@code 127.0.0.1}.
+ * Resources created through the API are stored and served back (get, list with label selectors, watch, patch,
+ * delete), including custom resources such as {@code SealedSecret}s.
+ * <p>
+ * It also answers what {@code kubeseal --fetch-cert} asks a sealed-secrets controller through the API server's
+ * service proxy, {@code GET /api/v1/namespaces/<ns>/services/http:<name>:/proxy/v1/cert.pem}, with the
+ * certificate last given to {@link #serveControllerCertificate}; any other service-proxy request gets a 404.
+ * <p>
+ * Stored resources and certificates live in memory: they survive {@link #stop()}/{@link #start()} of this instance
+ * (same port) and are gone after {@link #close()}. {@link #client()} is owned by this object and closed by
+ * {@link #close()}. {@link #serveControllerCertificate} may be called from any thread, also while serving.
+ */
+public final class EmbeddedKubernetes implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(EmbeddedKubernetes.class);
+
+    private final int port;
+    private final Map<ServerRequest, Queue<ServerResponse>> expectations = new HashMap<>();
+    private final ControllerCertificateDispatcher dispatcher =
+            new ControllerCertificateDispatcher(new KubernetesMixedDispatcher(expectations));
+    private final KubernetesClient client;
+    private KubernetesMockServer server;
+
+    /** A server on a free port. */
+    public EmbeddedKubernetes() {
+        this(0);
+    }
+
+    /** @param port the port, or 0 for a free one, kept across restarts */
+    public EmbeddedKubernetes(int port) {
+        this.port = FreePort.orGiven(port);
+        Config config = new ConfigBuilder(Config.empty())
+                .withMasterUrl(masterUrl())
+                .withNamespace("default")
+                .withHttp2Disable(true)
+                .build();
+        this.client = new KubernetesClientBuilder().withConfig(config).build();
+    }
+
+    /** {@code http://127.0.0.1:<port>/}, known before the first start and stable across restarts. */
+    public String masterUrl() {
+        return "http://127.0.0.1:" + port + "/";
+    }
+
+    /** A client for this server (default namespace {@code default}); owned by this object, do not close it. */
+    public KubernetesClient client() {
+        return client;
+    }
+
+    /** Starts serving, or serves again on the same port with the same resources; does nothing when running. */
+    public void start() {
+        if (server != null) {
+            return;
+        }
+        KubernetesMockServer starting =
+                new KubernetesMockServer(new Context(), new MockWebServer(), expectations, dispatcher, false);
+        starting.init(InetAddress.getLoopbackAddress(), port);
+        server = starting;
+        LOG.info("Kubernetes API stand-in started on {}", masterUrl());
+    }
+
+    /** Stops serving and keeps the stored resources; does nothing when stopped. */
+    public void stop() {
+        if (server == null) {
+            return;
+        }
+        server.destroy();
+        server = null;
+        LOG.info("Kubernetes API stand-in on {} stopped", masterUrl());
+    }
+
+    /**
+     * Serves {@code pem} as the certificate of the sealed-secrets controller {@code serviceName} in {@code namespace},
+     * replacing any earlier one (as when the controller renews its key).
+     */
+    public void serveControllerCertificate(String namespace, String serviceName, String pem) {
+        dispatcher.certificates.put(controllerCertificatePath(namespace, serviceName), Objects.requireNonNull(pem));
+    }
+
+    /** The service-proxy path {@code kubeseal --fetch-cert} reads a controller's certificate from. */
+    public static String controllerCertificatePath(String namespace, String serviceName) {
+        return "/api/v1/namespaces/" + namespace + "/services/http:" + serviceName + ":/proxy/v1/cert.pem";
+    }
+
+    @Override
+    public void close() {
+        try {
+            client.close();
+        } finally {
+            stop();
+        }
+    }
+
+    /**
+     * Answers service-proxy requests itself (the certificates it was given, else 404 as for a missing service) and
+     * hands every other request to fabric8's CRUD dispatcher, which would answer them with an empty list.
+     */
+    private static final class ControllerCertificateDispatcher extends Dispatcher {
+
+        private static final Pattern SERVICE_PROXY =
+                Pattern.compile("/api/v1/namespaces/[^/]+/services/([^/]+)/proxy(/.*)?");
+
+        private final Map<String, String> certificates = new ConcurrentHashMap<>();
+        private final Dispatcher crud;
+
+        ControllerCertificateDispatcher(Dispatcher crud) {
+            this.crud = crud;
+        }
+
+        @Override
+        public MockResponse dispatch(RecordedRequest request) {
+            String path = URI.create(request.getPath()).getPath();
+            Matcher serviceProxy = SERVICE_PROXY.matcher(path);
+            if (!serviceProxy.matches()) {
+                return crud.dispatch(request);
+            }
+            String pem = "GET".equals(request.getMethod()) ? certificates.get(path) : null;
+            if (pem == null) {
+                return new MockResponse().setResponseCode(404)
+                        .setHeader("Content-Type", "application/json")
+                        .setBody("{\"kind\":\"Status\",\"apiVersion\":\"v1\",\"status\":\"Failure\","
+                                + "\"reason\":\"NotFound\",\"code\":404,\"message\":\"no service proxy answers "
+                                + serviceProxy.group(1).replace("\"", "") + "\"}");
+            }
+            return new MockResponse().setResponseCode(200)
+                    .setHeader("Content-Type", "text/plain; charset=utf-8")
+                    .setBody(pem);
+        }
+
+        @Override
+        public void shutdown() {
+            crud.shutdown();
+        }
+
+        @Override
+        public void releaseResources() {
+            crud.releaseResources();
+        }
+    }
+}

@@ -1,0 +1,331 @@
+package io.reseal.producer.api;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.reseal.embedded.KafkaCluster;
+import io.reseal.embedded.KafkaClusterFactory;
+import io.reseal.pipeline.config.KafkaConfig;
+import io.reseal.pipeline.config.WorkflowConfig;
+import io.reseal.pipeline.event.EventJson;
+import io.reseal.pipeline.event.EventType;
+import io.reseal.pipeline.event.RotationEvent;
+import io.reseal.pipeline.event.RotationFailed;
+import io.reseal.pipeline.event.RotationNotified;
+import io.reseal.pipeline.event.RotationPackaged;
+import io.reseal.pipeline.event.RotationRequested;
+import io.reseal.pipeline.event.RotationSealed;
+import io.reseal.pipeline.event.Trigger;
+import io.reseal.producer.ProducerConfig;
+import io.reseal.producer.ProducerConfig.ApiToken;
+import io.reseal.producer.RotationProducer;
+import io.reseal.producer.cli.RotateClient;
+import io.reseal.producer.status.RotationStatus;
+import io.reseal.producer.support.StageTopics;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+/** The HTTP API through the real server and a real Kafka broker (one per class). */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class RotationApiIT {
+
+    private static final String INFRA_TOKEN = "infra-token-" + UUID.randomUUID();
+    private static final String TEAM_TOKEN = "team-token-" + UUID.randomUUID();
+    private static final String VALID = """
+            {"workflow":"financial-ml","environments":["dev","production"],"requestor":"financial-team@example.com"}""";
+
+    private final HttpClient http = HttpClient.newHttpClient();
+    private KafkaCluster kafka;
+    private StageTopics topics;
+    private ProducerConfig config;
+    private KafkaConfig kafkaConfig;
+    private List<WorkflowConfig> workflows;
+    private RotationProducer producer;
+
+    @BeforeAll
+    void start() {
+        kafka = KafkaClusterFactory.create();
+        kafka.start();
+        kafkaConfig = KafkaConfig.defaults().withBootstrapServers(kafka.bootstrapServers());
+        config = new ProducerConfig(0, null, List.of(
+                new ApiToken("infra", ApiToken.sha256Hex(INFRA_TOKEN), List.of("*")),
+                new ApiToken("team", ApiToken.sha256Hex(TEAM_TOKEN), List.of("financial-ml"))), null);
+        workflows = new ArrayList<>(RotationRequestBodyTest.workflows().values());
+        producer = RotationProducer.start(config, kafkaConfig, workflows, Clock.systemUTC());
+        topics = new StageTopics(kafka.bootstrapServers());
+        await().until(producer::statusLoaded);
+    }
+
+    @AfterAll
+    void stop() throws Exception {
+        if (producer != null) producer.close();
+        if (topics != null) topics.close();
+        if (kafka != null) kafka.close();
+        Path log = Path.of(System.getProperty("reseal.test.log", "target/test-logs/reseal-test.log"));
+        assertThat(Files.readString(log)).as("no token in the logs")
+                .contains("requested through the API")
+                .doesNotContain(TEAM_TOKEN).doesNotContain(INFRA_TOKEN);
+    }
+
+    private String base() {
+        return "http://localhost:" + producer.port();
+    }
+
+    private HttpResponse<String> post(String token, String contentType, String body, String idempotencyKey)
+            throws Exception {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(base() + "/api/v1/rotations"))
+                .POST(HttpRequest.BodyPublishers.ofString(body));
+        if (token != null) request.header("Authorization", "Bearer " + token);
+        if (contentType != null) request.header("Content-Type", contentType);
+        if (idempotencyKey != null) request.header("Idempotency-Key", idempotencyKey);
+        return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private HttpResponse<String> post(String token, String body) throws Exception {
+        return post(token, "application/json", body, null);
+    }
+
+    private HttpResponse<String> get(String path, String token) throws Exception {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(base() + path)).GET();
+        if (token != null) request.header("Authorization", "Bearer " + token);
+        return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static JsonNode json(HttpResponse<String> response) throws Exception {
+        return EventJson.mapper().readTree(response.body());
+    }
+
+    private static void assertError(HttpResponse<String> response, int status, String code, String field)
+            throws Exception {
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(status);
+        assertThat(response.headers().firstValue("Content-Type")).hasValueSatisfying(ct -> assertThat(ct).startsWith("application/json"));
+        JsonNode error = json(response).get("error");
+        assertThat(error.get("code").asText()).isEqualTo(code);
+        assertThat(error.get("message").asText()).isNotBlank();
+        if (field == null) {
+            assertThat(error.get("field").isNull()).isTrue();
+        } else {
+            assertThat(error.get("field").asText()).isEqualTo(field);
+        }
+    }
+
+    @Test
+    void authMatrix() throws Exception {
+        HttpResponse<String> none = post(null, VALID);
+        assertError(none, 401, "unauthorized", null);
+        assertThat(none.headers().firstValue("WWW-Authenticate")).hasValueSatisfying(v -> assertThat(v).startsWith("Bearer"));
+
+        HttpResponse<String> wrong = post("not-a-configured-token", VALID);
+        assertError(wrong, 401, "unauthorized", null);
+        assertThat(wrong.headers().firstValue("WWW-Authenticate")).hasValueSatisfying(v -> assertThat(v).startsWith("Bearer"));
+        assertThat(wrong.body()).doesNotContain("not-a-configured-token");
+
+        assertError(post(TEAM_TOKEN, VALID.replace("financial-ml", "fraud-ml")), 403, "forbidden", "workflow");
+        assertThat(post(TEAM_TOKEN, VALID).statusCode()).isEqualTo(202);
+        assertThat(post(INFRA_TOKEN, VALID.replace("financial-ml", "fraud-ml")).statusCode()).isEqualTo(202);
+
+        assertThat(get("/api/v1/rotations/x", null).statusCode()).isEqualTo(401);
+        assertThat(get("/api/v1/rotations/x", "wrong").statusCode()).isEqualTo(401);
+        assertError(get("/api/v1/rotations/x", TEAM_TOKEN), 404, "unknown-rotation", null);
+    }
+
+    @Test
+    void eachValidationErrorNamesItsField() throws Exception {
+        assertError(post(INFRA_TOKEN, VALID.replace("financial-ml", "Financial_ML")), 400, "invalid-field", "workflow");
+        assertError(post(INFRA_TOKEN, VALID.replace("financial-ml", "unknown-ml")), 400, "unknown-workflow", "workflow");
+        assertError(post(INFRA_TOKEN, VALID.replace("\"dev\"", "\"staging\"")), 400, "unknown-environment", "environments");
+        assertError(post(INFRA_TOKEN, VALID.replace("financial-team@example.com", "Financial Team <f@x>")), 400,
+                "invalid-field", "requestor");
+        assertError(post(INFRA_TOKEN, VALID.replace("}", ",\"bundles\":[\"s3\"]}")), 400, "unknown-bundle", "bundles");
+        assertError(post(INFRA_TOKEN, VALID.replace("}", ",\"reason\":\"" + "x".repeat(501) + "\"}")), 400,
+                "invalid-field", "reason");
+        assertError(post(INFRA_TOKEN, VALID.replace("}", ",\"priority\":1}")), 400, "unknown-field", "priority");
+        assertError(post(INFRA_TOKEN, "{\"workflow\":\"financial-ml\""), 400, "invalid-json", null);
+    }
+
+    @Test
+    void tooLargeAndNotJsonBodiesAreRefused() throws Exception {
+        String huge = VALID.replace("}", ",\"reason\":\"" + "x".repeat(70 * 1024) + "\"}");
+        assertError(post(INFRA_TOKEN, huge), 413, "too-large", null);
+        assertError(post(INFRA_TOKEN, "text/plain", VALID, null), 415, "unsupported-media-type", null);
+        assertError(post(INFRA_TOKEN, null, VALID, null), 415, "unsupported-media-type", null);
+        assertThat(post(INFRA_TOKEN, "application/json; charset=utf-8", VALID, null).statusCode()).isEqualTo(202);
+    }
+
+    @Test
+    void acceptedRequestIsOnKafkaBeforeTheAnswer() throws Exception {
+        HttpResponse<String> response = post(TEAM_TOKEN, VALID.replace("}", ",\"reason\":\"leaked\"}"));
+
+        assertThat(response.statusCode()).isEqualTo(202);
+        JsonNode body = json(response);
+        String rotationId = body.get("rotationId").asText();
+        assertThat(body.get("status").asText()).isEqualTo("requested");
+        assertThat(body.get("statusUrl").asText()).isEqualTo(base() + "/api/v1/rotations/" + rotationId);
+        // no waiting: 202 means Kafka has it
+        RotationEvent<?> event = topics.events(EventType.REQUESTED).stream()
+                .filter(e -> rotationId.equals(e.rotationId())).findFirst().orElseThrow();
+        assertThat(event.id()).isEqualTo(rotationId + ".requested");
+        assertThat(event.source()).isEqualTo(URI.create("/reseal/rotation-producer"));
+        assertThat(event.subject()).isEqualTo("financial-ml");
+        assertThat(event.dataAs(RotationRequested.class)).isEqualTo(new RotationRequested("financial-ml",
+                List.of("dev", "production"), List.of(), "financial-team@example.com", "leaked", Trigger.AD_HOC, null));
+        // and visible at once on this replica
+        assertThat(json(get("/api/v1/rotations/" + rotationId, TEAM_TOKEN)).get("stage").asText()).isEqualTo("requested");
+    }
+
+    @Test
+    void idempotencyKeyReturnsTheSameRotation() throws Exception {
+        String key = UUID.randomUUID().toString();
+        HttpResponse<String> first = post(TEAM_TOKEN, "application/json", VALID, key);
+        HttpResponse<String> retry = post(TEAM_TOKEN, "application/json", VALID, key);
+        HttpResponse<String> other = post(TEAM_TOKEN, "application/json", VALID, UUID.randomUUID().toString());
+
+        assertThat(first.statusCode()).isEqualTo(202);
+        assertThat(retry.statusCode()).isEqualTo(202);
+        String rotationId = json(first).get("rotationId").asText();
+        assertThat(json(retry).get("rotationId").asText()).isEqualTo(rotationId);
+        assertThat(json(other).get("rotationId").asText()).isNotEqualTo(rotationId);
+        assertThat(topics.events(EventType.REQUESTED)).filteredOn(e -> rotationId.equals(e.rotationId())).hasSize(1);
+
+        assertError(post(TEAM_TOKEN, "application/json", VALID.replace("\"dev\",", ""), key), 422,
+                "idempotency-key-reused", "Idempotency-Key");
+    }
+
+    @Test
+    void platformWideRequestFansOutWithOneBatchId() throws Exception {
+        String request = "{\"workflow\":\"*\",\"bundles\":[\"ghcr\"],\"requestor\":\"infra@example.com\"}";
+        assertError(post(TEAM_TOKEN, request), 403, "forbidden", "workflow");
+
+        HttpResponse<String> response = post(INFRA_TOKEN, request);
+
+        assertThat(response.statusCode()).isEqualTo(202);
+        JsonNode body = json(response);
+        String batchId = body.get("batchId").asText();
+        List<String> workflowsRotated = new ArrayList<>();
+        body.get("rotations").forEach(r -> workflowsRotated.add(r.get("workflow").asText()));
+        assertThat(workflowsRotated).containsExactly("financial-ml", "web");
+        List<RotationRequested> onKafka = topics.events(EventType.REQUESTED).stream()
+                .map(e -> e.dataAs(RotationRequested.class))
+                .filter(r -> batchId.equals(r.batchId()))
+                .toList();
+        assertThat(onKafka).extracting(RotationRequested::workflow).containsExactlyInAnyOrder("financial-ml", "web");
+        assertThat(onKafka).allSatisfy(r -> assertThat(r.bundles()).containsExactly("ghcr"));
+    }
+
+    @Test
+    void statusFollowsEveryStageAndSurvivesARestart() throws Exception {
+        String delivered = json(post(TEAM_TOKEN, VALID)).get("rotationId").asText();
+        String broken = json(post(TEAM_TOKEN, VALID)).get("rotationId").asText();
+        Instant t = Instant.now();
+        Instant expiry = t.plus(Duration.ofDays(7));
+
+        topics.write(worker(delivered, EventType.SEALED, new RotationSealed(delivered, "financial-ml",
+                "financial-team@example.com", Trigger.AD_HOC, null, t, List.of())));
+        topics.write(worker(delivered, EventType.PACKAGED, new RotationPackaged(delivered, "financial-ml",
+                "financial-team@example.com", Trigger.AD_HOC, null, t, "reseal", "financial-ml/" + delivered + "/a.tar.gz",
+                "a.tar.gz", 10, "ab".repeat(32), "http://s3/a.tar.gz?X-Amz-Signature=x", expiry, "fp",
+                List.of("financial-team@example.com"), List.of())));
+        topics.write(worker(delivered, EventType.NOTIFIED, new RotationNotified(delivered, "financial-ml",
+                List.of("financial-team@example.com"), "<m@reseal>", t)));
+        topics.write(worker(broken, EventType.FAILED, new RotationFailed("sealer", "unknown-bundle",
+                "bundle s3 is not configured", "reseal.rotation.requested", 0, 3L, broken, "financial-ml")));
+
+        await().untilAsserted(() -> assertThat(json(get("/api/v1/rotations/" + delivered, TEAM_TOKEN))
+                .get("stage").asText()).isEqualTo("notified"));
+        JsonNode status = json(get("/api/v1/rotations/" + delivered, TEAM_TOKEN));
+        assertThat(status.get("workflow").asText()).isEqualTo("financial-ml");
+        assertThat(status.get("stages").fieldNames()).toIterable()
+                .containsExactly("requested", "sealed", "packaged", "notified");
+        assertThat(status.get("package").get("downloadUrl").asText()).isEqualTo("http://s3/a.tar.gz?X-Amz-Signature=x");
+        assertThat(Instant.parse(status.get("package").get("expiresAt").asText())).isEqualTo(expiry);
+        await().untilAsserted(() -> assertThat(json(get("/api/v1/rotations/" + broken, TEAM_TOKEN))
+                .get("stage").asText()).isEqualTo("failed"));
+        assertThat(json(get("/api/v1/rotations/" + broken, TEAM_TOKEN)).get("error").get("code").asText())
+                .isEqualTo("unknown-bundle");
+
+        // when the producer restarts, it rebuilds the view from the topics
+        producer.close();
+        producer = RotationProducer.start(config, kafkaConfig, workflows, Clock.systemUTC());
+        await().until(producer::statusLoaded);
+
+        JsonNode afterRestart = json(get("/api/v1/rotations/" + delivered, TEAM_TOKEN));
+        assertThat(afterRestart.get("stage").asText()).isEqualTo("notified");
+        assertThat(afterRestart.get("stages").size()).isEqualTo(4);
+        assertThat(json(get("/api/v1/rotations/" + broken, TEAM_TOKEN)).get("stage").asText()).isEqualTo("failed");
+    }
+
+    private static <D> RotationEvent<D> worker(String rotationId, EventType type, D data) {
+        return RotationEvent.forRotation(rotationId, type, "/reseal/test-worker", "financial-ml",
+                OffsetDateTime.now(ZoneOffset.UTC), data);
+    }
+
+    @Test
+    void healthAndMetrics() throws Exception {
+        assertThat(get("/health/live", null).statusCode()).isEqualTo(200);
+        await().untilAsserted(() -> assertThat(get("/health/ready", null).statusCode()).isEqualTo(200));
+        post(null, VALID);
+        post(TEAM_TOKEN, VALID);
+
+        HttpResponse<String> metrics = get("/metrics", null);
+
+        assertThat(metrics.statusCode()).isEqualTo(200);
+        assertThat(metrics.body())
+                .contains("reseal_api_requests_total{endpoint=\"create\",outcome=\"unauthorized\"}")
+                .contains("reseal_api_requests_total{endpoint=\"create\",outcome=\"accepted\"}")
+                .containsPattern("reseal_rotations\\{stage=\"requested\"} [1-9]")
+                .doesNotContain(TEAM_TOKEN);
+    }
+
+    @Test
+    void rotateClientRequestsFollowsAndRenders() throws Exception {
+        RotateClient client = new RotateClient(URI.create(base() + "/"), TEAM_TOKEN, Duration.ofMillis(100));
+
+        String rotationId = client.rotate("financial-ml", List.of("dev"), "financial-team@example.com", List.of(), null);
+        assertThat(client.status(rotationId).stage()).isEqualTo("requested");
+        topics.write(worker(rotationId, EventType.NOTIFIED, new RotationNotified(rotationId, "financial-ml",
+                List.of("financial-team@example.com"), "<m@reseal>", Instant.now())));
+
+        RotationStatus done = client.waitFor(rotationId, Duration.ofSeconds(20));
+
+        assertThat(done.stage()).isEqualTo("notified");
+        assertThat(RotateClient.render(done)).contains(rotationId).contains("stage     notified");
+        assertThat(RotateClient.json(done)).contains("\"stage\" : \"notified\"");
+        assertThatThrownBy(() -> client.status("no-such-rotation"))
+                .isInstanceOfSatisfying(RotateClient.ApiException.class, e -> assertThat(e.status()).isEqualTo(404));
+        assertThatThrownBy(() -> client.rotate("fraud-ml", List.of("dev"), "a@example.com", List.of(), null))
+                .isInstanceOfSatisfying(RotateClient.ApiException.class, e -> assertThat(e.status()).isEqualTo(403))
+                .hasMessageNotContaining(TEAM_TOKEN);
+    }
+
+    @Test
+    void rotateClientWritesStraightToKafka() throws Exception {
+        String rotationId = RotateClient.rotateViaKafka(kafkaConfig, "financial-ml", List.of("dev"),
+                "financial-team@example.com", List.of("ghcr"), null, Clock.systemUTC());
+
+        assertThat(topics.events(EventType.REQUESTED)).filteredOn(e -> rotationId.equals(e.rotationId()))
+                .singleElement()
+                .satisfies(e -> assertThat(e.dataAs(RotationRequested.class).bundles()).containsExactly("ghcr"));
+        assertThatThrownBy(() -> RotateClient.rotateViaKafka(kafkaConfig, "financial-ml", List.of("dev"),
+                "not an address", List.of(), null, Clock.systemUTC())).hasMessageStartingWith("requestor");
+        // the producer's view sees requests from any client
+        await().untilAsserted(() -> assertThat(get("/api/v1/rotations/" + rotationId, TEAM_TOKEN).statusCode()).isEqualTo(200));
+    }
+}

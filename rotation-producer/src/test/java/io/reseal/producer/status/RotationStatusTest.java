@@ -1,0 +1,53 @@
+package io.reseal.producer.status;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.reseal.pipeline.event.EventType;
+import io.reseal.pipeline.event.RotationEvent;
+import io.reseal.pipeline.event.RotationFailed;
+import io.reseal.pipeline.event.RotationNotified;
+import io.reseal.pipeline.event.RotationRequested;
+import io.reseal.pipeline.event.Trigger;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class RotationStatusTest {
+
+    private static final Instant T0 = Instant.parse("2026-11-29T10:00:00Z");
+
+    private static <D> RotationEvent<D> event(EventType type, Instant at, D data) {
+        return RotationEvent.forRotation("r1", type, "/test", "financial-ml", OffsetDateTime.ofInstant(at, ZoneOffset.UTC), data);
+    }
+
+    @Test
+    void stageIsTheFurthestReachedWhateverTheOrderEventsArrive() {
+        RotationStatus status = RotationStatus.empty("r1")
+                .with(event(EventType.NOTIFIED, T0.plusSeconds(3),
+                        new RotationNotified("r1", "financial-ml", List.of("a@example.com"), "<m@x>", T0.plusSeconds(3))))
+                .with(event(EventType.REQUESTED, T0, new RotationRequested("financial-ml", null, null, "a@example.com",
+                        null, Trigger.SCHEDULED, null)));
+
+        assertThat(status.stage()).isEqualTo("notified");
+        assertThat(status.trigger()).isEqualTo("scheduled");
+        assertThat(status.stages()).containsExactly(
+                org.assertj.core.api.Assertions.entry("requested", T0),
+                org.assertj.core.api.Assertions.entry("notified", T0.plusSeconds(3)));
+        assertThat(status.finished()).isTrue();
+    }
+
+    @Test
+    void failedWinsAndKeepsTheError() {
+        RotationStatus status = RotationStatus.empty("r1")
+                .with(event(EventType.REQUESTED, T0, new RotationRequested("financial-ml", null, null, "a@example.com",
+                        null, null, null)))
+                .with(event(EventType.FAILED, T0.plusSeconds(1),
+                        new RotationFailed("sealer", "unknown-bundle", "no bundle s3", "t", 0, 1L, "r1", "financial-ml")));
+
+        assertThat(status.stage()).isEqualTo("failed");
+        assertThat(status.error()).isEqualTo(new RotationStatus.Failure("sealer", "unknown-bundle", "no bundle s3"));
+        assertThat(status.link()).isNull();
+    }
+}
