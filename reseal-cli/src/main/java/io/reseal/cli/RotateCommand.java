@@ -34,7 +34,7 @@ final class RotateCommand implements Callable<Integer> {
         if (kafka != null) {
             if (waitForIt) throw new UserFacingException("--wait needs the API (it asks it for the status); drop --kafka");
             System.out.println(RotateClient.rotateViaKafka(KafkaConfig.defaults().withBootstrapServers(kafka), workflow, envs,
-                    requestor, bundles, reason));
+                    requestor, bundles, reason, java.time.Clock.systemUTC()));
             return 0;
         }
         RotateClient client = new RotateClient(api, Tokens.required(token), Duration.ofMillis(500));
