@@ -147,18 +147,18 @@ public final class PackageStore implements AutoCloseable {
         if (bucketReady) {
             return;
         }
+        boolean exists;
         try {
-            if (!client.bucketExists(BucketExistsArgs.builder().bucket(bucket).build())) {
-                if (!createBucket) {
-                    throw new PermanentStageException(S3Failures.BUCKET_MISSING, "bucket " + bucket
-                            + " does not exist and createBucket is false: create it or allow the packager to");
-                }
-                makeBucket();
-            }
-        } catch (PermanentStageException e) {
-            throw e;
+            exists = client.bucketExists(BucketExistsArgs.builder().bucket(bucket).build());
         } catch (Exception e) {
             throw rethrow("checking bucket " + bucket, e);
+        }
+        if (!exists) {
+            if (!createBucket) {
+                throw new PermanentStageException(S3Failures.BUCKET_MISSING, "bucket " + bucket
+                        + " does not exist and createBucket is false: create it or allow the packager to");
+            }
+            makeBucket();
         }
         bucketReady = true;
     }
