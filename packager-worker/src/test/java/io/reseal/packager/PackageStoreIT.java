@@ -169,9 +169,12 @@ class PackageStoreIT {
     }
 
     private static StatObjectResponse stat(String bucket, String key) throws Exception {
-        try (MinioClient client = MinioClient.builder().endpoint(s3.endpoint().toString())
-                .credentials(S3ServerForTests.ACCESS_KEY, S3ServerForTests.SECRET_KEY).region("us-east-1").build()) {
+        MinioClient client = MinioClient.builder().endpoint(s3.endpoint().toString())
+                .credentials(S3ServerForTests.ACCESS_KEY, S3ServerForTests.SECRET_KEY).region("us-east-1").build();
+        try {
             return client.statObject(StatObjectArgs.builder().bucket(bucket).object(key).build());
+        } finally {
+            client.close();
         }
     }
 

@@ -59,7 +59,11 @@ final class S3ServerForTests implements AutoCloseable {
     }
 
     @Override
-    public void close() throws Exception {
-        proxy.stop();
+    public void close() {
+        try {
+            proxy.stop();
+        } catch (Exception e) {
+            throw new IllegalStateException("stopping s3proxy", e);
+        }
     }
 }

@@ -74,7 +74,8 @@ final class DeterministicTarGz {
 
     /**
      * Reads every regular file of a tar.gz into memory, in archive order. Directories are skipped; any
-     * other kind of entry (link, device, ...), a repeated path, more than {@value #MAX_ENTRIES} entries
+     * other kind of entry (link, device, ...), a name with control characters (it would end up in
+     * terminal output), a repeated path, more than {@value #MAX_ENTRIES} entries
      * or more than {@link #MAX_CONTENT_BYTES} of content is an {@link IOException} naming it.
      */
     static Map<String, byte[]> read(InputStream archive) throws IOException {
@@ -85,6 +86,9 @@ final class DeterministicTarGz {
             for (TarArchiveEntry entry = tar.getNextEntry(); entry != null; entry = tar.getNextEntry()) {
                 if (++count > MAX_ENTRIES) {
                     throw new IOException("more than " + MAX_ENTRIES + " entries");
+                }
+                if (entry.getName().chars().anyMatch(Character::isISOControl)) {
+                    throw new IOException("an entry name holds control characters");
                 }
                 if (entry.isDirectory()) {
                     continue;

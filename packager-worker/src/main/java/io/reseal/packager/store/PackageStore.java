@@ -21,6 +21,7 @@ import java.time.Instant;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import okhttp3.OkHttpClient;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -33,7 +34,7 @@ import org.slf4j.LoggerFactory;
  * Failures are {@link RetriableStageException} when they may pass (unreachable, timeouts, 5xx) and
  * {@link PermanentStageException} when they never will (credentials, permissions, missing bucket), with
  * messages that never contain the secret key. {@link #presign} needs no network: it signs for the
- * public endpoint with the configured region. Thread-safe; {@link #close()} releases the HTTP clients.
+ * public endpoint with the configured region. Thread-safe; {@link #close()} releases the HTTP connections.
  */
 public final class PackageStore implements AutoCloseable {
 
@@ -42,9 +43,10 @@ public final class PackageStore implements AutoCloseable {
     static final String META_ROTATION_ID = "rotation-id";
     static final String META_SHA256 = "sha256";
     private static final String CONTENT_TYPE = "application/gzip";
-    private static final long CONNECT_TIMEOUT_MS = TimeUnit.SECONDS.toMillis(10);
-    private static final long TRANSFER_TIMEOUT_MS = TimeUnit.SECONDS.toMillis(60);
+    private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(10);
+    private static final Duration TRANSFER_TIMEOUT = Duration.ofSeconds(60);
 
+    private final OkHttpClient http;
     private final MinioClient client;
     private final MinioClient presigner;
     private final String bucket;
@@ -56,16 +58,22 @@ public final class PackageStore implements AutoCloseable {
 
     /** A store for {@code config}; connects lazily, on the first {@link #store}. */
     public PackageStore(PackagerConfig config, Clock clock) {
+        this.http = new OkHttpClient.Builder()
+                .connectTimeout(CONNECT_TIMEOUT)
+                .readTimeout(TRANSFER_TIMEOUT)
+                .writeTimeout(TRANSFER_TIMEOUT)
+                .build();
         this.client = MinioClient.builder()
                 .endpoint(config.endpoint().toString())
                 .region(config.region())
                 .credentials(config.accessKey(), config.secretKey())
+                .httpClient(http)
                 .build();
-        this.client.setTimeout(CONNECT_TIMEOUT_MS, TRANSFER_TIMEOUT_MS, TRANSFER_TIMEOUT_MS);
         this.presigner = MinioClient.builder()
                 .endpoint(config.publicEndpoint().toString())
                 .region(config.region())
                 .credentials(config.accessKey(), config.secretKey())
+                .httpClient(http)
                 .build();
         this.bucket = config.bucket();
         this.createBucket = config.createBucket();
@@ -128,31 +136,29 @@ public final class PackageStore implements AutoCloseable {
         }
     }
 
+    /** Releases the HTTP connections and threads; idempotent. */
     @Override
-    public void close() throws Exception {
-        try {
-            client.close();
-        } finally {
-            presigner.close();
-        }
+    public void close() {
+        http.dispatcher().executorService().shutdown();
+        http.connectionPool().evictAll();
     }
 
     private void ensureBucket() throws RetriableStageException, PermanentStageException {
         if (bucketReady) {
             return;
         }
+        boolean exists;
         try {
-            if (!client.bucketExists(BucketExistsArgs.builder().bucket(bucket).build())) {
-                if (!createBucket) {
-                    throw new PermanentStageException(S3Failures.BUCKET_MISSING, "bucket " + bucket
-                            + " does not exist and createBucket is false: create it or allow the packager to");
-                }
-                makeBucket();
-            }
-        } catch (PermanentStageException e) {
-            throw e;
+            exists = client.bucketExists(BucketExistsArgs.builder().bucket(bucket).build());
         } catch (Exception e) {
             throw rethrow("checking bucket " + bucket, e);
+        }
+        if (!exists) {
+            if (!createBucket) {
+                throw new PermanentStageException(S3Failures.BUCKET_MISSING, "bucket " + bucket
+                        + " does not exist and createBucket is false: create it or allow the packager to");
+            }
+            makeBucket();
         }
         bucketReady = true;
     }

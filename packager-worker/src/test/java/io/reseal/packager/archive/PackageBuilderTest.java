@@ -105,6 +105,25 @@ class PackageBuilderTest {
     }
 
     @Test
+    void longestNamesStillGiveReproducibleVerifiableArchives() throws IOException {
+        String environment = "e".repeat(63);
+        String secret = "s".repeat(63);
+        RotationSealed.Secret ghcr = SampleRotation.ghcr();
+        RotationSealed sealed = withEnvironment(new RotationSealed.Environment(environment, "mlops", "c", "f",
+                List.of(), List.of(new RotationSealed.Secret(secret, ghcr.type(), ghcr.scope(), ghcr.keys(),
+                        ghcr.manifest().replace("name: ghcr", "name: " + secret)))));
+
+        DeliveryArchive archive = builder.build(sealed);
+
+        String path = environment + "/" + secret + "-sealed-secret.yaml";
+        assertThat(path).hasSizeGreaterThan(100);
+        assertThat(archive.files()).contains(path);
+        assertThat(builder.build(sealed).bytes()).isEqualTo(archive.bytes());
+        assertThat(PackageVerifier.withPublicKey(signer.publicKey()).verify(archive.newInputStream()).problems())
+                .isEmpty();
+    }
+
+    @Test
     void environmentFolderHoldsTheManifestsUnchangedAndAKustomizationListingExactlyThem() throws IOException {
         Map<String, byte[]> files = files(SampleRotation.sealed());
 

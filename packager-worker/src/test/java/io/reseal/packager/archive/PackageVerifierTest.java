@@ -133,6 +133,19 @@ class PackageVerifierTest {
         assertThat(result.problems()).extracting(VerificationResult.Problem::file).containsExactly("archive");
     }
 
+    @Test
+    void rejectsEntryNamesWithControlCharactersWithoutEchoingThem() throws IOException {
+        Map<String, byte[]> files = unpack();
+        files.put("dev/\u001b[2Jevil.yaml", new byte[] {1});
+
+        VerificationResult result = verifyWithKey(files);
+
+        assertThat(result.problems()).singleElement().satisfies(problem -> {
+            assertThat(problem.file()).isEqualTo("archive");
+            assertThat(problem.message()).contains("control characters").doesNotContain("\u001b");
+        });
+    }
+
     private static Map<String, byte[]> unpack() throws IOException {
         return new TreeMap<>(DeterministicTarGz.read(new ByteArrayInputStream(archive)));
     }

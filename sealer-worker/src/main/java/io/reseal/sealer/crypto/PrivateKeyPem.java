@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.bouncycastle.asn1.pkcs.PKCSObjectIdentifiers;
 import org.bouncycastle.asn1.pkcs.PrivateKeyInfo;
+import org.bouncycastle.util.encoders.DecoderException;
 import org.bouncycastle.util.io.pem.PemHeader;
 import org.bouncycastle.util.io.pem.PemObject;
 import org.bouncycastle.util.io.pem.PemReader;
@@ -48,8 +49,8 @@ public final class PrivateKeyPem {
                     keys.add(rsaKey(type, block.getContent()));
                 }
             }
-        } catch (IOException e) {
-            throw new InvalidPrivateKeyException("unreadable PEM private key: " + e.getMessage(), e);
+        } catch (IOException | DecoderException e) {
+            throw new InvalidPrivateKeyException("unreadable PEM: a block is not valid base64", e);
         }
         if (keys.isEmpty()) {
             throw new InvalidPrivateKeyException("no PEM private key found (expected a -----BEGIN "

@@ -14,6 +14,7 @@ import org.bouncycastle.asn1.pkcs.PKCSObjectIdentifiers;
 import org.bouncycastle.asn1.x509.SubjectPublicKeyInfo;
 import org.bouncycastle.cert.X509CertificateHolder;
 import org.bouncycastle.util.Properties;
+import org.bouncycastle.util.encoders.DecoderException;
 import org.bouncycastle.util.io.pem.PemObject;
 import org.bouncycastle.util.io.pem.PemReader;
 
@@ -103,23 +104,20 @@ public final class SealingCertificate {
     }
 
     private static byte[] firstCertificateBlock(String pem) {
+        String seen = null;
         try (PemReader reader = new PemReader(new StringReader(pem))) {
-            String seen = null;
             for (PemObject block = reader.readPemObject(); block != null; block = reader.readPemObject()) {
                 if ("CERTIFICATE".equals(block.getType())) {
                     return block.getContent();
                 }
                 seen = seen == null ? block.getType() : seen;
             }
-            throw new InvalidCertificateException(seen == null
-                    ? "no PEM certificate found (expected a -----BEGIN CERTIFICATE----- block)"
-                    : "no PEM certificate found, only a " + seen + " block");
-        } catch (IOException | RuntimeException e) {
-            if (e instanceof InvalidCertificateException ice) {
-                throw ice;
-            }
-            throw new InvalidCertificateException("unreadable PEM certificate: " + e.getMessage(), e);
+        } catch (IOException | DecoderException e) {
+            throw new InvalidCertificateException("unreadable PEM: a block is not valid base64", e);
         }
+        throw new InvalidCertificateException(seen == null
+                ? "no PEM certificate found (expected a -----BEGIN CERTIFICATE----- block)"
+                : "no PEM certificate found, only a " + seen + " block");
     }
 
     private static X509CertificateHolder decode(byte[] der) {

@@ -81,15 +81,20 @@ public final class SecretManifest implements Destroyable {
             throw new InvalidManifestException("immutable must be true or false");
         }
         Map<String, SecretValue> values = new LinkedHashMap<>();
-        ManifestParser.stringMap(secret.path("data"), "data").forEach((key, base64) ->
-                values.put(key, SecretValue.of(decodeBase64(base64, "data." + key))));
-        ManifestParser.stringMap(secret.path("stringData"), "stringData").forEach((key, text) ->
-                values.put(key, SecretValue.ofUtf8(text)));
-        if (values.isEmpty()) {
-            throw new InvalidManifestException("the Secret has neither data nor stringData; nothing to seal");
+        try {
+            ManifestParser.stringMap(secret.path("data"), "data").forEach((key, base64) ->
+                    values.put(key, SecretValue.of(decodeBase64(base64, "data." + key))));
+            ManifestParser.stringMap(secret.path("stringData"), "stringData").forEach((key, text) ->
+                    values.put(key, SecretValue.ofUtf8(text)));
+            if (values.isEmpty()) {
+                throw new InvalidManifestException("the Secret has neither data nor stringData; nothing to seal");
+            }
+            return new SecretManifest(metadata, ManifestParser.optionalText(secret, "type", "type"),
+                    immutable.isBoolean() ? immutable.booleanValue() : null, values);
+        } catch (RuntimeException e) {
+            values.values().forEach(SecretValue::destroy);
+            throw e;
         }
-        return new SecretManifest(metadata, ManifestParser.optionalText(secret, "type", "type"),
-                immutable.isBoolean() ? immutable.booleanValue() : null, values);
     }
 
     /**

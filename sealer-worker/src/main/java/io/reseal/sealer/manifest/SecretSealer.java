@@ -84,6 +84,10 @@ public final class SecretSealer {
      */
     public SecretManifest unseal(SealedSecretManifest sealed, List<RSAPrivateKey> keys) {
         Metadata meta = sealed.metadata();
+        if (meta.scope() != SecretScope.CLUSTER_WIDE && meta.namespace().isEmpty()) {
+            throw new InvalidManifestException("metadata.namespace is missing: a " + meta.scope().wireName()
+                    + " SealedSecret opens only in the namespace it was sealed for; add it");
+        }
         String label = meta.label();
         Map<String, SecretValue> values = new LinkedHashMap<>();
         List<String> failures = new ArrayList<>();

@@ -44,6 +44,13 @@ class PrivateKeyPemTest {
     }
 
     @Test
+    void refusesABlockThatIsNotBase64() {
+        assertThatThrownBy(() -> PrivateKeyPem.parse("-----BEGIN RSA PRIVATE KEY-----\n%%%%\n-----END RSA PRIVATE KEY-----\n"))
+                .isInstanceOf(InvalidPrivateKeyException.class)
+                .hasMessageContaining("not valid base64");
+    }
+
+    @Test
     void refusesTextWithoutAKey() {
         assertThatThrownBy(() -> PrivateKeyPem.parse(GoldenVectors.text("tls.crt")))
                 .isInstanceOf(InvalidPrivateKeyException.class)

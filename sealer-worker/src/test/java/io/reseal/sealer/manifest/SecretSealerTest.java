@@ -93,6 +93,17 @@ class SecretSealerTest {
                 .hasMessageNotContaining(PLAINTEXT);
     }
 
+    @Test
+    void refusesToUnsealAStrictSealedSecretWithoutNamespace() {
+        // given
+        String yaml = GoldenVectors.text("ml-platform.sealedsecret.yaml").replaceAll("(?m)^  namespace: mlops\n", "");
+
+        // when / then
+        assertThatThrownBy(() -> sealer.unseal(parse(yaml), List.of(GoldenVectors.privateKey())))
+                .isInstanceOf(InvalidManifestException.class)
+                .hasMessageContaining("metadata.namespace is missing");
+    }
+
     private static SealedSecretManifest parse(String manifest) {
         return SealedSecretManifest.parse(new ByteArrayInputStream(manifest.getBytes(StandardCharsets.UTF_8)));
     }
