@@ -28,6 +28,11 @@ public final class ResealCommand {
                 return 2;
             }
             cmd.getErr().println("reseal: " + e);
+            if (System.getenv("RESEAL_DEBUG") != null) {
+                e.printStackTrace(cmd.getErr());
+            } else {
+                cmd.getErr().println("(set RESEAL_DEBUG=1 for the stack trace)");
+            }
             return 1;
         });
         return commandLine;

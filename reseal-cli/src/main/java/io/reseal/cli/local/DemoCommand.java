@@ -69,7 +69,7 @@ public final class DemoCommand implements Callable<Integer> {
                 out.println("  " + file);
             }
             out.println();
-            Optional<Path> mail = Optional.ofNullable(stack.mailDir()).flatMap(dir -> mailOf(dir, rotationId));
+            Optional<Path> mail = Optional.ofNullable(stack.mailDir()).flatMap(dir -> mailOf(dir, rotationId, REQUESTOR));
             out.println("E-mail to " + REQUESTOR + " saved as: " + mail.map(Path::toString).orElse("(sent to the configured SMTP server)"));
             out.println("Package signing public key: " + data.resolve("signing").resolve("package-signing.pub.pem"));
             return 0;
@@ -92,11 +92,11 @@ public final class DemoCommand implements Callable<Integer> {
         return files;
     }
 
-    /** The saved .eml file whose Message-ID names the rotation. */
-    static Optional<Path> mailOf(Path mailDir, String rotationId) {
+    /** The saved copy for {@code recipient} of the e-mail whose Message-ID names the rotation. */
+    static Optional<Path> mailOf(Path mailDir, String rotationId, String recipient) {
         if (!Files.isDirectory(mailDir)) return Optional.empty();
         try (Stream<Path> files = Files.walk(mailDir)) {
-            return files.filter(p -> p.toString().endsWith(".eml"))
+            return files.filter(p -> p.getFileName().toString().endsWith("-" + recipient + ".eml"))
                     .filter(p -> {
                         try {
                             return Files.readString(p, java.nio.charset.StandardCharsets.ISO_8859_1).contains(rotationId);

@@ -142,7 +142,7 @@ public final class LocalStack implements AutoCloseable {
             Path sealing = data.resolve("sealing-key");
             if (!Files.exists(sealing.resolve("tls.crt"))) {
                 LOG.info("creating the local sealing key pair in {}", sealing);
-                ControllerKeyPair.generate(4096, Clock.systemUTC().instant(), new SecureRandom()).writeTo(sealing);
+                ControllerKeyPair.generate("reseal-local", 4096, Clock.systemUTC().instant(), new SecureRandom()).writeTo(sealing);
             }
             PackageSigner.loadOrGenerate(data.resolve("signing"));
             Path dockerConfig = data.resolve("demo").resolve("ghcr-dockerconfig.json");

@@ -12,7 +12,6 @@ import java.security.GeneralSecurityException;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
 import java.security.SecureRandom;
-import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Date;
@@ -20,7 +19,7 @@ import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.asn1.x509.BasicConstraints;
 import org.bouncycastle.asn1.x509.Extension;
 import org.bouncycastle.asn1.x509.KeyUsage;
-import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
+import org.bouncycastle.cert.X509CertificateHolder;
 import org.bouncycastle.cert.jcajce.JcaX509ExtensionUtils;
 import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
 import org.bouncycastle.openssl.jcajce.JcaPEMWriter;
@@ -29,29 +28,33 @@ import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 
 /**
  * A sealing key pair made the way the sealed-secrets controller makes one ({@code pkg/crypto/keys.go}):
- * RSA (4096 bits by default), a self-signed certificate with a random 128-bit serial, empty subject,
- * valid for 87600 h, key usage "encipher only", CA basic constraints. Used by the local stack as its
+ * RSA (4096 bits by default), a self-signed certificate with a random 128-bit serial, valid for 87600 h,
+ * key usage "encipher only", CA basic constraints; the subject is a given CN, as with {@code --my-cn}. Used by the local stack as its
  * "cluster" and by tests that need a second or a renewed controller key. Immutable.
  */
-public record ControllerKeyPair(KeyPair keys, X509Certificate certificate) {
+public record ControllerKeyPair(KeyPair keys, X509CertificateHolder certificate) {
 
     public static final Duration KEY_TTL = Duration.ofHours(87600);
 
-    public static ControllerKeyPair generate(int bits, Instant notBefore, SecureRandom random) {
+    /**
+     * @param commonName the certificate's subject and issuer CN (the controller's {@code --my-cn}); BouncyCastle
+     *     cannot make the controller's default empty name, which the sealer accepts all the same
+     */
+    public static ControllerKeyPair generate(String commonName, int bits, Instant notBefore, SecureRandom random) {
+        X500Name name = new X500Name("CN=" + commonName);
         try {
             KeyPairGenerator generator = KeyPairGenerator.getInstance("RSA");
             generator.initialize(bits, random);
             KeyPair keys = generator.generateKeyPair();
-            X500Name empty = new X500Name(new org.bouncycastle.asn1.x500.RDN[0]);
-            JcaX509v3CertificateBuilder builder = new JcaX509v3CertificateBuilder(empty, new BigInteger(128, random),
-                    Date.from(notBefore), Date.from(notBefore.plus(KEY_TTL)), empty, keys.getPublic());
+            JcaX509v3CertificateBuilder builder = new JcaX509v3CertificateBuilder(name, new BigInteger(128, random),
+                    Date.from(notBefore), Date.from(notBefore.plus(KEY_TTL)), name, keys.getPublic());
             builder.addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.encipherOnly));
             builder.addExtension(Extension.basicConstraints, true, new BasicConstraints(true));
             builder.addExtension(Extension.subjectKeyIdentifier, false,
                     new JcaX509ExtensionUtils().createSubjectKeyIdentifier(keys.getPublic()));
-            X509Certificate certificate = new JcaX509CertificateConverter()
-                    .getCertificate(builder.build(new JcaContentSignerBuilder("SHA256withRSA").build(keys.getPrivate())));
-            return new ControllerKeyPair(keys, certificate);
+            // Kept as BouncyCastle's holder: the JDK refuses certificates with an empty issuer.
+            return new ControllerKeyPair(keys,
+                    builder.build(new JcaContentSignerBuilder("SHA256withRSA").build(keys.getPrivate())));
         } catch (GeneralSecurityException | OperatorCreationException | IOException e) {
             throw new IllegalStateException("cannot generate a sealing key pair", e);
         }
@@ -60,6 +63,11 @@ public record ControllerKeyPair(KeyPair keys, X509Certificate certificate) {
     /** The certificate as PEM, what the controller serves at {@code /v1/cert.pem}. */
     public String certificatePem() {
         return pem(certificate);
+    }
+
+    /** The certificate as the sealer uses it. */
+    public SealingCertificate sealingCertificate() {
+        return SealingCertificate.parse(certificatePem());
     }
 
     /** The private key as PKCS#1 PEM ({@code RSA PRIVATE KEY}), as the controller stores {@code tls.key}. */
