@@ -1,0 +1,640 @@
+package io.reseal.cli.evidence;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.reseal.cli.ResealCommand;
+import io.reseal.cli.config.ConfigLoader;
+import io.reseal.cli.config.ResealConfig;
+import io.reseal.embedded.EmbeddedKafka;
+import io.reseal.embedded.EmbeddedS3;
+import io.reseal.embedded.EmbeddedSmtp;
+import io.reseal.embedded.KafkaBrokerProcess;
+import io.reseal.embedded.KafkaCluster;
+import io.reseal.notifier.NotifierWorker;
+import io.reseal.packager.PackagerWorker;
+import io.reseal.packager.signing.PackageSigner;
+import io.reseal.pipeline.event.EventCodec;
+import io.reseal.pipeline.event.EventJson;
+import io.reseal.pipeline.event.EventType;
+import io.reseal.pipeline.event.InvalidEventException;
+import io.reseal.pipeline.event.RotationEvent;
+import io.reseal.pipeline.stage.StageListener;
+import io.reseal.producer.RotationProducer;
+import io.reseal.producer.api.RotationApi;
+import io.reseal.sealer.SealerWorker;
+import io.reseal.sealer.crypto.ControllerKeyPair;
+import io.reseal.sealer.kube.ClusterAccess;
+import jakarta.mail.BodyPart;
+import jakarta.mail.Header;
+import jakarta.mail.Multipart;
+import jakarta.mail.Session;
+import jakarta.mail.internet.MimeMessage;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.File;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.Deque;
+import java.util.EnumMap;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
+import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
+import org.apache.commons.compress.compressors.gzip.GzipCompressorInputStream;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+
+/**
+ * Test support for the evidence tests: the whole system on real embedded servers, wired by hand so that a
+ * test can stop any server, or run any worker as a separate JVM ({@code reseal sealer|packager|notifier},
+ * exactly as a container runs it) and SIGKILL it. Everything lives under one directory: the configuration
+ * ({@code reseal.yaml}), the sealing key pair ({@code reseal-data/sealing-key/}), the values of the
+ * {@code env:} and {@code file:} sources (random, known to the test), S3 objects, saved mail ({@code .eml}),
+ * and the worker processes' console output.
+ *
+ * <p>Reading: {@link #records(EventType)} is a live tail of every stage topic (read committed, from the
+ * beginning, across broker restarts); {@link #mails()} parses the saved {@code .eml} copies;
+ * {@link #archive(URI)} downloads a package through its presigned link. Services run with the real
+ * {@link ConfigLoader}, so every worker, in this JVM or not, reads the same file and variables.
+ * Not thread-safe for its lifecycle; the readers may be called from any thread. {@link #close()} stops
+ * the services, then the servers.
+ */
+final class EvidenceStack implements AutoCloseable {
+
+    static final String TOKEN = "evidence-token-" + UUID.randomUUID();
+    static final String ENV_AWS_SECRET = "RESEAL_EVIDENCE_AWS_SECRET";
+    static final String FINANCIAL = "financial-ml";
+    static final String FINANCIAL_REQUESTOR = "financial-team@example.com";
+    static final String CREDIT = "credit-ml";
+    static final String CREDIT_REQUESTOR = "credit-team@example.com";
+    /** A workflow whose only environment is in cluster {@code swapped}, whose certificate file a test controls. */
+    static final String SWAPPED = "swapped-ml";
+    private static final String S3_ACCESS_KEY = "evidence";
+    private static final String S3_SECRET_KEY = "evidence-s3-secret-" + UUID.randomUUID();
+    static final String BUCKET = "reseal-packages";
+
+    /** The services a test may run in this JVM or as a separate process. */
+    enum Service { SEALER, PACKAGER, NOTIFIER }
+
+    private final Path dir;
+    private final KafkaCluster kafka;
+    private final EmbeddedS3 s3;
+    private final EmbeddedSmtp smtp;
+    private final Map<String, String> environment = new LinkedHashMap<>();
+    private final Map<Service, AutoCloseable> inJvm = new EnumMap<>(Service.class);
+    private final Map<Service, Process> processes = new EnumMap<>(Service.class);
+    private final Deque<AutoCloseable> started = new ArrayDeque<>();
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final List<ConsumerRecord<String, byte[]>> tailed = new CopyOnWriteArrayList<>();
+    private final EventCodec codec = new EventCodec();
+    private final String ghcrToken = randomValue("ghp_");
+    private ResealConfig config;
+    private RotationProducer producer;
+    private KafkaConsumer<String, byte[]> tailConsumer;
+    private Thread tailThread;
+    private volatile boolean tailing = true;
+
+    private EvidenceStack(Path dir, boolean brokerProcess) {
+        this.dir = dir;
+        this.kafka = brokerProcess ? new KafkaBrokerProcess(dir.resolve("kafka"), 0) : new EmbeddedKafka();
+        this.s3 = new EmbeddedS3(S3_ACCESS_KEY, S3_SECRET_KEY, dir.resolve("s3"), 0);
+        this.smtp = new EmbeddedSmtp(0, dir.resolve("mail"));
+    }
+
+    /**
+     * Starts the servers and the services: the producer always in this JVM, each of {@code separate} as its
+     * own JVM, the other workers in this JVM.
+     *
+     * @param brokerProcess run Kafka as a separate JVM ({@link KafkaBrokerProcess}) instead of in this one
+     */
+    static EvidenceStack start(Path dir, boolean brokerProcess, Set<Service> separate) {
+        EvidenceStack stack = new EvidenceStack(dir, brokerProcess);
+        try {
+            stack.startAll(separate);
+            return stack;
+        } catch (RuntimeException | Error e) {
+            stack.close();
+            throw e;
+        }
+    }
+
+    private void startAll(Set<Service> separate) {
+        remember(kafka).start();
+        remember(s3).start();
+        remember(smtp).start();
+        writeKeysAndValues();
+        environment.put("RESEAL_CONFIG", writeConfig().toString());
+        environment.put("KAFKA_BOOTSTRAP_SERVERS", kafka.bootstrapServers());
+        environment.put("S3_ENDPOINT", s3.endpoint().toString());
+        environment.put("S3_ACCESS_KEY", S3_ACCESS_KEY);
+        environment.put("S3_SECRET_KEY", S3_SECRET_KEY);
+        environment.put("SMTP_HOST", smtp.host());
+        environment.put("SMTP_PORT", Integer.toString(smtp.port()));
+        config = ConfigLoader.load(Path.of(environment.get("RESEAL_CONFIG")), environment::get);
+        for (Service service : Service.values()) {
+            if (separate.contains(service)) {
+                startProcess(service);
+            } else {
+                startInJvm(service);
+            }
+        }
+        producer = RotationProducer.start(config.api().withPlaintextToken("evidence", TOKEN).withPort(0),
+                config.kafka(), config.workflows(), Clock.systemUTC());
+        startTail();
+    }
+
+    private void writeKeysAndValues() {
+        ControllerKeyPair.generate("reseal-evidence", 2048, Instant.now(), new SecureRandom())
+                .writeTo(sealingKeyDir());
+        try {
+            PackageSigner.loadOrGenerate(dir.resolve("signing"));
+            Files.createDirectories(dir.resolve("values"));
+            Files.writeString(dir.resolve("values").resolve("db-password"), randomValue("db-"));
+            String auth = Base64.getEncoder().encodeToString(("evidence-bot:" + ghcrToken).getBytes(StandardCharsets.UTF_8));
+            Files.writeString(dir.resolve("values").resolve("ghcr-dockerconfig.json"),
+                    "{\"auths\":{\"ghcr.io\":{\"auth\":\"" + auth + "\"}}}");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        environment.put(ENV_AWS_SECRET, randomValue("aws-"));
+    }
+
+    private static String randomValue(String prefix) {
+        byte[] random = new byte[18];
+        new SecureRandom().nextBytes(random);
+        return prefix + HexFormat.of().formatHex(random);
+    }
+
+    private Path writeConfig() {
+        String yaml = """
+                kafka:
+                  partitions: 3
+                  retryDeadline: PT3M
+                clusters:
+                  - name: local
+                    certificate: {file: "%1$s/reseal-data/sealing-key/tls.crt", refresh: PT10M}
+                  - name: swapped
+                    certificate: {file: "%1$s/swapped/tls.crt", refresh: PT1S}
+                bundles:
+                  - name: ml-platform
+                    scope: strict
+                    keys:
+                      AWS_ACCESS_KEY_ID: {generate: {kind: token, length: 20}}
+                      AWS_SECRET_ACCESS_KEY: {env: %2$s}
+                      AWS_DEFAULT_REGION: {literal: us-east-1}
+                      DB_PASSWORD: {file: "%1$s/values/db-password"}
+                      MLFLOW_TRACKING_PASSWORD: {generate: {kind: password, length: 32}}
+                      SIGNING_KEY: {generate: {kind: hex, length: 64}}
+                  - name: ghcr
+                    type: kubernetes.io/dockerconfigjson
+                    scope: namespace-wide
+                    keys:
+                      .dockerconfigjson: {file: "%1$s/values/ghcr-dockerconfig.json"}
+                workflows:
+                  - name: financial-ml
+                    requestor: financial-team@example.com
+                    bundles: [ml-platform, ghcr]
+                    environments:
+                      dev: {contacts: [ml-oncall@example.com]}
+                      production: {}
+                  - name: credit-ml
+                    requestor: credit-team@example.com
+                    bundles: [ml-platform]
+                    environments:
+                      dev: {}
+                      production: {}
+                  - name: swapped-ml
+                    requestor: swapped-team@example.com
+                    bundles: [ml-platform]
+                    environments:
+                      dev: {cluster: swapped}
+                s3:
+                  bucket: %3$s
+                  linkExpiry: P1D
+                  signingKey: "%1$s/signing/package-signing.pem"
+                smtp:
+                  from: reseal@localhost
+                  sendTimeout: PT5S
+                """.formatted(dir.toAbsolutePath(), ENV_AWS_SECRET, BUCKET);
+        try {
+            Path file = dir.resolve("reseal.yaml");
+            Files.writeString(file, yaml);
+            return file;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private void startInJvm(Service service) {
+        Clock clock = Clock.systemUTC();
+        AutoCloseable running = switch (service) {
+            case SEALER -> {
+                ClusterAccess clusters = new ClusterAccess(config.clusters());
+                SealerWorker worker = SealerWorker.start(config.sealer(), config.kafka(), clusters, environment::get,
+                        clock, StageListener.NONE);
+                yield () -> {
+                    worker.close();
+                    clusters.close();
+                };
+            }
+            case PACKAGER -> PackagerWorker.start(config.packager(), config.kafka(), clock, StageListener.NONE);
+            case NOTIFIER -> NotifierWorker.start(config.notifier(), config.kafka(), clock, StageListener.NONE);
+        };
+        inJvm.put(service, running);
+    }
+
+    /** Starts {@code service} as its own JVM ({@code reseal <service>}), logging to the test log file. */
+    void startProcess(Service service) {
+        String name = service.name().toLowerCase(java.util.Locale.ROOT);
+        List<String> command = new ArrayList<>(List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1"));
+        for (String property : List.of("log4j2.configurationFile", "reseal.test.log", "java.util.logging.config.file")) {
+            if (System.getProperty(property) != null) {
+                command.add("-D" + property + "=" + System.getProperty(property));
+            }
+        }
+        command.addAll(List.of("-cp", System.getProperty("java.class.path"), ResealCommand.class.getName(), name));
+        ProcessBuilder builder = new ProcessBuilder(command)
+                .redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(consoleOf(service).toFile()));
+        builder.environment().putAll(environment);
+        try {
+            processes.put(service, builder.start());
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot start " + name + " as a process", e);
+        }
+    }
+
+    /** SIGKILL, like an OOM kill or a node failure; returns once the process is gone. */
+    void killProcess(Service service) throws InterruptedException {
+        Process process = processes.remove(service);
+        process.destroyForcibly();
+        if (!process.waitFor(30, TimeUnit.SECONDS)) {
+            throw new IllegalStateException(service + " did not die within 30 s of SIGKILL");
+        }
+    }
+
+    /** The console output (stdout and stderr) of the worker processes of {@code service}. */
+    Path consoleOf(Service service) {
+        return dir.resolve(service.name().toLowerCase(java.util.Locale.ROOT) + "-console.log");
+    }
+
+    KafkaCluster kafka() {
+        return kafka;
+    }
+
+    EmbeddedS3 s3() {
+        return s3;
+    }
+
+    EmbeddedSmtp smtp() {
+        return smtp;
+    }
+
+    ResealConfig config() {
+        return config;
+    }
+
+    Path dir() {
+        return dir;
+    }
+
+    Path sealingKeyDir() {
+        return dir.resolve("reseal-data").resolve("sealing-key");
+    }
+
+    /** Where cluster {@code swapped} reads its certificate from (refreshed every second). */
+    Path swappedCertificate() {
+        return dir.resolve("swapped").resolve("tls.crt");
+    }
+
+    /** The values of the {@code env:} and {@code file:} sources of this run, and the token inside the docker config. */
+    List<String> knownSecretValues() {
+        try {
+            return List.of(environment.get(ENV_AWS_SECRET),
+                    Files.readString(dir.resolve("values").resolve("db-password")),
+                    Files.readString(dir.resolve("values").resolve("ghcr-dockerconfig.json")),
+                    ghcrToken);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    URI apiUrl() {
+        return URI.create("http://127.0.0.1:" + producer.port());
+    }
+
+    // ---- requests
+
+    /** {@code POST /api/v1/rotations} as given (body, content type, token), without retries. */
+    HttpResponse<String> post(byte[] body, String contentType, String token, Map<String, String> headers)
+            throws IOException, InterruptedException {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(apiUrl() + RotationApi.ROTATIONS))
+                .timeout(Duration.ofSeconds(30))
+                .POST(HttpRequest.BodyPublishers.ofByteArray(body));
+        if (contentType != null) request.header("Content-Type", contentType);
+        if (token != null) request.header("Authorization", "Bearer " + token);
+        headers.forEach(request::header);
+        return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    /**
+     * Requests a rotation through the API and returns its id, retrying with the same Idempotency-Key while
+     * the API answers 503 or cannot be reached (for instance while the broker restarts), up to {@code patience}.
+     */
+    String rotate(String workflow, List<String> environments, String requestor, Duration patience)
+            throws IOException, InterruptedException {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("workflow", workflow);
+        body.put("environments", environments);
+        body.put("requestor", requestor);
+        byte[] json = EventJson.mapper().writeValueAsBytes(body);
+        Map<String, String> key = Map.of("Idempotency-Key", UUID.randomUUID().toString());
+        Instant deadline = Instant.now().plus(patience);
+        while (true) {
+            try {
+                HttpResponse<String> response = post(json, "application/json", TOKEN, key);
+                if (response.statusCode() == 202) {
+                    return EventJson.mapper().readTree(response.body()).get("rotationId").asText();
+                }
+                if (response.statusCode() != 503 || Instant.now().isAfter(deadline)) {
+                    throw new IllegalStateException("POST " + workflow + " answered " + response.statusCode() + ": "
+                            + response.body());
+                }
+            } catch (IOException e) {
+                if (Instant.now().isAfter(deadline)) throw e;
+            }
+            Thread.sleep(250);
+        }
+    }
+
+    /** Writes raw bytes (and headers) to {@code topic}, as any Kafka client could; returns where it went. */
+    RecordMetadata sendRaw(String topic, String key, byte[] value, Map<String, String> headers) throws Exception {
+        Properties props = new Properties();
+        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+        props.put(ProducerConfig.ACKS_CONFIG, "all");
+        props.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, 2 * 1024 * 1024);
+        try (KafkaProducer<String, byte[]> raw = new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer())) {
+            ProducerRecord<String, byte[]> record = new ProducerRecord<>(topic, key, value);
+            headers.forEach((name, v) -> record.headers().add(name, v.getBytes(StandardCharsets.UTF_8)));
+            return raw.send(record).get(30, TimeUnit.SECONDS);
+        }
+    }
+
+    String topic(EventType type) {
+        return config.kafka().topicNames().of(type);
+    }
+
+    // ---- reading topics
+
+    private void startTail() {
+        Properties props = new Properties();
+        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        props.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, 4 * 1024 * 1024);
+        tailConsumer = new KafkaConsumer<>(props, new StringDeserializer(), new ByteArrayDeserializer());
+        List<TopicPartition> partitions = new ArrayList<>();
+        for (String topic : config.kafka().topicNames().all().values()) {
+            tailConsumer.partitionsFor(topic, Duration.ofSeconds(30))
+                    .forEach(info -> partitions.add(new TopicPartition(topic, info.partition())));
+        }
+        tailConsumer.assign(partitions);
+        tailConsumer.seekToBeginning(partitions);
+        tailThread = new Thread(() -> {
+            try {
+                while (tailing) {
+                    tailConsumer.poll(Duration.ofMillis(100)).forEach(tailed::add);
+                }
+            } catch (WakeupException stopping) {
+                // close() asked
+            } finally {
+                tailConsumer.close(Duration.ofSeconds(5));
+            }
+        }, "evidence-topic-tail");
+        tailThread.setDaemon(true);
+        tailThread.start();
+    }
+
+    /** Every committed record of the topic of {@code type} seen so far. */
+    List<ConsumerRecord<String, byte[]>> records(EventType type) {
+        String topic = topic(type);
+        return tailed.stream().filter(r -> r.topic().equals(topic)).toList();
+    }
+
+    /** The events on the topic of {@code type} seen so far (records that are not valid events are skipped). */
+    List<RotationEvent<?>> events(EventType type) {
+        List<RotationEvent<?>> events = new ArrayList<>();
+        for (ConsumerRecord<String, byte[]> record : records(type)) {
+            try {
+                events.add(codec.fromRecord(record));
+            } catch (InvalidEventException e) {
+                // a hostile record a test wrote itself
+            }
+        }
+        return events;
+    }
+
+    /** The failed event the stage wrote for the record at {@code origin}, if any yet. */
+    java.util.Optional<JsonNode> failureOf(RecordMetadata origin) {
+        return records(EventType.FAILED).stream()
+                .map(r -> data(r.value()))
+                .filter(d -> origin.topic().equals(d.path("originTopic").asText())
+                        && d.path("originPartition").asInt(-1) == origin.partition()
+                        && d.path("originOffset").asLong(-1) == origin.offset())
+                .findFirst();
+    }
+
+    /** The failed events of rotation {@code rotationId} so far. */
+    List<JsonNode> failuresOf(String rotationId) {
+        return records(EventType.FAILED).stream()
+                .map(r -> data(r.value()))
+                .filter(d -> rotationId.equals(d.path("rotationId").asText()))
+                .toList();
+    }
+
+    boolean notified(String rotationId) {
+        return events(EventType.NOTIFIED).stream().anyMatch(e -> rotationId.equals(e.rotationId()));
+    }
+
+    private static JsonNode data(byte[] value) {
+        try {
+            return EventJson.mapper().readTree(value).path("data");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    // ---- mail and archives
+
+    /** A saved copy of a received e-mail: its file name and the message. */
+    record Mail(Path file, byte[] raw, MimeMessage message) {
+
+        String header(String name) {
+            try {
+                String[] values = message.getHeader(name);
+                return values == null ? null : values[0];
+            } catch (jakarta.mail.MessagingException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+
+        /** Every header line and every decoded text part, for scanning. */
+        List<String> decodedParts() {
+            List<String> parts = new ArrayList<>();
+            try {
+                for (Header header : java.util.Collections.list(message.getAllHeaders())) {
+                    parts.add(header.getName() + ": " + header.getValue());
+                }
+                collect(message.getContent(), parts);
+            } catch (jakarta.mail.MessagingException | IOException e) {
+                throw new IllegalStateException("cannot read " + file, e);
+            }
+            return parts;
+        }
+
+        private static void collect(Object content, List<String> parts) throws jakarta.mail.MessagingException, IOException {
+            if (content instanceof Multipart multipart) {
+                for (int i = 0; i < multipart.getCount(); i++) {
+                    BodyPart part = multipart.getBodyPart(i);
+                    for (Header header : java.util.Collections.list(part.getAllHeaders())) {
+                        parts.add(header.getName() + ": " + header.getValue());
+                    }
+                    collect(part.getContent(), parts);
+                }
+            } else if (content instanceof InputStream in) {
+                parts.add(new String(in.readAllBytes(), StandardCharsets.UTF_8));
+            } else {
+                parts.add(String.valueOf(content));
+            }
+        }
+    }
+
+    /** Every saved e-mail copy ({@code <n>-<recipient>.eml}), in order of arrival. */
+    List<Mail> mails() {
+        Session session = Session.getInstance(new Properties());
+        try (Stream<Path> files = Files.list(smtp.mailDir())) {
+            List<Mail> mails = new ArrayList<>();
+            for (Path file : files.filter(f -> f.toString().endsWith(".eml")).sorted().toList()) {
+                byte[] raw = Files.readAllBytes(file);
+                mails.add(new Mail(file, raw, new MimeMessage(session, new ByteArrayInputStream(raw))));
+            }
+            return mails;
+        } catch (IOException | jakarta.mail.MessagingException e) {
+            throw new IllegalStateException("cannot read saved mail", e);
+        }
+    }
+
+    /** The package objects in the bucket (files of the S3 server's data directory), by object key. */
+    List<String> archiveObjectKeys() {
+        Path bucket = dir.resolve("s3").resolve(BUCKET);
+        if (!Files.isDirectory(bucket)) return List.of();
+        try (Stream<Path> files = Files.walk(bucket)) {
+            return files.filter(f -> f.toString().endsWith(".tar.gz"))
+                    .map(f -> bucket.relativize(f).toString().replace(File.separatorChar, '/'))
+                    .sorted()
+                    .toList();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** The entries of the package behind a presigned link, downloaded like a recipient would: name to content. */
+    Map<String, byte[]> archive(URI link) throws IOException, InterruptedException {
+        HttpResponse<byte[]> response = http.send(HttpRequest.newBuilder(link).GET().build(),
+                HttpResponse.BodyHandlers.ofByteArray());
+        if (response.statusCode() != 200) {
+            throw new IllegalStateException("download of " + link.getPath() + " answered " + response.statusCode());
+        }
+        Map<String, byte[]> entries = new LinkedHashMap<>();
+        try (TarArchiveInputStream tar = new TarArchiveInputStream(
+                new GzipCompressorInputStream(new ByteArrayInputStream(response.body())))) {
+            for (TarArchiveEntry entry = tar.getNextEntry(); entry != null; entry = tar.getNextEntry()) {
+                ByteArrayOutputStream content = new ByteArrayOutputStream();
+                tar.transferTo(content);
+                entries.put(entry.getName(), content.toByteArray());
+            }
+        }
+        return entries;
+    }
+
+    // ---- lifecycle
+
+    private <T extends AutoCloseable> T remember(T resource) {
+        started.push(resource);
+        return resource;
+    }
+
+    @Override
+    public void close() {
+        tailing = false;
+        if (tailConsumer != null) {
+            tailConsumer.wakeup();
+            try {
+                tailThread.join(10_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        if (producer != null) {
+            producer.close();
+        }
+        processes.values().forEach(p -> {
+            p.destroy();
+            try {
+                if (!p.waitFor(30, TimeUnit.SECONDS)) p.destroyForcibly();
+            } catch (InterruptedException e) {
+                p.destroyForcibly();
+                Thread.currentThread().interrupt();
+            }
+        });
+        processes.clear();
+        inJvm.values().forEach(EvidenceStack::closeQuietly);
+        inJvm.clear();
+        while (!started.isEmpty()) {
+            closeQuietly(started.pop());
+        }
+    }
+
+    private static void closeQuietly(AutoCloseable resource) {
+        try {
+            resource.close();
+        } catch (Exception e) {
+            System.err.println("evidence stack: stopping " + resource.getClass().getSimpleName() + ": " + e);
+        }
+    }
+}

@@ -1,0 +1,211 @@
+package io.reseal.cli.evidence;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import io.reseal.cli.evidence.EvidenceStack.Mail;
+import io.reseal.cli.evidence.EvidenceStack.Service;
+import io.reseal.pipeline.event.EventType;
+import io.reseal.pipeline.event.RotationEvent;
+import io.reseal.pipeline.event.RotationPackaged;
+import io.reseal.pipeline.event.RotationSealed;
+import io.reseal.pipeline.stage.TopicScanner;
+import io.reseal.sealer.BundleConfig;
+import io.reseal.sealer.manifest.OutputFormat;
+import io.reseal.sealer.offline.OfflineUnsealer;
+import io.reseal.sealer.offline.PrivateKeyLoader;
+import java.io.ByteArrayInputStream;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.interfaces.RSAPrivateKey;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.header.Header;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * DESIGN.md, first invariant: no plaintext credential leaves the sealer's memory. One end-to-end run (two
+ * workflows, five rotations, one of them a minimal hand-written Kafka record; the packager as a separate JVM
+ * so that a worker process's logs are covered too), then every record of every topic, every line of the test
+ * log and of the worker process's console, every entry of every archive (downloaded through its presigned
+ * link) and every saved e-mail (raw, every header, every decoded part) is scanned for every plaintext value of
+ * the run, as is and base64-encoded. The values: the {@code env:} and {@code file:} sources, set to random
+ * values by the test, and every generated value, recovered by unsealing each SealedSecret of the run with the
+ * local controller's private key.
+ */
+@Timeout(240)
+class LeaksIT {
+
+    @TempDir
+    static Path dir;
+    static EvidenceStack stack;
+    static final List<String> rotations = new ArrayList<>();
+
+    @BeforeAll
+    static void run() throws Exception {
+        stack = EvidenceStack.start(dir, false, Set.of(Service.PACKAGER));
+        Duration patience = Duration.ofSeconds(30);
+        rotations.add(stack.rotate(EvidenceStack.FINANCIAL, List.of("dev", "production"), EvidenceStack.FINANCIAL_REQUESTOR, patience));
+        rotations.add(stack.rotate(EvidenceStack.CREDIT, List.of("dev", "production"), EvidenceStack.CREDIT_REQUESTOR, patience));
+        rotations.add(stack.rotate(EvidenceStack.FINANCIAL, List.of("dev"), "someone-else@example.com", patience));
+        rotations.add(stack.rotate(EvidenceStack.CREDIT, List.of(), EvidenceStack.CREDIT_REQUESTOR, patience));
+        String minimal = "hand-written-" + UUID.randomUUID();
+        stack.sendRaw(stack.topic(EventType.REQUESTED), EvidenceStack.FINANCIAL, ("{\"specversion\":\"1.0\",\"id\":\"" + minimal
+                + "\",\"source\":\"/kcat\",\"type\":\"io.reseal.rotation.requested.v1\",\"data\":{\"workflow\":\"financial-ml\","
+                + "\"requestor\":\"financial-team@example.com\"}}").getBytes(StandardCharsets.UTF_8), Map.of());
+        await().atMost(Duration.ofSeconds(120)).until(() -> stack.events(EventType.NOTIFIED).size() == rotations.size() + 1);
+        rotations.add(stack.events(EventType.NOTIFIED).stream().map(RotationEvent::rotationId)
+                .filter(id -> !rotations.contains(id)).findFirst().orElseThrow());
+        // every mail copy is saved before the server acknowledges the message, hence before "notified"
+    }
+
+    @AfterAll
+    static void stop() {
+        if (stack != null) stack.close();
+    }
+
+    /** The plaintext values of this run: the known sources, and every non-literal value of every SealedSecret. */
+    static LeakScanner scanner() throws Exception {
+        Set<String> values = new LinkedHashSet<>(stack.knownSecretValues());
+        Set<String> literalKeys = new LinkedHashSet<>();
+        for (BundleConfig bundle : stack.config().bundles()) {
+            bundle.keys().forEach((key, source) -> {
+                if (source.literal() != null) literalKeys.add(key);
+            });
+        }
+        List<RSAPrivateKey> keys = PrivateKeyLoader.load(List.of(stack.sealingKeyDir().resolve("tls.key")));
+        OfflineUnsealer unsealer = new OfflineUnsealer();
+        YAMLMapper yaml = new YAMLMapper();
+        int sealedSecrets = 0;
+        for (RotationEvent<?> event : stack.events(EventType.SEALED)) {
+            for (RotationSealed.Environment environment : event.dataAs(RotationSealed.class).environments()) {
+                for (RotationSealed.Secret secret : environment.secrets()) {
+                    String manifest = unsealer.unseal(new ByteArrayInputStream(secret.manifest().getBytes(StandardCharsets.UTF_8)),
+                            keys, OutputFormat.YAML);
+                    yaml.readTree(manifest).path("data").fields().forEachRemaining(entry -> {
+                        if (!literalKeys.contains(entry.getKey())) {
+                            values.add(new String(Base64.getDecoder().decode(entry.getValue().asText()), StandardCharsets.UTF_8));
+                        }
+                    });
+                    sealedSecrets++;
+                }
+            }
+        }
+        // financial-ml: 2 bundles x (2 + 1 + 2 environments); credit-ml: 1 bundle x (2 + 2 environments)
+        assertThat(sealedSecrets).as("SealedSecrets unsealed").isEqualTo(2 * 5 + 4);
+        assertThat(values).as("the unsealed values include the env and file sources").containsAll(stack.knownSecretValues());
+        // each rotation generates AWS_ACCESS_KEY_ID, MLFLOW_TRACKING_PASSWORD, SIGNING_KEY afresh; 4 known values
+        assertThat(values).hasSize(4 + 3 * rotations.size());
+        return new LeakScanner(values);
+    }
+
+    @Test
+    void the_scanner_finds_a_planted_value_as_is_and_base64_encoded() throws Exception {
+        LeakScanner scanner = scanner();
+        String planted = stack.knownSecretValues().get(0);
+        assertThat(scanner.hits("control", "log line with " + planted + " inside")).containsExactly("control: value #0");
+        assertThat(scanner.hits("control", "data: " + Base64.getEncoder().encodeToString(
+                planted.getBytes(StandardCharsets.UTF_8)))).containsExactly("control: value #0");
+        assertThat(scanner.hits("control", "nothing here")).isEmpty();
+    }
+
+    @Test
+    void no_record_of_any_topic_holds_a_plaintext_value() throws Exception {
+        LeakScanner scanner = scanner();
+        List<String> hits = new ArrayList<>();
+        int records = 0;
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, stack.kafka().bootstrapServers()))) {
+            Set<String> topics = admin.listTopics().names().get();
+            assertThat(topics).containsAll(stack.config().kafka().topicNames().all().values());
+            TopicScanner topicScanner = new TopicScanner(stack.kafka().bootstrapServers());
+            for (String topic : topics) {
+                for (ConsumerRecord<String, byte[]> record : topicScanner.readAll(topic, Duration.ofSeconds(30))) {
+                    String where = topic + "-" + record.partition() + "@" + record.offset();
+                    if (record.key() != null) hits.addAll(scanner.hits(where + " key", record.key()));
+                    if (record.value() != null) hits.addAll(scanner.hits(where + " value", record.value()));
+                    for (Header header : record.headers()) {
+                        hits.addAll(scanner.hits(where + " header " + header.key(), header.value()));
+                    }
+                    records++;
+                }
+            }
+        }
+        assertThat(records).as("records scanned").isGreaterThanOrEqualTo(5 * 4);
+        assertThat(hits).isEmpty();
+    }
+
+    @Test
+    void no_log_line_holds_a_plaintext_value() throws Exception {
+        LeakScanner scanner = scanner();
+        Path log = Path.of(System.getProperty("reseal.test.log", "target/test-logs/reseal-test.log"));
+        String text = Files.readString(log, StandardCharsets.UTF_8);
+        for (String rotation : rotations) {
+            assertThat(text).as("the services of this run log to " + log).contains("sealer: rotation " + rotation)
+                    .contains("packager: rotation " + rotation).contains("notifier: rotation " + rotation);
+        }
+        List<String> hits = new ArrayList<>(scanner.hits(log.toString(), text));
+        Path console = stack.consoleOf(Service.PACKAGER);
+        hits.addAll(scanner.hits(console.toString(), Files.readAllBytes(console)));
+        assertThat(hits).isEmpty();
+    }
+
+    @Test
+    void no_archive_entry_holds_a_plaintext_value() throws Exception {
+        LeakScanner scanner = scanner();
+        List<String> hits = new ArrayList<>();
+        int entries = 0;
+        List<RotationEvent<?>> packaged = stack.events(EventType.PACKAGED);
+        assertThat(packaged).hasSize(rotations.size());
+        for (RotationEvent<?> event : packaged) {
+            RotationPackaged data = event.dataAs(RotationPackaged.class);
+            for (var entry : stack.archive(URI.create(data.downloadUrl())).entrySet()) {
+                hits.addAll(scanner.hits(data.objectKey() + "!" + entry.getKey() + " (name)", entry.getKey()));
+                hits.addAll(scanner.hits(data.objectKey() + "!" + entry.getKey(), entry.getValue()));
+                entries++;
+            }
+        }
+        assertThat(entries).as("archive entries scanned").isGreaterThanOrEqualTo(rotations.size() * 5);
+        assertThat(hits).isEmpty();
+    }
+
+    @Test
+    void no_e_mail_holds_a_plaintext_value() throws Exception {
+        LeakScanner scanner = scanner();
+        List<String> hits = new ArrayList<>();
+        List<Mail> mails = stack.mails();
+        // one copy per recipient: requestor of each rotation, plus ml-oncall for the three financial-ml ones
+        assertThat(mails).hasSize(rotations.size() + 3);
+        for (Mail mail : mails) {
+            hits.addAll(scanner.hits(mail.file().getFileName().toString(), mail.raw()));
+            List<String> parts = mail.decodedParts();
+            assertThat(parts).as("headers and both parts of " + mail.file().getFileName()).hasSizeGreaterThan(5);
+            for (String part : parts) {
+                hits.addAll(scanner.hits(mail.file().getFileName() + " (decoded)", part));
+            }
+        }
+        assertThat(hits).isEmpty();
+    }
+
+    @Test
+    void every_rotation_of_the_run_was_notified_and_none_failed() {
+        assertThat(stack.events(EventType.NOTIFIED)).map(RotationEvent::rotationId).containsExactlyInAnyOrderElementsOf(rotations);
+        assertThat(stack.records(EventType.FAILED)).isEmpty();
+    }
+
+}
