@@ -179,6 +179,9 @@ final class EvidenceStack implements AutoCloseable {
     private void writeKeysAndValues() {
         ControllerKeyPair.generate("reseal-evidence", 2048, Instant.now(), new SecureRandom())
                 .writeTo(sealingKeyDir());
+        // cluster "swapped" starts with a valid key pair of its own; tests replace its certificate file
+        ControllerKeyPair.generate("reseal-swapped", 2048, Instant.now(), new SecureRandom())
+                .writeTo(swappedCertificate().getParent());
         try {
             PackageSigner.loadOrGenerate(dir.resolve("signing"));
             Files.createDirectories(dir.resolve("values"));

@@ -152,6 +152,37 @@ class StageWorkerIT {
     }
 
     @Test
+    void retriableFailuresOnSeveralPartitionsEachReachTheirDeadline() throws Exception {
+        // given: three partitions whose records all fail for a passing reason, forever
+        String suffix = UUID.randomUUID().toString().substring(0, 8);
+        Map<EventType, String> names = new java.util.EnumMap<>(EventType.class);
+        for (EventType type : EventType.values()) names.put(type, type.defaultTopic() + ".three." + suffix);
+        topics = Topics.withOverrides(names);
+        TopicBootstrap.ensure(kafka.bootstrapServers(), topics, 3, (short) 1);
+        CountingHandler handler = new CountingHandler() {
+            @Override
+            public List<RotationEvent<?>> handle(RotationEvent<?> event) throws RetriableStageException {
+                calls.merge(event.rotationId(), 1, Integer::sum);
+                throw new RetriableStageException("smtp-unavailable", "SMTP server unreachable", null);
+            }
+        };
+        for (int n = 0; n < 4; n++) {
+            for (int partition = 0; partition < 3; partition++) {
+                producer.send(new ProducerRecord<>(topics.of(EventType.REQUESTED), partition, "financial-ml",
+                        codec.toRecord(topics.of(EventType.REQUESTED), request("rot-p" + partition + "-" + n)).value())).get();
+            }
+        }
+        // when
+        StageWorker worker = start(handler, new Backoff(Duration.ofMillis(20), Duration.ofMillis(40), Duration.ofMillis(500)));
+        // then: the retries of one partition do not restart the clock of another
+        await().atMost(Duration.ofSeconds(20)).until(() -> read(EventType.FAILED).size() == 12);
+        for (ConsumerRecord<String, byte[]> failed : read(EventType.FAILED)) {
+            assertThat(codec.fromRecord(failed).dataAs(RotationFailed.class).message()).contains("gave up");
+        }
+        worker.close();
+    }
+
+    @Test
     void aWorkerThatDiesMidRecordRedoesItExactlyOnceAfterARestart() throws Exception {
         // given: the first worker dies (an Error escapes, nothing is committed) while it handles rot-2
         CountingHandler dying = new CountingHandler() {
