@@ -1,5 +1,6 @@
 package io.reseal.cli;
 
+import io.reseal.cli.bench.BenchCommand;
 import io.reseal.cli.local.DemoCommand;
 import io.reseal.cli.local.LocalCommand;
 import io.reseal.pipeline.config.InvalidConfigException;
@@ -12,7 +13,8 @@ import picocli.CommandLine.Command;
         subcommands = {
                 DemoCommand.class, LocalCommand.class, RotateCommand.class, StatusCommand.class,
                 VerifyCommand.class, ServiceCommand.Producer.class, ServiceCommand.Sealer.class,
-                ServiceCommand.Packager.class, ServiceCommand.Notifier.class, CommandLine.HelpCommand.class})
+                ServiceCommand.Packager.class, ServiceCommand.Notifier.class, BenchCommand.class,
+                CommandLine.HelpCommand.class})
 public final class ResealCommand {
 
     public static void main(String[] args) {
