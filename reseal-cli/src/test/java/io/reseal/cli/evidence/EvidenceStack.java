@@ -25,6 +25,7 @@ import io.reseal.sealer.crypto.ControllerKeyPair;
 import io.reseal.sealer.kube.ClusterAccess;
 import jakarta.mail.BodyPart;
 import jakarta.mail.Header;
+import jakarta.mail.MessagingException;
 import jakarta.mail.Multipart;
 import jakarta.mail.Session;
 import jakarta.mail.internet.MimeMessage;
@@ -48,12 +49,15 @@ import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.Collections;
 import java.util.Deque;
 import java.util.EnumMap;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.Set;
 import java.util.UUID;
@@ -281,7 +285,7 @@ final class EvidenceStack implements AutoCloseable {
 
     /** Starts {@code service} as its own JVM ({@code reseal <service>}), logging to the test log file. */
     void startProcess(Service service) {
-        String name = service.name().toLowerCase(java.util.Locale.ROOT);
+        String name = service.name().toLowerCase(Locale.ROOT);
         List<String> command = new ArrayList<>(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1"));
@@ -313,7 +317,7 @@ final class EvidenceStack implements AutoCloseable {
 
     /** The console output (stdout and stderr) of the worker processes of {@code service}. */
     Path consoleOf(Service service) {
-        return dir.resolve(service.name().toLowerCase(java.util.Locale.ROOT) + "-console.log");
+        return dir.resolve(service.name().toLowerCase(Locale.ROOT) + "-console.log");
     }
 
     KafkaCluster kafka() {
@@ -473,7 +477,7 @@ final class EvidenceStack implements AutoCloseable {
     }
 
     /** The failed event the stage wrote for the record at {@code origin}, if any yet. */
-    java.util.Optional<JsonNode> failureOf(RecordMetadata origin) {
+    Optional<JsonNode> failureOf(RecordMetadata origin) {
         return records(EventType.FAILED).stream()
                 .map(r -> data(r.value()))
                 .filter(d -> origin.topic().equals(d.path("originTopic").asText())
@@ -511,7 +515,7 @@ final class EvidenceStack implements AutoCloseable {
             try {
                 String[] values = message.getHeader(name);
                 return values == null ? null : values[0];
-            } catch (jakarta.mail.MessagingException e) {
+            } catch (MessagingException e) {
                 throw new IllegalStateException(e);
             }
         }
@@ -520,21 +524,21 @@ final class EvidenceStack implements AutoCloseable {
         List<String> decodedParts() {
             List<String> parts = new ArrayList<>();
             try {
-                for (Header header : java.util.Collections.list(message.getAllHeaders())) {
+                for (Header header : Collections.list(message.getAllHeaders())) {
                     parts.add(header.getName() + ": " + header.getValue());
                 }
                 collect(message.getContent(), parts);
-            } catch (jakarta.mail.MessagingException | IOException e) {
+            } catch (MessagingException | IOException e) {
                 throw new IllegalStateException("cannot read " + file, e);
             }
             return parts;
         }
 
-        private static void collect(Object content, List<String> parts) throws jakarta.mail.MessagingException, IOException {
+        private static void collect(Object content, List<String> parts) throws MessagingException, IOException {
             if (content instanceof Multipart multipart) {
                 for (int i = 0; i < multipart.getCount(); i++) {
                     BodyPart part = multipart.getBodyPart(i);
-                    for (Header header : java.util.Collections.list(part.getAllHeaders())) {
+                    for (Header header : Collections.list(part.getAllHeaders())) {
                         parts.add(header.getName() + ": " + header.getValue());
                     }
                     collect(part.getContent(), parts);
@@ -557,7 +561,7 @@ final class EvidenceStack implements AutoCloseable {
                 mails.add(new Mail(file, raw, new MimeMessage(session, new ByteArrayInputStream(raw))));
             }
             return mails;
-        } catch (IOException | jakarta.mail.MessagingException e) {
+        } catch (IOException | MessagingException e) {
             throw new IllegalStateException("cannot read saved mail", e);
         }
     }

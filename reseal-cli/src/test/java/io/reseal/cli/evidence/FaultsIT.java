@@ -20,13 +20,16 @@ import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * DESIGN.md, "nothing is lost" and "nothing is done twice where it shows", under faults. Each scenario runs
  * N rotations end to end (default 50; {@code -Dreseal.faults.rotations=N}), requested through the API at about
  * ten a second, alternating two workflows, while one thing goes wrong at a random moment:
  * <ul>
- *   <li>the packager, running as its own JVM ({@code reseal packager}), is killed with SIGKILL and started again;</li>
+ *   <li>the sealer, the packager or the notifier, running as its own JVM ({@code reseal <service>}), is killed with
+ *       SIGKILL and started again;</li>
  *   <li>the Kafka broker, a separate JVM, is stopped and started again on the same port and data;</li>
  *   <li>the S3 server is down for 10 s; the SMTP server is down for 10 s.</li>
  * </ul>
@@ -34,8 +37,10 @@ import org.junit.jupiter.api.io.TempDir;
  * per rotation, one e-mail per rotation for its requestor (one Message-ID, one saved copy), and nothing on the
  * failed topic. One exception, which SMTP itself cannot avoid: when the server goes away after it took a message
  * but before the client read its "250 OK", the notifier cannot know the mail arrived and sends it again, with
- * the same Message-ID (the one the mail clients deduplicate on). The notifier sends one mail at a time, so the
- * SMTP scenario allows at most one such second copy, and still exactly one Message-ID per rotation. Requests the
+ * the same Message-ID (the one the mail clients deduplicate on). The same holds when the notifier dies between
+ * the server's "250 OK" and the commit of its {@code notified} event (see {@code SentRotations}). The notifier
+ * sends one mail at a time, so the SMTP outage and the notifier kill allow at most one such second copy, and
+ * still exactly one Message-ID per rotation. Requests the
  * API answers with 503 while the broker is away are retried with the same Idempotency-Key, as a client should.
  * The random seed of each scenario is printed, and can be fixed with {@code -Dreseal.faults.seed}.
  */
@@ -48,16 +53,22 @@ class FaultsIT {
     @TempDir
     Path dir;
 
-    @Test
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(Service.class)
     @Timeout(150)
-    void a_worker_process_killed_with_sigkill_and_restarted_loses_nothing() throws Exception {
-        try (EvidenceStack stack = EvidenceStack.start(dir, false, Set.of(Service.PACKAGER))) {
+    void a_worker_process_killed_with_sigkill_and_restarted_loses_nothing(Service service) throws Exception {
+        EventType output = switch (service) {
+            case SEALER -> EventType.SEALED;
+            case PACKAGER -> EventType.PACKAGED;
+            case NOTIFIER -> EventType.NOTIFIED;
+        };
+        try (EvidenceStack stack = EvidenceStack.start(dir, false, Set.of(service))) {
             runWith(stack, random -> {
-                await().atMost(Duration.ofSeconds(60)).until(() -> !stack.records(EventType.PACKAGED).isEmpty());
+                await().atMost(Duration.ofSeconds(60)).until(() -> !stack.records(output).isEmpty());
                 Thread.sleep(random.nextInt(3000));
-                stack.killProcess(Service.PACKAGER);
-                stack.startProcess(Service.PACKAGER);
-            }, 0);
+                stack.killProcess(service);
+                stack.startProcess(service);
+            }, service == Service.NOTIFIER ? 1 : 0);
         }
     }
 
