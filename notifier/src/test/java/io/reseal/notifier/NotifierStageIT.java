@@ -68,8 +68,8 @@ class NotifierStageIT {
         smtp.close();
     }
 
-    private NotifierStage stage(SentRotations sent) {
-        return new NotifierStage(composer, mailer, sent, CLOCK);
+    private NotifierStage stage(DeliveryProgress progress) {
+        return new NotifierStage(composer, mailer, progress, CLOCK);
     }
 
     private static RotationEvent<RotationPackaged> event(RotationPackaged data) {
@@ -79,7 +79,7 @@ class NotifierStageIT {
 
     @Test
     void mailsEveryRecipientOnceAMultipartMessageWithTheLinkAndCommands() throws Exception {
-        List<RotationEvent<?>> out = stage(new SentRotations()).handle(event(SampleRotation.packaged()));
+        List<RotationEvent<?>> out = stage(new DeliveryProgress()).handle(event(SampleRotation.packaged()));
 
         assertThat(out).singleElement().satisfies(e -> {
             assertThat(e.type()).isEqualTo(EventType.NOTIFIED);
@@ -118,7 +118,7 @@ class NotifierStageIT {
 
     @Test
     void theSameEventTwiceMailsOnceAndReturnsTheSameEvents() throws Exception {
-        NotifierStage stage = stage(new SentRotations());
+        NotifierStage stage = stage(new DeliveryProgress());
 
         List<RotationEvent<?>> first = stage.handle(event(SampleRotation.packaged()));
         List<RotationEvent<?>> second = stage.handle(event(SampleRotation.packaged()));
@@ -128,20 +128,8 @@ class NotifierStageIT {
     }
 
     @Test
-    void aRotationMarkedSentFromTheNotifiedTopicIsNotMailedAgain() throws Exception {
-        stage(new SentRotations()).handle(event(SampleRotation.packaged()));
-        SentRotations rebuilt = new SentRotations();
-        rebuilt.markSent("r-42");
-
-        List<RotationEvent<?>> out = stage(rebuilt).handle(event(SampleRotation.packaged()));
-
-        assertThat(out).isEmpty();
-        assertThat(smtp.receivedMessages()).hasSize(3);
-    }
-
-    @Test
     void anUnreachableServerIsRetriableAndTheRetryMailsOnce() throws Exception {
-        NotifierStage stage = stage(new SentRotations());
+        NotifierStage stage = stage(new DeliveryProgress());
         smtp.stop();
         try {
             assertThatThrownBy(() -> stage.handle(event(SampleRotation.packaged())))
@@ -162,7 +150,7 @@ class NotifierStageIT {
     void aRefusedRecipientDoesNotStopTheOthersAndIsReportedAsFailed() throws Exception {
         smtp.rejectRecipient("team.lead@example.com", 550, "5.1.1 no such user");
 
-        List<RotationEvent<?>> out = stage(new SentRotations()).handle(event(SampleRotation.packaged()));
+        List<RotationEvent<?>> out = stage(new DeliveryProgress()).handle(event(SampleRotation.packaged()));
 
         assertThat(out).extracting(RotationEvent::type).containsExactly(EventType.NOTIFIED, EventType.FAILED);
         assertThat(out.get(0).dataAs(RotationNotified.class).recipients())
@@ -182,7 +170,7 @@ class NotifierStageIT {
         RotationPackaged data = SampleRotation.with("r-7", "wf", "gone@example.com", "x", List.of(), NOW.plusSeconds(3600));
         smtp.rejectRecipient("gone@example.com", 550, "5.1.1 mailbox unavailable");
 
-        assertThatThrownBy(() -> stage(new SentRotations()).handle(event(data)))
+        assertThatThrownBy(() -> stage(new DeliveryProgress()).handle(event(data)))
                 .isInstanceOfSatisfying(PermanentStageException.class,
                         e -> assertThat(e.code()).isEqualTo("recipient-rejected"))
                 .hasMessageContaining("gone@example.com (550 5.1.1 mailbox unavailable)");
@@ -192,7 +180,7 @@ class NotifierStageIT {
     @Test
     void aTemporarilyRefusedRecipientIsRetriableAndNobodyIsMailedTwice() throws Exception {
         smtp.rejectRecipient("oncall@example.com", 451, "4.3.0 try again later");
-        NotifierStage stage = stage(new SentRotations());
+        NotifierStage stage = stage(new DeliveryProgress());
 
         assertThatThrownBy(() -> stage.handle(event(SampleRotation.packaged())))
                 .isInstanceOfSatisfying(RetriableStageException.class,
@@ -211,7 +199,7 @@ class NotifierStageIT {
         // the first transaction fails on Team.Lead (5xx), so the mailer goes one by one; oncall is then deferred (4xx)
         smtp.rejectRecipient("team.lead@example.com", 550, "5.1.1 no such user");
         smtp.rejectRecipient("oncall@example.com", 451, "4.3.0 try again later");
-        NotifierStage stage = stage(new SentRotations());
+        NotifierStage stage = stage(new DeliveryProgress());
 
         assertThatThrownBy(() -> stage.handle(event(SampleRotation.packaged())))
                 .isInstanceOf(RetriableStageException.class)
@@ -233,7 +221,7 @@ class NotifierStageIT {
         RotationPackaged data = SampleRotation.with("r-9", "wf\r\nBcc: evil@example.org", "boss@example.com\r\nBcc: evil@example.org",
                 "urgent\r\nX-Injected: yes", List.of("ok@example.com"), NOW.plusSeconds(3600));
 
-        List<RotationEvent<?>> out = stage(new SentRotations()).handle(event(data));
+        List<RotationEvent<?>> out = stage(new DeliveryProgress()).handle(event(data));
 
         assertThat(out).extracting(RotationEvent::type).containsExactly(EventType.NOTIFIED, EventType.FAILED);
         assertThat(out.get(1).dataAs(RotationFailed.class).message())
@@ -250,7 +238,7 @@ class NotifierStageIT {
     void anExpiredLinkIsPermanentAndNotMailed() {
         RotationPackaged data = SampleRotation.with("r-8", "wf", "a@example.com", "x", List.of(), NOW.minusSeconds(1));
 
-        assertThatThrownBy(() -> stage(new SentRotations()).handle(event(data)))
+        assertThatThrownBy(() -> stage(new DeliveryProgress()).handle(event(data)))
                 .isInstanceOfSatisfying(PermanentStageException.class, e -> assertThat(e.code()).isEqualTo("link-expired"))
                 .hasMessageContaining("package the rotation again");
         assertThat(smtp.receivedMessages()).isEmpty();
@@ -261,7 +249,7 @@ class NotifierStageIT {
         RotationPackaged data = SampleRotation.with("r-5", "wf", "a@example.com", "<script>alert(1)</script>", List.of(),
                 NOW.plusSeconds(3600));
 
-        stage(new SentRotations()).handle(event(data));
+        stage(new DeliveryProgress()).handle(event(data));
 
         MimeMultipart parts = (MimeMultipart) smtp.receivedMessages().get(0).getContent();
         assertThat((String) parts.getBodyPart(1).getContent())
