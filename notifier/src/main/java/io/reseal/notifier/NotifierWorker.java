@@ -29,7 +29,7 @@ public final class NotifierWorker implements AutoCloseable {
     public static NotifierWorker start(NotifierConfig config, KafkaConfig kafka, Clock clock, StageListener listener) {
         Vertx vertx = Vertx.vertx();
         Mailer mailer = new Mailer(vertx, config);
-        NotifierStage stage = new NotifierStage(new RotationMailComposer(), mailer, new SentRotations(), clock);
+        NotifierStage stage = new NotifierStage(new RotationMailComposer(), mailer, new DeliveryProgress(), clock);
         return new NotifierWorker(StageService.start(kafka, stage, EventType.NOTIFIED, clock, listener), mailer, vertx);
     }
 
