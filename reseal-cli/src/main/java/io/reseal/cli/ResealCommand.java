@@ -1,5 +1,6 @@
 package io.reseal.cli;
 
+import io.reseal.cli.bench.BenchCommand;
 import io.reseal.cli.local.DemoCommand;
 import io.reseal.cli.local.LocalCommand;
 import io.reseal.cli.offline.SealCommand;
@@ -14,7 +15,7 @@ import picocli.CommandLine.Command;
         description = "Event-driven credential rotation for Kubernetes platforms that use Sealed Secrets.",
         subcommands = {
                 DemoCommand.class, LocalCommand.class, RotateCommand.class, StatusCommand.class,
-                VerifyCommand.class, SealCommand.class, UnsealCommand.class,
+                VerifyCommand.class, SealCommand.class, UnsealCommand.class, BenchCommand.class,
                 ServiceCommand.Producer.class, ServiceCommand.Sealer.class,
                 ServiceCommand.Packager.class, ServiceCommand.Notifier.class, CommandLine.HelpCommand.class})
 public final class ResealCommand {
