@@ -70,7 +70,14 @@ public final class SealerWorker implements AutoCloseable {
         SealerStage stage = new SealerStage(config, discovery, certificates,
                 new ValueResolver(environment, clusters, config.clusters().get(0).name(), new SecureRandom()),
                 new SecretSealer(new HybridEncryption(), clock), pool);
-        StageService service = StageService.start(kafka, stage, EventType.SEALED, clock, listener);
+        StageService service;
+        try {
+            service = StageService.start(kafka, stage, EventType.SEALED, clock, listener);
+        } catch (RuntimeException e) {
+            producer.close(Duration.ZERO);
+            pool.shutdown();
+            throw e;
+        }
         ScheduledExecutorService checks = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread thread = new Thread(r, "reseal-certificate-check");
             thread.setDaemon(true);

@@ -20,6 +20,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.BiConsumer;
 
@@ -28,8 +29,9 @@ import java.util.function.BiConsumer;
  * through the API server's service proxy ({@code /api/v1/namespaces/<ns>/services/http:<name>:/proxy/v1/cert.pem},
  * as {@code kubeseal --fetch-cert}). A fetched certificate is validated (RSA >= 2048 bits, within its
  * validity) and trusted for the cluster's {@code refresh} interval. Whenever a fetch yields a fingerprint
- * other than the one before, the renewal listener hears of it (the first fetch only sets the baseline).
- * Thread-safe.
+ * other than the one before that this source has not seen for that cluster yet, the renewal listener hears of
+ * it, once per fingerprint (the first fetch only sets the baseline; a controller flapping between an old and
+ * a new key announces nothing twice). Thread-safe.
  */
 public final class CertificateSource {
 
@@ -38,6 +40,7 @@ public final class CertificateSource {
     private final HttpClient http;
     private final Clock clock;
     private final Map<String, Cached> cache = new ConcurrentHashMap<>();
+    private final Map<String, Set<String>> seenFingerprints = new ConcurrentHashMap<>();
     private final BiConsumer<String, SealingCertificate> renewalListener;
 
     /**
@@ -84,7 +87,9 @@ public final class CertificateSource {
                     + " (" + describe(config.certificate()) + "): " + e.getMessage());
         }
         Cached previous = cache.put(config.name(), new Cached(certificate, now));
-        if (previous != null && !previous.certificate().fingerprint().equals(certificate.fingerprint())) {
+        boolean unseen = seenFingerprints.computeIfAbsent(config.name(), name -> ConcurrentHashMap.newKeySet())
+                .add(certificate.fingerprint());
+        if (previous != null && unseen) {
             renewalListener.accept(config.name(), certificate);
         }
         return certificate;
