@@ -68,6 +68,16 @@ public final class CertificateSource {
         return refresh(config, now);
     }
 
+    /**
+     * Records that {@code cluster} sealed with {@code fingerprint} before this process started (read back
+     * from the sealed topic), so a key renewed while the sealer was down is still noticed on the first fetch.
+     */
+    public void rememberSealedWith(String cluster, String fingerprint) {
+        if (clusters.containsKey(cluster) && fingerprint != null) {
+            seenFingerprints.computeIfAbsent(cluster, name -> ConcurrentHashMap.newKeySet()).add(fingerprint);
+        }
+    }
+
     /** Fetches every cluster's certificate now (the key-renewal check calls this periodically). */
     public void refreshAll() throws RetriableStageException, PermanentStageException {
         Instant now = clock.instant();
@@ -86,10 +96,10 @@ public final class CertificateSource {
             throw new PermanentStageException("invalid-certificate", "certificate of cluster " + config.name()
                     + " (" + describe(config.certificate()) + "): " + e.getMessage());
         }
-        Cached previous = cache.put(config.name(), new Cached(certificate, now));
-        boolean unseen = seenFingerprints.computeIfAbsent(config.name(), name -> ConcurrentHashMap.newKeySet())
-                .add(certificate.fingerprint());
-        if (previous != null && unseen) {
+        cache.put(config.name(), new Cached(certificate, now));
+        Set<String> seen = seenFingerprints.computeIfAbsent(config.name(), name -> ConcurrentHashMap.newKeySet());
+        boolean hadBaseline = !seen.isEmpty();
+        if (seen.add(certificate.fingerprint()) && hadBaseline) {
             renewalListener.accept(config.name(), certificate);
         }
         return certificate;

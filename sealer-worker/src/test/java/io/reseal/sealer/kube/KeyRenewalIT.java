@@ -136,6 +136,27 @@ class KeyRenewalIT {
     }
 
     @Test
+    void aKeyRenewedWhileTheSealerWasDownIsNoticedOnTheFirstFetchAfterARestart() throws Exception {
+        // given: earlier rotations were sealed with key 0 (as read back from the sealed topic at start-up)
+        certificates.rememberSealedWith("dev-cluster", TestControllers.key(0).sealingCertificate().fingerprint());
+        // when: the first fetch of this process already sees key 1
+        serve(1);
+        certificates.current("dev-cluster");
+        // then
+        assertThat(published).extracting(RotationEvent::subject).containsExactly("financial-ml", "payments");
+    }
+
+    @Test
+    void withoutHistoryTheFirstFetchIsOnlyTheBaseline() throws Exception {
+        // given: no rotation was sealed before
+        serve(1);
+        // when
+        certificates.current("dev-cluster");
+        // then
+        assertThat(published).isEmpty();
+    }
+
+    @Test
     void replicasSeeingTheSameRenewalRequestTheSameRotations() {
         // given: two replicas of the sealer
         KeyRenewal one = new KeyRenewal(config, new NamespaceDiscovery(config, access), published::add, clock);
