@@ -9,7 +9,7 @@ import picocli.CommandLine.Spec;
  * machine-readable {@code name=value} lines on stdout (progress and warnings go to stderr), so runs can be
  * compared and recorded in {@code BENCHMARKS.md}. Not part of the test suite.
  */
-@Command(name = "bench", mixinStandardHelpOptions = true, subcommands = SealBench.class,
+@Command(name = "bench", mixinStandardHelpOptions = true, subcommands = {SealBench.class, BenchPackageCommand.class},
         description = "Benchmarks; each prints name=value lines on stdout.")
 public final class BenchCommand implements Runnable {
 
