@@ -4,6 +4,7 @@ import static io.reseal.notifier.mail.SampleRotation.NOW;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.reseal.notifier.mail.Mailer;
 import io.reseal.notifier.mail.RotationMailComposer;
 import io.reseal.notifier.mail.SampleRotation;
@@ -67,8 +68,10 @@ class NotifierStageIT {
         mailer.close();
     }
 
+    private final SimpleMeterRegistry metrics = new SimpleMeterRegistry();
+
     private NotifierStage stage(SentRotations sent) {
-        return new NotifierStage(composer, mailer, sent, CLOCK);
+        return new NotifierStage(composer, mailer, sent, CLOCK, metrics);
     }
 
     private static RotationEvent<RotationPackaged> event(RotationPackaged data) {
@@ -94,6 +97,8 @@ class NotifierStageIT {
 
         MimeMessage[] received = smtp.received();
         assertThat(received).hasSize(3); // GreenMail stores one copy per recipient
+        assertThat(metrics.get("reseal.emails.sent").counter().count()).isEqualTo(1.0);
+        assertThat(metrics.get("reseal.email.recipients").tag("outcome", "delivered").counter().count()).isEqualTo(3.0);
         MimeMessage message = received[0];
         assertThat(message.getSubject()).isEqualTo("[Reseal] New sealed secrets for financial-ml (dev, production)");
         assertThat(message.getMessageID()).isEqualTo("<rotation-r-42@reseal>");
