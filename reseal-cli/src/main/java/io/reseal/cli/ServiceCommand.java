@@ -16,6 +16,7 @@ import io.reseal.sealer.kube.ClusterAccess;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.function.BooleanSupplier;
@@ -43,13 +44,16 @@ abstract class ServiceCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
+    /** The sections of {@code reseal.yaml} this service reads (see {@link ConfigLoader#loadSections}). */
+    abstract Set<String> sections();
+
     abstract AutoCloseable start(ResealConfig config, Clock clock);
 
     @Override
     public Integer call() throws Exception {
         String file = System.getenv().getOrDefault(CONFIG_VARIABLE, DEFAULT_CONFIG);
         LOG.info("starting {} with configuration {}", spec.name(), file);
-        ResealConfig config = ConfigLoader.load(Path.of(file), System::getenv);
+        ResealConfig config = ConfigLoader.loadSections(Path.of(file), System::getenv, sections());
         CountDownLatch stopped = new CountDownLatch(1);
         AutoCloseable service = start(config, Clock.systemUTC());
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
@@ -119,6 +123,11 @@ abstract class ServiceCommand implements Callable<Integer> {
     @Command(name = "producer", mixinStandardHelpOptions = true, description = "Run the rotation-producer (API, scheduler).")
     static final class Producer extends ServiceCommand {
         @Override
+        Set<String> sections() {
+            return Set.of("kafka", "workflows", "api");
+        }
+
+        @Override
         AutoCloseable start(ResealConfig config, Clock clock) {
             String token = System.getenv("RESEAL_API_TOKEN");
             var api = token == null || token.isBlank() ? config.api() : config.api().withPlaintextToken("env", token);
@@ -131,6 +140,11 @@ abstract class ServiceCommand implements Callable<Integer> {
 
     @Command(name = "sealer", mixinStandardHelpOptions = true, description = "Run the sealer-worker.")
     static final class Sealer extends WorkerCommand {
+        @Override
+        Set<String> sections() {
+            return Set.of("kafka", "clusters", "bundles", "workflows");
+        }
+
         @Override
         Worker startWorker(ResealConfig config, Clock clock, MeterRegistry metrics) {
             ClusterAccess clusters = new ClusterAccess(config.sealer().clusters());
@@ -146,6 +160,11 @@ abstract class ServiceCommand implements Callable<Integer> {
     @Command(name = "packager", mixinStandardHelpOptions = true, description = "Run the packager-worker.")
     static final class Packager extends WorkerCommand {
         @Override
+        Set<String> sections() {
+            return Set.of("kafka", "s3");
+        }
+
+        @Override
         Worker startWorker(ResealConfig config, Clock clock, MeterRegistry metrics) {
             PackagerWorker worker = PackagerWorker.start(config.packager(), config.kafka(), clock, metrics);
             return new Worker(worker, worker::isRunning);
@@ -154,6 +173,11 @@ abstract class ServiceCommand implements Callable<Integer> {
 
     @Command(name = "notifier", mixinStandardHelpOptions = true, description = "Run the notifier.")
     static final class Notifier extends WorkerCommand {
+        @Override
+        Set<String> sections() {
+            return Set.of("kafka", "smtp");
+        }
+
         @Override
         Worker startWorker(ResealConfig config, Clock clock, MeterRegistry metrics) {
             NotifierWorker worker = NotifierWorker.start(config.notifier(), config.kafka(), clock, metrics);
