@@ -42,6 +42,8 @@ class ComposeTest {
             JsonNode service = compose.path("services").path(name);
             assertThat(service.isObject()).as(name).isTrue();
             assertThat(service.path("image").asText()).as(name).isEqualTo("reseal:local");
+            assertThat(service.path("build").path("context").asText()).as(name).isEqualTo("..");
+            assertThat(ROOT.resolve(service.path("build").path("dockerfile").asText())).as(name).isRegularFile();
             String subcommand = service.path("command").path(0).asText();
             assertThat(subcommand).as(name).isEqualTo(name);
             assertThat(commands).as(name).contains(subcommand);
