@@ -1,5 +1,7 @@
 package io.reseal.notifier;
 
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.reseal.notifier.mail.Delivery;
 import io.reseal.notifier.mail.EmailAddress;
 import io.reseal.notifier.mail.Mailer;
@@ -40,6 +42,9 @@ import org.slf4j.LoggerFactory;
  * mail, or the codes of {@link RotationMailComposer#compose} and {@link Mailer#send}; retriably when the
  * server is unreachable or answers 4xx.
  *
+ * <p>Counts {@code reseal_emails_sent_total} (messages the server accepted for at least one recipient) and
+ * {@code reseal_email_recipients_total{outcome="delivered"|"rejected"}}; no address is ever a label.
+ *
  * <p>Called from one thread at a time, as {@link StageHandler} promises. Does not own the mailer.
  */
 public final class NotifierStage implements StageHandler {
@@ -53,12 +58,28 @@ public final class NotifierStage implements StageHandler {
     private final Mailer mailer;
     private final DeliveryProgress progress;
     private final Clock clock;
+    private final Counter emailsSent;
+    private final Counter recipientsDelivered;
+    private final Counter recipientsRejected;
 
-    public NotifierStage(RotationMailComposer composer, Mailer mailer, DeliveryProgress progress, Clock clock) {
+    public NotifierStage(RotationMailComposer composer, Mailer mailer, DeliveryProgress progress, Clock clock,
+                         MeterRegistry metrics) {
         this.composer = composer;
         this.mailer = mailer;
         this.progress = progress;
         this.clock = clock;
+        this.emailsSent = Counter.builder("reseal.emails.sent")
+                .description("Rotation e-mails the SMTP server accepted for at least one recipient")
+                .register(metrics);
+        this.recipientsDelivered = recipients(metrics, "delivered");
+        this.recipientsRejected = recipients(metrics, "rejected");
+    }
+
+    private static Counter recipients(MeterRegistry metrics, String outcome) {
+        return Counter.builder("reseal.email.recipients")
+                .description("Recipients of rotation e-mails, by whether the server took them")
+                .tag("outcome", outcome)
+                .register(metrics);
     }
 
     @Override
@@ -95,8 +116,15 @@ public final class NotifierStage implements StageHandler {
             delivery = mailer.send(mail.withRecipients(pending));
         } catch (PartialDeliveryException e) {
             progress.recordDelivered(rotationId, e.delivered());
+            emailsSent.increment();
+            recipientsDelivered.increment(e.delivered().size());
             throw e;
         }
+        if (!delivery.delivered().isEmpty()) {
+            emailsSent.increment();
+        }
+        recipientsDelivered.increment(delivery.delivered().size());
+        recipientsRejected.increment(delivery.rejected().size());
 
         List<String> delivered = new ArrayList<>();
         mail.recipients().stream().filter(r -> reachedBefore.contains(r.key())).forEach(r -> delivered.add(r.value()));

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.reseal.embedded.EmbeddedSmtp;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.reseal.notifier.mail.Mailer;
 import io.reseal.notifier.mail.RotationMailComposer;
 import io.reseal.notifier.mail.SampleRotation;
@@ -68,8 +69,10 @@ class NotifierStageIT {
         smtp.close();
     }
 
+    private final SimpleMeterRegistry metrics = new SimpleMeterRegistry();
+
     private NotifierStage stage(DeliveryProgress progress) {
-        return new NotifierStage(composer, mailer, progress, CLOCK);
+        return new NotifierStage(composer, mailer, progress, CLOCK, metrics);
     }
 
     private static RotationEvent<RotationPackaged> event(RotationPackaged data) {
@@ -95,6 +98,8 @@ class NotifierStageIT {
 
         List<MimeMessage> received = smtp.receivedMessages();
         assertThat(received).hasSize(3); // GreenMail stores one copy per recipient
+        assertThat(metrics.get("reseal.emails.sent").counter().count()).isEqualTo(1.0);
+        assertThat(metrics.get("reseal.email.recipients").tag("outcome", "delivered").counter().count()).isEqualTo(3.0);
         MimeMessage message = received.get(0);
         assertThat(message.getSubject()).isEqualTo("[Reseal] New sealed secrets for financial-ml (dev, production)");
         assertThat(message.getMessageID()).isEqualTo("<rotation-r-42@reseal>");

@@ -65,7 +65,7 @@ class EndToEndIT {
 
     @BeforeAll
     static void startStack() {
-        stack = LocalStack.start(data, new LocalStack.Ports(0, 0, 0, 0), null,
+        stack = LocalStack.start(data, new LocalStack.Ports(0, 0, 0, 0, 0), null,
                 name -> name.equals("RESEAL_CONFIG") || name.equals("RESEAL_API_TOKEN") ? null : System.getenv(name),
                 Clock.systemUTC());
     }

@@ -1,5 +1,8 @@
 package io.reseal.sealer;
 
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.MultiGauge;
+import io.micrometer.core.instrument.Tags;
 import io.reseal.pipeline.config.KafkaConfig;
 import io.reseal.pipeline.event.EventCodec;
 import io.reseal.pipeline.event.EventType;
@@ -12,7 +15,7 @@ import io.reseal.pipeline.event.RotationEvent;
 import io.reseal.pipeline.event.RotationRequested;
 import io.reseal.pipeline.stage.PermanentStageException;
 import io.reseal.pipeline.stage.RetriableStageException;
-import io.reseal.pipeline.stage.StageListener;
+import io.reseal.pipeline.ops.StageMetrics;
 import io.reseal.pipeline.stage.StageService;
 import io.reseal.sealer.crypto.HybridEncryption;
 import io.reseal.sealer.kube.CertificateSource;
@@ -40,8 +43,11 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The sealer-worker service: the sealer stage in its consumer group, plus a periodic look at every
- * cluster's certificate that turns a renewed key into {@code key-renewal} rotations. {@link #close()}
- * stops both and closes what it opened (not the given {@link ClusterAccess}).
+ * cluster's certificate that turns a renewed key into {@code key-renewal} rotations. Counts into the given
+ * registry: the stage ({@link StageMetrics}) and, after each certificate check, the info metric
+ * {@code reseal_sealer_certificate_info{cluster, fingerprint} 1} (one series per cluster, the fingerprint of
+ * its current certificate). {@link #close()} stops both and closes what it opened (not the given
+ * {@link ClusterAccess}).
  */
 public final class SealerWorker implements AutoCloseable {
 
@@ -64,7 +70,7 @@ public final class SealerWorker implements AutoCloseable {
      * @param environment where {@code env:} value sources are looked up ({@code System::getenv})
      */
     public static SealerWorker start(SealerConfig config, KafkaConfig kafka, ClusterAccess clusters,
-                                     Function<String, String> environment, Clock clock, StageListener listener) {
+                                     Function<String, String> environment, Clock clock, MeterRegistry metrics) {
         KafkaProducer<String, byte[]> producer = renewalProducer(kafka.bootstrapServers());
         EventCodec codec = new EventCodec();
         String requestedTopic = kafka.topicNames().of(EventType.REQUESTED);
@@ -78,12 +84,15 @@ public final class SealerWorker implements AutoCloseable {
         StageService service;
         try {
             rememberFingerprintsSealedWith(certificates, kafka);
-            service = StageService.start(kafka, stage, EventType.SEALED, clock, listener);
+            service = StageService.start(kafka, stage, EventType.SEALED, clock, new StageMetrics(metrics));
         } catch (RuntimeException e) {
             producer.close(Duration.ZERO);
             pool.shutdown();
             throw e;
         }
+        MultiGauge certificateInfo = MultiGauge.builder("reseal.sealer.certificate.info")
+                .description("The SHA-256 fingerprint of each cluster's current sealing certificate (value always 1)")
+                .register(metrics);
         ScheduledExecutorService checks = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread thread = new Thread(r, "reseal-certificate-check");
             thread.setDaemon(true);
@@ -99,6 +108,10 @@ public final class SealerWorker implements AutoCloseable {
             } catch (RuntimeException e) {
                 LOG.warn("certificate check failed: {}", e.toString());
             }
+            certificateInfo.register(certificates.fingerprints().entrySet().stream()
+                    .map(c -> MultiGauge.Row.of(Tags.of("cluster", c.getKey(), "fingerprint", c.getValue()), 1))
+                    .<MultiGauge.Row<?>>map(row -> row)
+                    .toList(), true);
         }, 0, every, TimeUnit.MILLISECONDS);
         return new SealerWorker(service, checks, producer, pool);
     }

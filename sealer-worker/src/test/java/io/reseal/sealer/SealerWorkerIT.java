@@ -15,7 +15,7 @@ import io.reseal.pipeline.event.RotationEvent;
 import io.reseal.pipeline.event.RotationFailed;
 import io.reseal.pipeline.event.RotationRequested;
 import io.reseal.pipeline.event.RotationSealed;
-import io.reseal.pipeline.stage.StageListener;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.reseal.pipeline.stage.TopicScanner;
 import io.reseal.pipeline.stage.Topics;
 import io.reseal.sealer.ClusterConfig.CertificateConfig;
@@ -82,7 +82,7 @@ class SealerWorkerIT {
             // when
             try (ClusterAccess access = new ClusterAccess(config.clusters(), Map.of("dev-cluster", cluster.client()));
                  SealerWorker worker = SealerWorker.start(config, kafkaConfig, access, Map.of("ML_TOKEN", TOKEN)::get,
-                         Clock.systemUTC(), StageListener.NONE);
+                         Clock.systemUTC(), new SimpleMeterRegistry());
                  KafkaProducer<String, byte[]> producer = producer(kafka.bootstrapServers())) {
                 producer.send(codec.toRecord(topics.of(EventType.REQUESTED), request("rotation-ok", "financial-ml"))).get();
                 producer.send(codec.toRecord(topics.of(EventType.REQUESTED), request("rotation-unknown", "unknown-ml"))).get();

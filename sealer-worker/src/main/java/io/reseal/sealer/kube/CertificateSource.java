@@ -78,6 +78,13 @@ public final class CertificateSource {
         }
     }
 
+    /** The SHA-256 fingerprint of each cluster's certificate fetched last, by cluster (clusters not fetched yet are absent). */
+    public Map<String, String> fingerprints() {
+        Map<String, String> fingerprints = new java.util.TreeMap<>();
+        cache.forEach((cluster, cached) -> fingerprints.put(cluster, cached.certificate().fingerprint()));
+        return fingerprints;
+    }
+
     /** Fetches every cluster's certificate now (the key-renewal check calls this periodically). */
     public void refreshAll() throws RetriableStageException, PermanentStageException {
         Instant now = clock.instant();
