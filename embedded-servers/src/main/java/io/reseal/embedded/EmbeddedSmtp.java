@@ -10,13 +10,16 @@ import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import com.icegreen.greenmail.Managers;
 import com.icegreen.greenmail.mail.MailAddress;
 import com.icegreen.greenmail.mail.MovingMessage;
+import com.icegreen.greenmail.server.AbstractServer;
 import com.icegreen.greenmail.user.GreenMailUser;
 import com.icegreen.greenmail.user.MessageDeliveryHandler;
 import com.icegreen.greenmail.user.UserException;
@@ -30,6 +33,11 @@ import jakarta.mail.internet.MimeMessage;
 /**
  * An SMTP server (GreenMail) on {@code 127.0.0.1} that accepts mail for any recipient without authentication and
  * keeps it: one stored copy per recipient, like a real mail store.
+ * <p>
+ * A recipient can be made to fail like on a real server: {@link #rejectRecipient} makes {@code RCPT TO} for that
+ * address get the given 4xx or 5xx reply, so that address gets no copy while the other recipients of the same
+ * message do. Rejections hold across {@link #stop()}/{@link #start()} until {@link #clearRejections()}; they may be
+ * changed from any thread, also while mail is arriving.
  * <p>
  * Received mail is held in memory until the next {@link #stop()}: GreenMail starts with an empty store, so after
  * {@link #start()} (same port) {@link #receivedMessages()} lists only what arrived since. When given a mail
@@ -46,6 +54,7 @@ public final class EmbeddedSmtp implements AutoCloseable {
     private final int port;
     private final Path mailDir;
     private final AtomicLong saved = new AtomicLong();
+    private final RecipientRejections rejections = new RecipientRejections();
     private boolean running;
 
     /** A server on a free port that keeps mail in memory only. */
@@ -60,7 +69,14 @@ public final class EmbeddedSmtp implements AutoCloseable {
     public EmbeddedSmtp(int port, Path mailDir) {
         this.port = FreePort.orGiven(port);
         this.mailDir = mailDir == null ? null : mailDir.toAbsolutePath();
-        this.greenMail = new GreenMail(new ServerSetup(this.port, HOST, ServerSetup.PROTOCOL_SMTP));
+        this.greenMail = new GreenMail(new ServerSetup(this.port, HOST, ServerSetup.PROTOCOL_SMTP)) {
+            @Override
+            protected Map<String, AbstractServer> createServices(ServerSetup[] setups, Managers fresh) {
+                // one set of managers for the server and for GreenMail's own reads and waits
+                managers = rejections.applyTo(fresh);
+                return super.createServices(setups, managers);
+            }
+        };
     }
 
     public String host() {
@@ -111,6 +127,24 @@ public final class EmbeddedSmtp implements AutoCloseable {
     @Override
     public void close() {
         stop();
+    }
+
+    /**
+     * From now on, answers {@code RCPT TO} for {@code address} (ignoring case) with {@code code} and {@code text},
+     * e.g. {@code 550, "5.1.1 no such user"} or {@code 451, "4.3.0 try again later"}; replaces an earlier rejection
+     * of that address.
+     *
+     * @param code a 4xx (temporary) or 5xx (permanent) SMTP reply code
+     * @param text the rest of the reply line, one non-blank line
+     */
+    public void rejectRecipient(String address, int code, String text) {
+        rejections.reject(address, code, text);
+        LOG.debug("SMTP server on {}:{} will answer RCPT TO:<{}> with {} {}", HOST, port, address, code, text);
+    }
+
+    /** From now on, accepts every recipient again. */
+    public void clearRejections() {
+        rejections.clear();
     }
 
     /** Every copy received since the last start, one per recipient, in order of arrival. */

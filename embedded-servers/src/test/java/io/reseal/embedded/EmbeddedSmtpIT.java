@@ -16,9 +16,11 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import jakarta.mail.Address;
 import jakarta.mail.Message;
 import jakarta.mail.MessagingException;
 import jakarta.mail.Multipart;
+import jakarta.mail.SendFailedException;
 import jakarta.mail.Session;
 import jakarta.mail.Transport;
 import jakarta.mail.internet.InternetAddress;
@@ -97,11 +99,44 @@ class EmbeddedSmtpIT {
                 .hasMessageContaining("received " + received);
     }
 
+    @Test
+    void aRejectedRecipientGetsTheReplyAndNoCopyEvenAfterARestartUntilRejectionsAreCleared() throws Exception {
+        smtp.rejectRecipient("Gone@Example.com", 550, "5.1.1 no such user");
+        smtp.stop();
+        smtp.start();
+        try {
+            assertThatThrownBy(() -> send("partly refused", "gone@example.com", "kept@example.com"))
+                    .isInstanceOfSatisfying(SendFailedException.class, e -> {
+                        assertThat(e.getInvalidAddresses()).extracting(Address::toString)
+                                .containsExactly("gone@example.com");
+                        assertThat(e.getNextException()).hasMessageContaining("550 5.1.1 no such user");
+                    });
+            assertThat(smtp.waitForMessages(1, Duration.ofSeconds(10))).hasSize(1);
+            assertThat(savedFileFor("kept@example.com")).exists();
+
+            smtp.clearRejections();
+            send("accepted again", "gone@example.com");
+
+            assertThat(smtp.waitForMessages(2, Duration.ofSeconds(10)).get(1).getSubject()).isEqualTo("accepted again");
+        } finally {
+            smtp.clearRejections();
+        }
+    }
+
+    @Test
+    void aRejectionIsA4xxOr5xxReplyOnOneLine() {
+        assertThatThrownBy(() -> smtp.rejectRecipient("a@example.com", 250, "OK"))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("4xx");
+        assertThatThrownBy(() -> smtp.rejectRecipient("a@example.com", 550, "no\r\n250 OK"))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("one non-blank line");
+    }
+
     private static void send(String subject, String... recipients) throws MessagingException {
         Properties properties = new Properties();
         properties.setProperty("mail.smtp.host", smtp.host());
         properties.setProperty("mail.smtp.port", Integer.toString(smtp.port()));
         properties.setProperty("mail.smtp.connectiontimeout", "2000");
+        properties.setProperty("mail.smtp.sendpartial", "true");
         MimeMessage message = new MimeMessage(Session.getInstance(properties));
         message.setFrom(new InternetAddress("reseal@example.com"));
         for (String recipient : recipients) {

@@ -1,5 +1,7 @@
 package io.reseal.notifier;
 
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.reseal.notifier.mail.Delivery;
 import io.reseal.notifier.mail.EmailAddress;
 import io.reseal.notifier.mail.Mailer;
@@ -30,14 +32,18 @@ import org.slf4j.LoggerFactory;
  * the download link, its expiry, the checksums and the apply commands, and returns the
  * {@code notified} event.
  *
- * <p>Idempotent per rotation id (see {@link SentRotations}): a rotation already mailed is not mailed
- * again. If the mail server refuses some recipients for good, the others still get the mail and
+ * <p>Handling the same rotation again does not mail anyone twice in this process (see
+ * {@link DeliveryProgress}); rotations already on the {@code notified} topic are skipped by the stage
+ * loop before they get here. If the mail server refuses some recipients for good, the others still get the mail and
  * {@link #handle} returns a {@code notified} event for them and a {@code failed} event (code
  * {@code recipient-rejected}) naming the refused addresses; addresses of the event that are not usable
  * e-mail addresses are reported the same way. Fails permanently with {@code link-expired} when the link
  * has expired (the rotation needs a new package), {@code recipient-rejected} when nobody can get the
  * mail, or the codes of {@link RotationMailComposer#compose} and {@link Mailer#send}; retriably when the
  * server is unreachable or answers 4xx.
+ *
+ * <p>Counts {@code reseal_emails_sent_total} (messages the server accepted for at least one recipient) and
+ * {@code reseal_email_recipients_total{outcome="delivered"|"rejected"}}; no address is ever a label.
  *
  * <p>Called from one thread at a time, as {@link StageHandler} promises. Does not own the mailer.
  */
@@ -50,14 +56,30 @@ public final class NotifierStage implements StageHandler {
 
     private final RotationMailComposer composer;
     private final Mailer mailer;
-    private final SentRotations sent;
+    private final DeliveryProgress progress;
     private final Clock clock;
+    private final Counter emailsSent;
+    private final Counter recipientsDelivered;
+    private final Counter recipientsRejected;
 
-    public NotifierStage(RotationMailComposer composer, Mailer mailer, SentRotations sent, Clock clock) {
+    public NotifierStage(RotationMailComposer composer, Mailer mailer, DeliveryProgress progress, Clock clock,
+                         MeterRegistry metrics) {
         this.composer = composer;
         this.mailer = mailer;
-        this.sent = sent;
+        this.progress = progress;
         this.clock = clock;
+        this.emailsSent = Counter.builder("reseal.emails.sent")
+                .description("Rotation e-mails the SMTP server accepted for at least one recipient")
+                .register(metrics);
+        this.recipientsDelivered = recipients(metrics, "delivered");
+        this.recipientsRejected = recipients(metrics, "rejected");
+    }
+
+    private static Counter recipients(MeterRegistry metrics, String outcome) {
+        return Counter.builder("reseal.email.recipients")
+                .description("Recipients of rotation e-mails, by whether the server took them")
+                .tag("outcome", outcome)
+                .register(metrics);
     }
 
     @Override
@@ -74,14 +96,10 @@ public final class NotifierStage implements StageHandler {
     public List<RotationEvent<?>> handle(RotationEvent<?> event) throws RetriableStageException, PermanentStageException {
         RotationPackaged packaged = event.dataAs(RotationPackaged.class);
         String rotationId = packaged.rotationId();
-        Optional<List<RotationEvent<?>>> earlier = sent.outcomeOf(rotationId);
+        Optional<List<RotationEvent<?>>> earlier = progress.outcomeOf(rotationId);
         if (earlier.isPresent()) {
             LOG.info("rotation {} was already mailed; returning its events again without mailing", rotationId);
             return earlier.get();
-        }
-        if (sent.isSent(rotationId)) {
-            LOG.info("rotation {} was already notified; skipping", rotationId);
-            return List.of();
         }
         Instant now = clock.instant();
         if (packaged.expiresAt() != null && !now.isBefore(packaged.expiresAt())) {
@@ -91,15 +109,22 @@ public final class NotifierStage implements StageHandler {
         }
         RotationMail mail = composer.compose(packaged, now);
 
-        Set<String> reachedBefore = sent.deliveredSoFar(rotationId);
+        Set<String> reachedBefore = progress.deliveredSoFar(rotationId);
         List<EmailAddress> pending = mail.recipients().stream().filter(r -> !reachedBefore.contains(r.key())).toList();
         Delivery delivery;
         try {
             delivery = mailer.send(mail.withRecipients(pending));
         } catch (PartialDeliveryException e) {
-            sent.recordDelivered(rotationId, e.delivered());
+            progress.recordDelivered(rotationId, e.delivered());
+            emailsSent.increment();
+            recipientsDelivered.increment(e.delivered().size());
             throw e;
         }
+        if (!delivery.delivered().isEmpty()) {
+            emailsSent.increment();
+        }
+        recipientsDelivered.increment(delivery.delivered().size());
+        recipientsRejected.increment(delivery.rejected().size());
 
         List<String> delivered = new ArrayList<>();
         mail.recipients().stream().filter(r -> reachedBefore.contains(r.key())).forEach(r -> delivered.add(r.value()));
@@ -122,7 +147,7 @@ public final class NotifierStage implements StageHandler {
             out.add(RotationEvent.forRotation(rotationId, EventType.FAILED, SOURCE, workflow, time,
                     new RotationFailed(STAGE, "recipient-rejected", message, null, null, null, rotationId, workflow)));
         }
-        sent.recordOutcome(rotationId, out);
+        progress.recordOutcome(rotationId, out);
         return out;
     }
 

@@ -1,10 +1,11 @@
 package io.reseal.notifier;
 
+import io.micrometer.core.instrument.MeterRegistry;
 import io.reseal.notifier.mail.Mailer;
 import io.reseal.notifier.mail.RotationMailComposer;
 import io.reseal.pipeline.config.KafkaConfig;
 import io.reseal.pipeline.event.EventType;
-import io.reseal.pipeline.stage.StageListener;
+import io.reseal.pipeline.ops.StageMetrics;
 import io.reseal.pipeline.stage.StageService;
 import io.vertx.core.Vertx;
 import java.time.Clock;
@@ -12,7 +13,8 @@ import java.time.Clock;
 /**
  * The notifier service: the notifier stage in its consumer group, with its own Vert.x instance for the
  * mail client. Rotations already on the notified topic are skipped after a restart (the stage loop's
- * ledger). {@link #close()} stops the stage, then closes the mailer and Vert.x.
+ * ledger). Counts into the given registry: the stage ({@link StageMetrics}) and the e-mails sent
+ * ({@link NotifierStage}). {@link #close()} stops the stage, then closes the mailer and Vert.x.
  */
 public final class NotifierWorker implements AutoCloseable {
 
@@ -26,11 +28,11 @@ public final class NotifierWorker implements AutoCloseable {
         this.vertx = vertx;
     }
 
-    public static NotifierWorker start(NotifierConfig config, KafkaConfig kafka, Clock clock, StageListener listener) {
+    public static NotifierWorker start(NotifierConfig config, KafkaConfig kafka, Clock clock, MeterRegistry metrics) {
         Vertx vertx = Vertx.vertx();
         Mailer mailer = new Mailer(vertx, config);
-        NotifierStage stage = new NotifierStage(new RotationMailComposer(), mailer, new SentRotations(), clock);
-        return new NotifierWorker(StageService.start(kafka, stage, EventType.NOTIFIED, clock, listener), mailer, vertx);
+        NotifierStage stage = new NotifierStage(new RotationMailComposer(), mailer, new DeliveryProgress(), clock, metrics);
+        return new NotifierWorker(StageService.start(kafka, stage, EventType.NOTIFIED, clock, new StageMetrics(metrics)), mailer, vertx);
     }
 
     public boolean isRunning() {

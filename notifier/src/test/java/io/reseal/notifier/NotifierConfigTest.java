@@ -3,10 +3,10 @@ package io.reseal.notifier;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
-import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import io.reseal.notifier.NotifierConfig.TlsMode;
+import io.reseal.pipeline.config.YamlConfigReader;
+import java.io.ByteArrayInputStream;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
@@ -24,7 +24,7 @@ class NotifierConfigTest {
     }
 
     @Test
-    void mapsFromTheYamlSmtpSection() throws Exception {
+    void mapsFromTheYamlSmtpSection() {
         String yaml = """
                 host: smtp.example.com
                 port: 587
@@ -35,8 +35,8 @@ class NotifierConfigTest {
                 retryDeadline: PT2H
                 """;
 
-        NotifierConfig config = new ObjectMapper(new YAMLFactory()).registerModule(new JavaTimeModule())
-                .readValue(yaml, NotifierConfig.class);
+        NotifierConfig config = YamlConfigReader.read(new ByteArrayInputStream(yaml.getBytes(StandardCharsets.UTF_8)),
+                NotifierConfig.class, "smtp");
 
         assertThat(config).isEqualTo(new NotifierConfig("smtp.example.com", 587, TlsMode.STARTTLS, "reseal", "s3cr3t-pw",
                 "reseal@example.com", Duration.ofSeconds(30), Duration.ofHours(2)));

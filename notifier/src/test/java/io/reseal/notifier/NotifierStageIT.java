@@ -4,6 +4,8 @@ import static io.reseal.notifier.mail.SampleRotation.NOW;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.reseal.embedded.EmbeddedSmtp;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.reseal.notifier.mail.Mailer;
 import io.reseal.notifier.mail.RotationMailComposer;
 import io.reseal.notifier.mail.SampleRotation;
@@ -37,38 +39,40 @@ class NotifierStageIT {
     private static final Clock CLOCK = Clock.fixed(NOW, ZoneOffset.UTC);
 
     private static Vertx vertx;
-    private static SmtpServerForTests smtp;
     private static RotationMailComposer composer;
 
+    private EmbeddedSmtp smtp;
     private Mailer mailer;
 
     @BeforeAll
-    static void startServers() {
+    static void startVertx() {
         vertx = Vertx.vertx();
-        smtp = new SmtpServerForTests();
         composer = new RotationMailComposer();
     }
 
     @AfterAll
-    static void stopServers() throws Exception {
-        smtp.close();
+    static void stopVertx() throws Exception {
         vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
     }
 
     @BeforeEach
-    void newMailer() {
-        smtp.reset();
-        mailer = new Mailer(vertx, new NotifierConfig("127.0.0.1", smtp.port(), NotifierConfig.TlsMode.NONE, null, null,
+    void newServerAndMailer() {
+        smtp = new EmbeddedSmtp();
+        smtp.start();
+        mailer = new Mailer(vertx, new NotifierConfig(smtp.host(), smtp.port(), NotifierConfig.TlsMode.NONE, null, null,
                 "reseal@example.com", Duration.ofSeconds(10), null));
     }
 
     @AfterEach
-    void closeMailer() {
+    void closeMailerAndServer() {
         mailer.close();
+        smtp.close();
     }
 
-    private NotifierStage stage(SentRotations sent) {
-        return new NotifierStage(composer, mailer, sent, CLOCK);
+    private final SimpleMeterRegistry metrics = new SimpleMeterRegistry();
+
+    private NotifierStage stage(DeliveryProgress progress) {
+        return new NotifierStage(composer, mailer, progress, CLOCK, metrics);
     }
 
     private static RotationEvent<RotationPackaged> event(RotationPackaged data) {
@@ -78,7 +82,7 @@ class NotifierStageIT {
 
     @Test
     void mailsEveryRecipientOnceAMultipartMessageWithTheLinkAndCommands() throws Exception {
-        List<RotationEvent<?>> out = stage(new SentRotations()).handle(event(SampleRotation.packaged()));
+        List<RotationEvent<?>> out = stage(new DeliveryProgress()).handle(event(SampleRotation.packaged()));
 
         assertThat(out).singleElement().satisfies(e -> {
             assertThat(e.type()).isEqualTo(EventType.NOTIFIED);
@@ -92,9 +96,11 @@ class NotifierStageIT {
                     "<rotation-r-42@reseal>", NOW));
         });
 
-        MimeMessage[] received = smtp.received();
+        List<MimeMessage> received = smtp.receivedMessages();
         assertThat(received).hasSize(3); // GreenMail stores one copy per recipient
-        MimeMessage message = received[0];
+        assertThat(metrics.get("reseal.emails.sent").counter().count()).isEqualTo(1.0);
+        assertThat(metrics.get("reseal.email.recipients").tag("outcome", "delivered").counter().count()).isEqualTo(3.0);
+        MimeMessage message = received.get(0);
         assertThat(message.getSubject()).isEqualTo("[Reseal] New sealed secrets for financial-ml (dev, production)");
         assertThat(message.getMessageID()).isEqualTo("<rotation-r-42@reseal>");
         assertThat(message.getHeader("Auto-Submitted")).containsExactly("auto-generated");
@@ -117,30 +123,18 @@ class NotifierStageIT {
 
     @Test
     void theSameEventTwiceMailsOnceAndReturnsTheSameEvents() throws Exception {
-        NotifierStage stage = stage(new SentRotations());
+        NotifierStage stage = stage(new DeliveryProgress());
 
         List<RotationEvent<?>> first = stage.handle(event(SampleRotation.packaged()));
         List<RotationEvent<?>> second = stage.handle(event(SampleRotation.packaged()));
 
         assertThat(second).isEqualTo(first);
-        assertThat(smtp.received()).hasSize(3);
-    }
-
-    @Test
-    void aRotationMarkedSentFromTheNotifiedTopicIsNotMailedAgain() throws Exception {
-        stage(new SentRotations()).handle(event(SampleRotation.packaged()));
-        SentRotations rebuilt = new SentRotations();
-        rebuilt.markSent("r-42");
-
-        List<RotationEvent<?>> out = stage(rebuilt).handle(event(SampleRotation.packaged()));
-
-        assertThat(out).isEmpty();
-        assertThat(smtp.received()).hasSize(3);
+        assertThat(smtp.receivedMessages()).hasSize(3);
     }
 
     @Test
     void anUnreachableServerIsRetriableAndTheRetryMailsOnce() throws Exception {
-        NotifierStage stage = stage(new SentRotations());
+        NotifierStage stage = stage(new DeliveryProgress());
         smtp.stop();
         try {
             assertThatThrownBy(() -> stage.handle(event(SampleRotation.packaged())))
@@ -154,14 +148,14 @@ class NotifierStageIT {
         List<RotationEvent<?>> out = stage.handle(event(SampleRotation.packaged()));
 
         assertThat(out).extracting(RotationEvent::type).containsExactly(EventType.NOTIFIED);
-        assertThat(smtp.received()).hasSize(3);
+        assertThat(smtp.receivedMessages()).hasSize(3);
     }
 
     @Test
     void aRefusedRecipientDoesNotStopTheOthersAndIsReportedAsFailed() throws Exception {
-        smtp.replyToRcpt("team.lead@example.com", "550 5.1.1 no such user");
+        smtp.rejectRecipient("team.lead@example.com", 550, "5.1.1 no such user");
 
-        List<RotationEvent<?>> out = stage(new SentRotations()).handle(event(SampleRotation.packaged()));
+        List<RotationEvent<?>> out = stage(new DeliveryProgress()).handle(event(SampleRotation.packaged()));
 
         assertThat(out).extracting(RotationEvent::type).containsExactly(EventType.NOTIFIED, EventType.FAILED);
         assertThat(out.get(0).dataAs(RotationNotified.class).recipients())
@@ -172,57 +166,58 @@ class NotifierStageIT {
         assertThat(failed.rotationId()).isEqualTo("r-42");
         assertThat(failed.message()).contains("Team.Lead@example.com (550 5.1.1 no such user)")
                 .doesNotContain("oncall@example.com (");
-        assertThat(smtp.received()).extracting(m -> Arrays.stream(m.getAllRecipients()).map(Address::toString).toList())
+        assertThat(smtp.receivedMessages()).extracting(m -> Arrays.stream(m.getAllRecipients()).map(Address::toString).toList())
                 .containsExactlyInAnyOrder(List.of("ml-infra@example.com"), List.of("oncall@example.com"));
     }
 
     @Test
     void everyRecipientRefusedIsPermanent() {
         RotationPackaged data = SampleRotation.with("r-7", "wf", "gone@example.com", "x", List.of(), NOW.plusSeconds(3600));
-        smtp.replyToRcpt("gone@example.com", "550 5.1.1 mailbox unavailable");
+        smtp.rejectRecipient("gone@example.com", 550, "5.1.1 mailbox unavailable");
 
-        assertThatThrownBy(() -> stage(new SentRotations()).handle(event(data)))
+        assertThatThrownBy(() -> stage(new DeliveryProgress()).handle(event(data)))
                 .isInstanceOfSatisfying(PermanentStageException.class,
                         e -> assertThat(e.code()).isEqualTo("recipient-rejected"))
                 .hasMessageContaining("gone@example.com (550 5.1.1 mailbox unavailable)");
-        assertThat(smtp.received()).isEmpty();
+        assertThat(smtp.receivedMessages()).isEmpty();
     }
 
     @Test
     void aTemporarilyRefusedRecipientIsRetriableAndNobodyIsMailedTwice() throws Exception {
-        smtp.replyToRcpt("oncall@example.com", "451 4.3.0 try again later");
-        NotifierStage stage = stage(new SentRotations());
+        smtp.rejectRecipient("oncall@example.com", 451, "4.3.0 try again later");
+        NotifierStage stage = stage(new DeliveryProgress());
 
         assertThatThrownBy(() -> stage.handle(event(SampleRotation.packaged())))
                 .isInstanceOfSatisfying(RetriableStageException.class,
                         e -> assertThat(e.code()).isEqualTo("smtp-deferred"))
                 .hasMessageContaining("451 4.3.0 try again later");
-        smtp.reset();
+        smtp.clearRejections();
 
         List<RotationEvent<?>> out = stage.handle(event(SampleRotation.packaged()));
 
         assertThat(out.get(0).dataAs(RotationNotified.class).recipients()).hasSize(3);
-        assertThat(smtp.received()).hasSize(3);
+        assertThat(smtp.receivedMessages()).hasSize(3);
     }
 
     @Test
     void aServerRefusalAfterSomeRecipientsGotTheMailOnlyRetriesTheOthers() throws Exception {
         // the first transaction fails on Team.Lead (5xx), so the mailer goes one by one; oncall is then deferred (4xx)
-        smtp.replyToRcpt("team.lead@example.com", "550 5.1.1 no such user");
-        smtp.replyToRcpt("oncall@example.com", "451 4.3.0 try again later");
-        NotifierStage stage = stage(new SentRotations());
+        smtp.rejectRecipient("team.lead@example.com", 550, "5.1.1 no such user");
+        smtp.rejectRecipient("oncall@example.com", 451, "4.3.0 try again later");
+        NotifierStage stage = stage(new DeliveryProgress());
 
         assertThatThrownBy(() -> stage.handle(event(SampleRotation.packaged())))
                 .isInstanceOf(RetriableStageException.class)
                 .hasMessageContaining("already delivered to 1 recipient(s)");
-        assertThat(smtp.received()).hasSize(1);
-        smtp.acceptRcpt("oncall@example.com");
+        assertThat(smtp.receivedMessages()).hasSize(1);
+        smtp.clearRejections();
+        smtp.rejectRecipient("team.lead@example.com", 550, "5.1.1 no such user");
 
         List<RotationEvent<?>> out = stage.handle(event(SampleRotation.packaged()));
 
         assertThat(out.get(0).dataAs(RotationNotified.class).recipients())
                 .containsExactly("ml-infra@example.com", "oncall@example.com");
-        assertThat(smtp.received()).extracting(m -> m.getAllRecipients()[0].toString())
+        assertThat(smtp.receivedMessages()).extracting(m -> m.getAllRecipients()[0].toString())
                 .containsExactlyInAnyOrder("ml-infra@example.com", "oncall@example.com");
     }
 
@@ -231,12 +226,12 @@ class NotifierStageIT {
         RotationPackaged data = SampleRotation.with("r-9", "wf\r\nBcc: evil@example.org", "boss@example.com\r\nBcc: evil@example.org",
                 "urgent\r\nX-Injected: yes", List.of("ok@example.com"), NOW.plusSeconds(3600));
 
-        List<RotationEvent<?>> out = stage(new SentRotations()).handle(event(data));
+        List<RotationEvent<?>> out = stage(new DeliveryProgress()).handle(event(data));
 
         assertThat(out).extracting(RotationEvent::type).containsExactly(EventType.NOTIFIED, EventType.FAILED);
         assertThat(out.get(1).dataAs(RotationFailed.class).message())
                 .contains("'boss@example.com\\r\\nBcc: evil@example.org' is not a usable e-mail address: it contains a line break");
-        assertThat(smtp.received()).singleElement().satisfies(m -> {
+        assertThat(smtp.receivedMessages()).singleElement().satisfies(m -> {
             assertThat(Arrays.stream(m.getAllRecipients()).map(Address::toString)).containsExactly("ok@example.com");
             assertThat(m.getHeader("Bcc")).isNull();
             assertThat(m.getHeader("X-Injected")).isNull();
@@ -248,10 +243,10 @@ class NotifierStageIT {
     void anExpiredLinkIsPermanentAndNotMailed() {
         RotationPackaged data = SampleRotation.with("r-8", "wf", "a@example.com", "x", List.of(), NOW.minusSeconds(1));
 
-        assertThatThrownBy(() -> stage(new SentRotations()).handle(event(data)))
+        assertThatThrownBy(() -> stage(new DeliveryProgress()).handle(event(data)))
                 .isInstanceOfSatisfying(PermanentStageException.class, e -> assertThat(e.code()).isEqualTo("link-expired"))
                 .hasMessageContaining("package the rotation again");
-        assertThat(smtp.received()).isEmpty();
+        assertThat(smtp.receivedMessages()).isEmpty();
     }
 
     @Test
@@ -259,9 +254,9 @@ class NotifierStageIT {
         RotationPackaged data = SampleRotation.with("r-5", "wf", "a@example.com", "<script>alert(1)</script>", List.of(),
                 NOW.plusSeconds(3600));
 
-        stage(new SentRotations()).handle(event(data));
+        stage(new DeliveryProgress()).handle(event(data));
 
-        MimeMultipart parts = (MimeMultipart) smtp.received()[0].getContent();
+        MimeMultipart parts = (MimeMultipart) smtp.receivedMessages().get(0).getContent();
         assertThat((String) parts.getBodyPart(1).getContent())
                 .doesNotContain("<script>")
                 .contains("&lt;script&gt;alert(1)&lt;/script&gt;");

@@ -1,17 +1,21 @@
 package io.reseal.packager;
 
+import io.micrometer.core.instrument.MeterRegistry;
 import io.reseal.packager.archive.PackageBuilder;
 import io.reseal.packager.signing.PackageSigner;
 import io.reseal.packager.store.PackageStore;
 import io.reseal.pipeline.config.KafkaConfig;
 import io.reseal.pipeline.event.EventType;
-import io.reseal.pipeline.stage.StageListener;
+import io.reseal.pipeline.ops.StageMetrics;
 import io.reseal.pipeline.stage.StageService;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Clock;
 
-/** The packager-worker service: the packager stage in its consumer group. {@link #close()} stops it after the record in hand. */
+/**
+ * The packager-worker service: the packager stage in its consumer group, counting into the given registry
+ * ({@link StageMetrics}). {@link #close()} stops it after the record in hand.
+ */
 public final class PackagerWorker implements AutoCloseable {
 
     private final StageService service;
@@ -20,7 +24,7 @@ public final class PackagerWorker implements AutoCloseable {
         this.service = service;
     }
 
-    public static PackagerWorker start(PackagerConfig config, KafkaConfig kafka, Clock clock, StageListener listener) {
+    public static PackagerWorker start(PackagerConfig config, KafkaConfig kafka, Clock clock, MeterRegistry metrics) {
         PackageSigner signer;
         try {
             signer = PackageSigner.load(config.signingKey());
@@ -28,7 +32,7 @@ public final class PackagerWorker implements AutoCloseable {
             throw new UncheckedIOException("cannot read the package signing key " + config.signingKey(), e);
         }
         PackagerStage stage = new PackagerStage(new PackageBuilder(signer), new PackageStore(config, clock));
-        return new PackagerWorker(StageService.start(kafka, stage, EventType.PACKAGED, clock, listener));
+        return new PackagerWorker(StageService.start(kafka, stage, EventType.PACKAGED, clock, new StageMetrics(metrics)));
     }
 
     public boolean isRunning() {

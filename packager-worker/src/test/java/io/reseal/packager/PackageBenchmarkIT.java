@@ -2,6 +2,7 @@ package io.reseal.packager;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.reseal.embedded.EmbeddedS3;
 import io.reseal.packager.signing.PackageSigner;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -16,9 +17,10 @@ class PackageBenchmarkIT {
     void printsP50AndP99OfBuildUploadAndPresign(@TempDir Path keys) throws Exception {
         PackageSigner.generate(keys);
         ByteArrayOutputStream printed = new ByteArrayOutputStream();
-        try (S3ServerForTests s3 = S3ServerForTests.start()) {
-            PackagerConfig config = new PackagerConfig(s3.endpoint(), null, null, S3ServerForTests.ACCESS_KEY,
-                    S3ServerForTests.SECRET_KEY, "bench", true, null, keys.resolve(PackageSigner.PRIVATE_KEY_FILE));
+        try (EmbeddedS3 s3 = new EmbeddedS3("reseal-bench", "reseal-bench-secret")) {
+            s3.start();
+            PackagerConfig config = new PackagerConfig(s3.endpoint(), null, null, s3.accessKey(),
+                    s3.secretKey(), "bench", true, null, keys.resolve(PackageSigner.PRIVATE_KEY_FILE));
 
             PackageBenchmark.Result result = PackageBenchmark.run(config, 5, new PrintStream(printed, true,
                     StandardCharsets.UTF_8));

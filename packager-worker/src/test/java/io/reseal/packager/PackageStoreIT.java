@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.within;
 import io.minio.MinioClient;
 import io.minio.StatObjectArgs;
 import io.minio.StatObjectResponse;
+import io.reseal.embedded.EmbeddedS3;
 import io.reseal.packager.archive.DeliveryArchive;
 import io.reseal.packager.archive.PackageBuilder;
 import io.reseal.packager.signing.PackageSigner;
@@ -35,18 +36,19 @@ class PackageStoreIT {
     @TempDir
     static Path keys;
 
-    static S3ServerForTests s3;
+    static EmbeddedS3 s3;
     static DeliveryArchive archive;
     static final HttpClient HTTP = HttpClient.newHttpClient();
 
     @BeforeAll
     static void start() throws Exception {
-        s3 = S3ServerForTests.start();
+        s3 = new EmbeddedS3("reseal-test", "reseal-test-secret-0123456789");
+        s3.start();
         archive = new PackageBuilder(PackageSigner.generate(keys)).build(SampleRotation.sealed());
     }
 
     @AfterAll
-    static void stop() throws Exception {
+    static void stop() {
         s3.close();
     }
 
@@ -100,7 +102,7 @@ class PackageStoreIT {
 
     @Test
     void linksAreSignedForThePublicEndpointHost() throws Exception {
-        URI publicEndpoint = URI.create("http://localhost:" + s3.port());
+        URI publicEndpoint = URI.create("http://localhost:" + s3.endpoint().getPort());
         try (PackageStore store = new PackageStore(config("public", publicEndpoint, true, null), Clock.systemUTC())) {
             store.store(archive);
             URI url = store.presign(archive.objectKey()).url();
@@ -146,10 +148,10 @@ class PackageStoreIT {
     @Test
     void wrongCredentialsArePermanentFailuresThatNeverShowTheSecret() throws Exception {
         String wrongSecret = "not-the-secret-key-4711";
-        PackagerConfig wrongSecretKey = new PackagerConfig(s3.endpoint(), null, null, S3ServerForTests.ACCESS_KEY,
+        PackagerConfig wrongSecretKey = new PackagerConfig(s3.endpoint(), null, null, s3.accessKey(),
                 wrongSecret, "denied", true, null, keys.resolve(PackageSigner.PRIVATE_KEY_FILE));
         PackagerConfig wrongAccessKey = new PackagerConfig(s3.endpoint(), null, null, "nobody",
-                S3ServerForTests.SECRET_KEY, "denied", true, null, keys.resolve(PackageSigner.PRIVATE_KEY_FILE));
+                s3.secretKey(), "denied", true, null, keys.resolve(PackageSigner.PRIVATE_KEY_FILE));
 
         for (PackagerConfig config : new PackagerConfig[] {wrongSecretKey, wrongAccessKey}) {
             try (PackageStore store = new PackageStore(config, Clock.systemUTC())) {
@@ -157,20 +159,20 @@ class PackageStoreIT {
                         .isInstanceOfSatisfying(PermanentStageException.class, e -> {
                             assertThat(e.code()).isEqualTo("s3-access-denied");
                             assertThat(e.getMessage()).contains("checking bucket denied at " + s3.endpoint())
-                                    .doesNotContain(wrongSecret).doesNotContain(S3ServerForTests.SECRET_KEY);
+                                    .doesNotContain(wrongSecret).doesNotContain(s3.secretKey());
                         });
             }
         }
     }
 
     static PackagerConfig config(String bucket, URI publicEndpoint, boolean createBucket, Duration expiry) {
-        return new PackagerConfig(s3.endpoint(), publicEndpoint, null, S3ServerForTests.ACCESS_KEY,
-                S3ServerForTests.SECRET_KEY, bucket, createBucket, expiry, keys.resolve(PackageSigner.PRIVATE_KEY_FILE));
+        return new PackagerConfig(s3.endpoint(), publicEndpoint, null, s3.accessKey(),
+                s3.secretKey(), bucket, createBucket, expiry, keys.resolve(PackageSigner.PRIVATE_KEY_FILE));
     }
 
     private static StatObjectResponse stat(String bucket, String key) throws Exception {
         MinioClient client = MinioClient.builder().endpoint(s3.endpoint().toString())
-                .credentials(S3ServerForTests.ACCESS_KEY, S3ServerForTests.SECRET_KEY).region("us-east-1").build();
+                .credentials(s3.accessKey(), s3.secretKey()).region("us-east-1").build();
         try {
             return client.statObject(StatObjectArgs.builder().bucket(bucket).object(key).build());
         } finally {

@@ -3,9 +3,10 @@ package io.reseal.packager;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import io.reseal.pipeline.config.YamlConfigReader;
+import java.io.ByteArrayInputStream;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
@@ -59,7 +60,7 @@ class PackagerConfigTest {
     }
 
     @Test
-    void mapsFromYaml() throws Exception {
+    void mapsFromYaml() {
         String yaml = """
                 endpoint: http://minio:9000
                 publicEndpoint: https://downloads.example.com
@@ -71,8 +72,8 @@ class PackagerConfigTest {
                 signingKey: /etc/reseal/package-signing.pem
                 """;
 
-        PackagerConfig config = new ObjectMapper(new YAMLFactory()).findAndRegisterModules()
-                .readValue(yaml, PackagerConfig.class);
+        PackagerConfig config = YamlConfigReader.read(new ByteArrayInputStream(yaml.getBytes(StandardCharsets.UTF_8)),
+                PackagerConfig.class, "s3");
 
         assertThat(config.publicEndpoint()).isEqualTo(URI.create("https://downloads.example.com"));
         assertThat(config.region()).isEqualTo("us-east-1");

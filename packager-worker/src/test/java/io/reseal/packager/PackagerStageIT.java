@@ -3,6 +3,7 @@ package io.reseal.packager;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.reseal.embedded.EmbeddedS3;
 import io.reseal.packager.archive.PackageBuilder;
 import io.reseal.packager.archive.PackageVerifier;
 import io.reseal.packager.signing.PackageSigner;
@@ -29,12 +30,13 @@ class PackagerStageIT {
     @TempDir
     static Path keys;
 
-    static S3ServerForTests s3;
+    static EmbeddedS3 s3;
     static PackageSigner signer;
 
     @BeforeAll
     static void start() throws Exception {
-        s3 = S3ServerForTests.start();
+        s3 = new EmbeddedS3("reseal-test", "reseal-test-secret-0123456789");
+        s3.start();
         signer = PackageSigner.generate(keys);
     }
 
@@ -43,7 +45,7 @@ class PackagerStageIT {
         s3.close();
         Path log = Path.of(System.getProperty("reseal.test.log", "target/test-logs/reseal-test.log"));
         if (Files.exists(log)) {
-            assertThat(Files.readString(log)).doesNotContain(S3ServerForTests.SECRET_KEY);
+            assertThat(Files.readString(log)).doesNotContain(s3.secretKey());
         }
     }
 
@@ -105,8 +107,9 @@ class PackagerStageIT {
     @Test
     void s3DownIsRetriableAndTheSameEventSucceedsOnceItIsBack() throws Exception {
         RotationEvent<RotationSealed> sealed = PackagerStageTest.sealedEvent(SampleRotation.sealed("outage-1"));
-        try (S3ServerForTests flaky = S3ServerForTests.start();
+        try (EmbeddedS3 flaky = new EmbeddedS3(s3.accessKey(), s3.secretKey());
                 PackageStore store = new PackageStore(config(flaky.endpoint()), Clock.systemUTC())) {
+            flaky.start();
             PackagerStage stage = new PackagerStage(new PackageBuilder(signer), store);
             stage.handle(PackagerStageTest.sealedEvent(SampleRotation.sealed("before-outage")));
 
@@ -115,10 +118,10 @@ class PackagerStageIT {
                     .isInstanceOfSatisfying(RetriableStageException.class, e -> {
                         assertThat(e.code()).isEqualTo("s3-unavailable");
                         assertThat(e.getMessage()).contains(flaky.endpoint().toString())
-                                .doesNotContain(S3ServerForTests.SECRET_KEY);
+                                .doesNotContain(s3.secretKey());
                     });
 
-            flaky.restart();
+            flaky.start();
             RotationPackaged packaged = stage.handle(sealed).get(0).dataAs(RotationPackaged.class);
             assertThat(PackageStoreIT.get(URI.create(packaged.downloadUrl())).statusCode()).isEqualTo(200);
         }
@@ -126,7 +129,7 @@ class PackagerStageIT {
 
     @Test
     void aWrongSecretKeyIsAPermanentFailure() throws Exception {
-        PackagerConfig wrong = new PackagerConfig(s3.endpoint(), null, null, S3ServerForTests.ACCESS_KEY,
+        PackagerConfig wrong = new PackagerConfig(s3.endpoint(), null, null, s3.accessKey(),
                 "wrong-secret-key-0000", "stage", true, null, keys.resolve(PackageSigner.PRIVATE_KEY_FILE));
         try (PackageStore store = new PackageStore(wrong, Clock.systemUTC())) {
             PackagerStage stage = new PackagerStage(new PackageBuilder(signer), store);
@@ -140,7 +143,7 @@ class PackagerStageIT {
     }
 
     private static PackagerConfig config(URI endpoint) {
-        return new PackagerConfig(endpoint, null, null, S3ServerForTests.ACCESS_KEY, S3ServerForTests.SECRET_KEY,
+        return new PackagerConfig(endpoint, null, null, s3.accessKey(), s3.secretKey(),
                 "stage", true, null, keys.resolve(PackageSigner.PRIVATE_KEY_FILE));
     }
 }

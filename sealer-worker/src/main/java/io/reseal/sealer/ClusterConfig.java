@@ -24,11 +24,6 @@ public record ClusterConfig(String name, String context, Boolean discover, Certi
         }
     }
 
-    /** Whether this cluster is reached through its API server (discovery, controller certificate, Secret sources). */
-    public boolean needsApiAccess() {
-        return discover || certificate.controller() != null;
-    }
-
     /**
      * Where a cluster's sealing certificate comes from: exactly one of a PEM file, an http(s) URL, or the
      * controller through the API server's service proxy (what {@code kubeseal --fetch-cert} does).

@@ -20,6 +20,15 @@ public record SealerConfig(List<ClusterConfig> clusters, List<BundleConfig> bund
         Map<String, ClusterConfig> clusterByName = unique(clusters.stream().map(c -> Map.entry(c.name(), c)).toList(), "clusters");
         Map<String, BundleConfig> bundleByName = unique(bundles.stream().map(b -> Map.entry(b.name(), b)).toList(), "bundles");
         unique(workflows.stream().map(w -> Map.entry(w.name(), w)).toList(), "workflows");
+        for (BundleConfig bundle : bundles) {
+            bundle.keys().forEach((key, source) -> {
+                if (source.secret() != null && source.secret().cluster() != null
+                        && !clusterByName.containsKey(source.secret().cluster())) {
+                    throw new IllegalArgumentException("bundles." + bundle.name() + ".keys." + key
+                            + ".secret.cluster: unknown cluster '" + source.secret().cluster() + "'");
+                }
+            });
+        }
         for (WorkflowConfig workflow : workflows) {
             workflow.environments().forEach((env, where) -> {
                 if (where.cluster() != null && !clusterByName.containsKey(where.cluster())) {

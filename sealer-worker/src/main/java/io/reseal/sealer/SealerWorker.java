@@ -1,13 +1,21 @@
 package io.reseal.sealer;
 
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.MultiGauge;
+import io.micrometer.core.instrument.Tags;
 import io.reseal.pipeline.config.KafkaConfig;
 import io.reseal.pipeline.event.EventCodec;
 import io.reseal.pipeline.event.EventType;
+import io.reseal.pipeline.event.InvalidEventException;
+import io.reseal.pipeline.event.RotationSealed;
+import io.reseal.pipeline.stage.TopicBootstrap;
+import io.reseal.pipeline.stage.TopicScanner;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
 import io.reseal.pipeline.event.RotationEvent;
 import io.reseal.pipeline.event.RotationRequested;
 import io.reseal.pipeline.stage.PermanentStageException;
 import io.reseal.pipeline.stage.RetriableStageException;
-import io.reseal.pipeline.stage.StageListener;
+import io.reseal.pipeline.ops.StageMetrics;
 import io.reseal.pipeline.stage.StageService;
 import io.reseal.sealer.crypto.HybridEncryption;
 import io.reseal.sealer.kube.CertificateSource;
@@ -35,8 +43,11 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The sealer-worker service: the sealer stage in its consumer group, plus a periodic look at every
- * cluster's certificate that turns a renewed key into {@code key-renewal} rotations. {@link #close()}
- * stops both and closes what it opened (not the given {@link ClusterAccess}).
+ * cluster's certificate that turns a renewed key into {@code key-renewal} rotations. Counts into the given
+ * registry: the stage ({@link StageMetrics}) and, after each certificate check, the info metric
+ * {@code reseal_sealer_certificate_info{cluster, fingerprint} 1} (one series per cluster, the fingerprint of
+ * its current certificate). {@link #close()} stops both and closes what it opened (not the given
+ * {@link ClusterAccess}).
  */
 public final class SealerWorker implements AutoCloseable {
 
@@ -59,7 +70,7 @@ public final class SealerWorker implements AutoCloseable {
      * @param environment where {@code env:} value sources are looked up ({@code System::getenv})
      */
     public static SealerWorker start(SealerConfig config, KafkaConfig kafka, ClusterAccess clusters,
-                                     Function<String, String> environment, Clock clock, StageListener listener) {
+                                     Function<String, String> environment, Clock clock, MeterRegistry metrics) {
         KafkaProducer<String, byte[]> producer = renewalProducer(kafka.bootstrapServers());
         EventCodec codec = new EventCodec();
         String requestedTopic = kafka.topicNames().of(EventType.REQUESTED);
@@ -70,7 +81,18 @@ public final class SealerWorker implements AutoCloseable {
         SealerStage stage = new SealerStage(config, discovery, certificates,
                 new ValueResolver(environment, clusters, config.clusters().get(0).name(), new SecureRandom()),
                 new SecretSealer(new HybridEncryption(), clock), pool);
-        StageService service = StageService.start(kafka, stage, EventType.SEALED, clock, listener);
+        StageService service;
+        try {
+            rememberFingerprintsSealedWith(certificates, kafka);
+            service = StageService.start(kafka, stage, EventType.SEALED, clock, new StageMetrics(metrics));
+        } catch (RuntimeException e) {
+            producer.close(Duration.ZERO);
+            pool.shutdown();
+            throw e;
+        }
+        MultiGauge certificateInfo = MultiGauge.builder("reseal.sealer.certificate.info")
+                .description("The SHA-256 fingerprint of each cluster's current sealing certificate (value always 1)")
+                .register(metrics);
         ScheduledExecutorService checks = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread thread = new Thread(r, "reseal-certificate-check");
             thread.setDaemon(true);
@@ -86,8 +108,27 @@ public final class SealerWorker implements AutoCloseable {
             } catch (RuntimeException e) {
                 LOG.warn("certificate check failed: {}", e.toString());
             }
+            certificateInfo.register(certificates.fingerprints().entrySet().stream()
+                    .map(c -> MultiGauge.Row.of(Tags.of("cluster", c.getKey(), "fingerprint", c.getValue()), 1))
+                    .<MultiGauge.Row<?>>map(row -> row)
+                    .toList(), true);
         }, 0, every, TimeUnit.MILLISECONDS);
         return new SealerWorker(service, checks, producer, pool);
+    }
+
+    /** The certificates earlier rotations were sealed with: the baseline against which a renewal is noticed. */
+    private static void rememberFingerprintsSealedWith(CertificateSource certificates, KafkaConfig kafka) {
+        EventCodec codec = new EventCodec();
+        String sealedTopic = kafka.topicNames().of(EventType.SEALED);
+        TopicBootstrap.ensure(kafka.bootstrapServers(), kafka.topicNames(), kafka.partitions(), kafka.replicationFactor());
+        for (ConsumerRecord<String, byte[]> record : new TopicScanner(kafka.bootstrapServers()).readAll(sealedTopic, Duration.ofMinutes(2))) {
+            try {
+                codec.fromRecord(record).dataAs(RotationSealed.class).environments()
+                        .forEach(env -> certificates.rememberSealedWith(env.cluster(), env.certificateFingerprint()));
+            } catch (InvalidEventException | IllegalStateException e) {
+                LOG.debug("skipping an unreadable record of {}: {}", sealedTopic, e.getMessage());
+            }
+        }
     }
 
     private static KafkaProducer<String, byte[]> renewalProducer(String bootstrapServers) {

@@ -67,7 +67,7 @@ final class SeparateServices implements AutoCloseable {
                 "RESEAL_API_TOKEN", token);
         for (String service : SERVICES) {
             ProcessBuilder builder = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                    "-Xss1m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-cp", System.getProperty("java.class.path"),
+                    "-cp", System.getProperty("java.class.path"),
                     ResealCommand.class.getName(), service)
                     .redirectErrorStream(true)
                     .redirectOutput(ProcessBuilder.Redirect.appendTo(data.resolve(service + ".log").toFile()));

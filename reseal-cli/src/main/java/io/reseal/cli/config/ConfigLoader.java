@@ -8,19 +8,23 @@ import io.reseal.pipeline.config.YamlConfigReader;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.lang.reflect.RecordComponent;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Function;
 
 /**
  * Reads {@code reseal.yaml} and lays the connection environment variables over it
  * ({@code KAFKA_BOOTSTRAP_SERVERS}, {@code S3_*}, {@code SMTP_*}, {@code API_PORT}, ...). Errors name the
  * key path, and the line when no variable overrides anything, or the variables applied otherwise.
- * Stateless.
+ * {@link #loadSections} reads only the sections one service uses, so a service needs no credential of
+ * another's section (the sealer needs no S3 secret key). Stateless.
  */
 public final class ConfigLoader {
 
@@ -51,6 +55,18 @@ public final class ConfigLoader {
     }
 
     public static ResealConfig load(Path file, Function<String, String> environment) {
+        return load(read(file), file.toString(), environment, null);
+    }
+
+    /**
+     * Reads only the top-level {@code sections} of {@code file} (e.g. {@code kafka}, {@code s3}); the other known
+     * sections are left out unread, unknown top-level keys are still refused.
+     */
+    public static ResealConfig loadSections(Path file, Function<String, String> environment, Set<String> sections) {
+        return load(read(file), file.toString(), environment, Set.copyOf(sections));
+    }
+
+    private static byte[] read(Path file) {
         byte[] bytes;
         try {
             bytes = Files.readAllBytes(file);
@@ -59,18 +75,18 @@ public final class ConfigLoader {
         } catch (IOException e) {
             throw new InvalidConfigException(file + ": cannot read (" + e.getMessage() + ")");
         }
-        return load(bytes, file.toString(), environment);
+        return bytes;
     }
 
     public static ResealConfig load(InputStream in, String what, Function<String, String> environment) {
         try {
-            return load(in.readAllBytes(), what, environment);
+            return load(in.readAllBytes(), what, environment, null);
         } catch (IOException e) {
             throw new InvalidConfigException(what + ": cannot read (" + e.getMessage() + ")");
         }
     }
 
-    private static ResealConfig load(byte[] yaml, String what, Function<String, String> environment) {
+    private static ResealConfig load(byte[] yaml, String what, Function<String, String> environment, Set<String> sections) {
         YAMLMapper mapper = new YAMLMapper();
         ObjectNode tree;
         try {
@@ -79,10 +95,15 @@ public final class ConfigLoader {
         } catch (IOException e) {
             throw new InvalidConfigException(what + ": " + e.getMessage());
         }
+        if (sections != null) {
+            Arrays.stream(ResealConfig.class.getRecordComponents()).map(RecordComponent::getName)
+                    .filter(section -> !sections.contains(section))
+                    .forEach(tree::remove);
+        }
         StringBuilder applied = new StringBuilder();
         OVERRIDES.forEach((variable, path) -> {
             String value = environment.apply(variable);
-            if (value != null && !value.isBlank()) {
+            if (value != null && !value.isBlank() && (sections == null || sections.contains(path.get(0)))) {
                 ObjectNode node = tree;
                 for (String key : path.subList(0, path.size() - 1)) {
                     node = node.has(key) && node.get(key).isObject() ? (ObjectNode) node.get(key) : node.putObject(key);
@@ -91,12 +112,12 @@ public final class ConfigLoader {
                 applied.append(applied.length() == 0 ? "" : ", ").append(variable);
             }
         });
-        if (applied.length() == 0) {
+        if (applied.length() == 0 && sections == null) {
             return YamlConfigReader.read(new ByteArrayInputStream(yaml), ResealConfig.class, what);
         }
         try {
             return YamlConfigReader.read(new ByteArrayInputStream(mapper.writeValueAsBytes(tree)), ResealConfig.class,
-                    what + " with " + applied);
+                    applied.length() == 0 ? what : what + " with " + applied);
         } catch (IOException e) {
             throw new InvalidConfigException(what + ": " + e.getMessage());
         }

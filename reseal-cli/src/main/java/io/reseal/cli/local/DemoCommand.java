@@ -45,7 +45,7 @@ public final class DemoCommand implements Callable<Integer> {
     /** Runs the demo with its data under {@code data}; returns the exit code. */
     public static int run(Path data, PrintStream out) throws Exception {
         out.println("Starting embedded Kafka, S3 and SMTP and the four services (data in " + data + ") ...");
-        try (LocalStack stack = LocalStack.start(data, new LocalStack.Ports(0, 0, 9000, 0), null,
+        try (LocalStack stack = LocalStack.start(data, new LocalStack.Ports(0, 0, 9000, 0, 0), null,
                 name -> name.equals("RESEAL_API_TOKEN") ? null : System.getenv(name), Clock.systemUTC())) {
             RotateClient client = new RotateClient(stack.apiUrl(), stack.apiToken(), Duration.ofMillis(200));
             String rotationId = client.rotate(WORKFLOW, ENVIRONMENTS, REQUESTOR, List.of(), "reseal demo");

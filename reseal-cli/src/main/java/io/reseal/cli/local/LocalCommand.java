@@ -16,6 +16,7 @@ public final class LocalCommand implements Callable<Integer> {
     @Option(names = "--kafka-port", defaultValue = "9092", description = "embedded Kafka port (default ${DEFAULT-VALUE})") int kafkaPort;
     @Option(names = "--s3-port", defaultValue = "9000", description = "embedded S3 port (default ${DEFAULT-VALUE})") int s3Port;
     @Option(names = "--smtp-port", defaultValue = "2525", description = "embedded SMTP port (default ${DEFAULT-VALUE})") int smtpPort;
+    @Option(names = "--ops-port", defaultValue = "8081", description = "workers' /health and /metrics port (default ${DEFAULT-VALUE})") int opsPort;
 
     /** The local data folder: {@code -Dreseal.data}, set by ./reseal to {@code reseal-data/} at the repository root. */
     static Path dataDir() {
@@ -25,7 +26,7 @@ public final class LocalCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Path data = dataDir();
-        LocalStack stack = LocalStack.start(data, new LocalStack.Ports(apiPort, kafkaPort, s3Port, smtpPort),
+        LocalStack stack = LocalStack.start(data, new LocalStack.Ports(apiPort, kafkaPort, s3Port, smtpPort, opsPort),
                 data.resolve("kafka"), System::getenv, Clock.systemUTC());
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
@@ -35,6 +36,7 @@ public final class LocalCommand implements Callable<Integer> {
         var c = stack.config();
         System.out.println("Reseal is running. Ctrl-C stops it; state is kept in " + data);
         System.out.println("  API:    " + stack.apiUrl());
+        System.out.println("  Ops:    " + stack.opsUrl() + "/metrics (workers' /health/live, /health/ready)");
         System.out.println("  Kafka:  " + c.kafka().bootstrapServers());
         System.out.println("  S3:     " + c.packager().endpoint() + " (bucket " + c.packager().bucket() + ")");
         System.out.println("  SMTP:   " + c.notifier().host() + ":" + c.notifier().port()

@@ -2,13 +2,15 @@ package io.reseal.cli.local;
 
 import io.reseal.cli.config.ConfigLoader;
 import io.reseal.cli.config.ResealConfig;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.reseal.embedded.EmbeddedKafka;
 import io.reseal.embedded.EmbeddedS3;
 import io.reseal.embedded.EmbeddedSmtp;
 import io.reseal.notifier.NotifierWorker;
 import io.reseal.packager.PackagerWorker;
 import io.reseal.packager.signing.PackageSigner;
-import io.reseal.pipeline.stage.StageListener;
+import io.reseal.pipeline.ops.OpsServer;
 import io.reseal.producer.ProducerConfig;
 import io.reseal.producer.RotationProducer;
 import io.reseal.sealer.SealerWorker;
@@ -40,7 +42,8 @@ import org.slf4j.LoggerFactory;
  * when its environment variables are set) and the four services, in this JVM. Local state lives under
  * one data folder: the sealing key pair as the controller stores it ({@code sealing-key/}), the package
  * signing key ({@code signing/}), S3 objects ({@code s3/}), received mail ({@code mail/}) and, for
- * {@code local}, the Kafka log ({@code kafka/}). {@link #close()} stops the services first, then the servers.
+ * {@code local}, the Kafka log ({@code kafka/}). The three workers count into one registry, served with their
+ * health on one {@link OpsServer} ({@link Ports#ops()}). {@link #close()} stops the services first, then the servers.
  */
 public final class LocalStack implements AutoCloseable {
 
@@ -49,9 +52,9 @@ public final class LocalStack implements AutoCloseable {
     static final String LOCAL_S3_ACCESS_KEY = "reseal-local";
     static final String LOCAL_S3_SECRET_KEY = "reseal-local-secret-key";
 
-    /** Which ports the embedded servers and the API use; 0 for any free port. */
-    public record Ports(int api, int kafka, int s3, int smtp) {
-        public static final Ports LOCAL = new Ports(8080, 9092, 9000, 2525);
+    /** Which ports the embedded servers, the API and the workers' ops endpoints use; 0 for any free port. */
+    public record Ports(int api, int kafka, int s3, int smtp, int ops) {
+        public static final Ports LOCAL = new Ports(8080, 9092, 9000, 2525, OpsServer.DEFAULT_PORT);
     }
 
     private final Deque<AutoCloseable> started = new ArrayDeque<>();
@@ -60,6 +63,7 @@ public final class LocalStack implements AutoCloseable {
     private String apiToken;
     private boolean tokenGenerated;
     private RotationProducer producer;
+    private OpsServer ops;
     private Path mailDir;
 
     private LocalStack(Path data) {
@@ -115,9 +119,13 @@ public final class LocalStack implements AutoCloseable {
         }
         ProducerConfig api = config.api().withPlaintextToken("local", apiToken).withPort(ports.api());
         ClusterAccess clusters = remember(new ClusterAccess(config.clusters()));
-        remember(SealerWorker.start(config.sealer(), config.kafka(), clusters, environment, clock, StageListener.NONE));
-        remember(PackagerWorker.start(config.packager(), config.kafka(), clock, StageListener.NONE));
-        remember(NotifierWorker.start(config.notifier(), config.kafka(), clock, StageListener.NONE));
+        PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        SealerWorker sealer = remember(SealerWorker.start(config.sealer(), config.kafka(), clusters, environment, clock,
+                metrics));
+        PackagerWorker packager = remember(PackagerWorker.start(config.packager(), config.kafka(), clock, metrics));
+        NotifierWorker notifier = remember(NotifierWorker.start(config.notifier(), config.kafka(), clock, metrics));
+        ops = remember(OpsServer.start(free(ports.ops()), metrics,
+                () -> sealer.isRunning() && packager.isRunning() && notifier.isRunning(), Map.of()));
         producer = remember(RotationProducer.start(api, config.kafka(), config.workflows(), clock));
         LOG.info("local stack started: API on {}, Kafka {}", apiUrl(), config.kafka().bootstrapServers());
     }
@@ -178,6 +186,11 @@ public final class LocalStack implements AutoCloseable {
         } catch (IOException e) {
             return 0;
         }
+    }
+
+    /** Where the workers' {@code /health/*} and {@code /metrics} are served. */
+    public URI opsUrl() {
+        return URI.create("http://localhost:" + ops.port());
     }
 
     public URI apiUrl() {

@@ -11,6 +11,9 @@ public interface StageListener {
 
         @Override
         public void retried(String stage) {}
+
+        @Override
+        public void reportedFailure(String stage, String errorCode) {}
     };
 
     /** A record was finished: {@code outcome} is {@code succeeded}, {@code failed}, {@code invalid} or {@code duplicate}. */
@@ -18,4 +21,10 @@ public interface StageListener {
 
     /** A retriable failure; the record will be tried again. */
     void retried(String stage);
+
+    /**
+     * A record was committed to the failed topic, by the loop or by the handler itself. {@code errorCode} is the
+     * record's fixed error code ({@code invalid-json}, {@code recipient-rejected}, ...), never a message.
+     */
+    void reportedFailure(String stage, String errorCode);
 }

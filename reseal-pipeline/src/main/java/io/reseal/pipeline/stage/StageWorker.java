@@ -5,6 +5,7 @@ import io.reseal.pipeline.event.EventType;
 import io.reseal.pipeline.event.InvalidEventException;
 import io.reseal.pipeline.event.RotationEvent;
 import io.reseal.pipeline.event.RotationFailed;
+import io.reseal.pipeline.event.TraceParent;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
@@ -40,6 +41,7 @@ import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
 
 /**
  * The consume-process-produce loop every worker runs: reads its input topic in a consumer group
@@ -56,6 +58,9 @@ import org.slf4j.LoggerFactory;
  *       since the record's first failure; then the rotation is reported as failed.</li>
  *   <li>Fatal Kafka errors (fenced producer, authorization) end {@link #run()} with an exception.</li>
  *   <li>{@link #close()} lets the record in hand finish and commit, then stops; it is safe from any thread.</li>
+ *   <li>Every output record carries a W3C {@code traceparent} header: the input's trace with a new parent id,
+ *       or a new trace when the input has none. While a record is handled, the logging MDC holds
+ *       {@code traceId}, {@code rotationId} and {@code workflow}.</li>
  * </ul>
  * One instance runs on one thread; scale out by running more instances in the same group.
  */
@@ -180,28 +185,44 @@ public final class StageWorker implements Runnable, AutoCloseable {
 
     /** Returns false when the record must be tried again later. */
     private boolean process(ConsumerRecord<String, byte[]> record) {
+        TraceParent trace = TraceParent.parse(EventCodec.header(record, TraceParent.HEADER))
+                .map(TraceParent::next)
+                .orElseGet(TraceParent::start);
+        MDC.put("traceId", trace.traceId());
+        try {
+            return process(record, trace);
+        } finally {
+            MDC.remove("traceId");
+            MDC.remove("rotationId");
+            MDC.remove("workflow");
+        }
+    }
+
+    private boolean process(ConsumerRecord<String, byte[]> record, TraceParent trace) {
         RotationEvent<?> event;
         try {
             event = codec.fromRecord(record);
         } catch (InvalidEventException e) {
             LOG.warn("{}: rejected record {}-{}@{}: {}", handler.stage(), record.topic(), record.partition(),
                     record.offset(), e.getMessage());
-            return publish(record, List.of(), failure(record, null, e.code(), e.getMessage(), e), "invalid");
+            return publish(record, trace, List.of(), failure(record, null, e.code(), e.getMessage(), e), "invalid");
         }
+        if (event.rotationId() != null) MDC.put("rotationId", event.rotationId());
+        if (event.subject() != null) MDC.put("workflow", event.subject());
         if (event.type() != handler.consumes()) {
             String message = "unexpected event type " + event.type().ceType() + " on " + record.topic()
                     + ": this stage reads " + handler.consumes().ceType();
-            return publish(record, List.of(), failure(record, event, "unexpected-type", message, null), "invalid");
+            return publish(record, trace, List.of(), failure(record, event, "unexpected-type", message, null), "invalid");
         }
         if (ledger.isDone(event.rotationId())) {
             LOG.info("{}: rotation {} of {} was already done; event {} acknowledged without effect", handler.stage(),
                     event.rotationId(), event.subject(), event.id());
-            return publish(record, List.of(), null, "duplicate");
+            return publish(record, trace, List.of(), null, "duplicate");
         }
         long started = System.nanoTime();
         try {
             List<RotationEvent<?>> outputs = handler.handle(event);
-            boolean done = publish(record, outputs, null, "succeeded");
+            boolean done = publish(record, trace, outputs, null, "succeeded");
             if (done) {
                 outputs.stream().filter(o -> o.type() != EventType.FAILED).forEach(o -> ledger.markDone(o.rotationId()));
                 listener.handled(handler.stage(), "succeeded", Duration.ofNanos(System.nanoTime() - started));
@@ -212,19 +233,19 @@ public final class StageWorker implements Runnable, AutoCloseable {
         } catch (PermanentStageException e) {
             LOG.warn("{}: rotation {} of {} failed: {} ({})", handler.stage(), event.rotationId(), event.subject(),
                     e.getMessage(), e.code());
-            return publish(record, List.of(), failure(record, event, e.code(), e.getMessage(), e), "failed");
+            return publish(record, trace, List.of(), failure(record, event, e.code(), e.getMessage(), e), "failed");
         } catch (RetriableStageException e) {
-            return retryOrGiveUp(record, event, e);
+            return retryOrGiveUp(record, trace, event, e);
         } catch (RuntimeException e) {
             LOG.error("{}: rotation {} of {} failed unexpectedly: {}", handler.stage(), event.rotationId(),
                     event.subject(), e.toString());
             LOG.debug("stack trace", e);
-            return publish(record, List.of(), failure(record, event, "internal-error",
+            return publish(record, trace, List.of(), failure(record, event, "internal-error",
                     "unexpected " + e.getClass().getSimpleName() + " in stage " + handler.stage(), e), "failed");
         }
     }
 
-    private boolean retryOrGiveUp(ConsumerRecord<String, byte[]> record, RotationEvent<?> event,
+    private boolean retryOrGiveUp(ConsumerRecord<String, byte[]> record, TraceParent trace, RotationEvent<?> event,
                                   RetriableStageException e) {
         Instant now = clock.instant();
         TopicPartition partition = new TopicPartition(record.topic(), record.partition());
@@ -238,7 +259,7 @@ public final class StageWorker implements Runnable, AutoCloseable {
             LOG.warn("{}: rotation {} of {} gave up after {} attempts: {}", handler.stage(), event.rotationId(),
                     event.subject(), retry.attempts(), e.getMessage());
             retries.remove(partition);
-            return publish(record, List.of(), failure(record, event, e.code(),
+            return publish(record, trace, List.of(), failure(record, event, e.code(),
                     e.getMessage() + " (gave up after " + backoffDeadline() + ")", e), "failed");
         }
         Duration delay = backoff.delay(retry.attempts());
@@ -257,8 +278,9 @@ public final class StageWorker implements Runnable, AutoCloseable {
      * Publishes the outputs, the failure if any, and the offset in one transaction. Returns false if Kafka
      * failed and the record must be processed again.
      */
-    private boolean publish(ConsumerRecord<String, byte[]> record, List<RotationEvent<?>> outputs, Failure failure,
-                            String outcome) {
+    private boolean publish(ConsumerRecord<String, byte[]> record, TraceParent trace, List<RotationEvent<?>> outputs,
+                            Failure failure, String outcome) {
+        List<String> reportedCodes = new ArrayList<>();
         try {
             producer.beginTransaction();
             for (RotationEvent<?> output : outputs) {
@@ -267,15 +289,17 @@ public final class StageWorker implements Runnable, AutoCloseable {
                     Failure reported = withOrigin(output.dataAs(RotationFailed.class), output, record);
                     ProducerRecord<String, byte[]> out = codec.toRecord(topics.of(EventType.FAILED), reported.event());
                     addOriginHeaders(out, record, reported);
-                    producer.send(out);
+                    send(out, trace);
+                    reportedCodes.add(reported.event().data().errorCode());
                 } else {
-                    producer.send(codec.toRecord(topics.of(output.type()), output));
+                    send(codec.toRecord(topics.of(output.type()), output), trace);
                 }
             }
             if (failure != null) {
                 ProducerRecord<String, byte[]> out = codec.toRecord(topics.of(EventType.FAILED), failure.event());
                 addOriginHeaders(out, record, failure);
-                producer.send(out);
+                send(out, trace);
+                reportedCodes.add(failure.event().data().errorCode());
             }
             producer.sendOffsetsToTransaction(
                     Map.of(new TopicPartition(record.topic(), record.partition()), new OffsetAndMetadata(record.offset() + 1)),
@@ -288,6 +312,7 @@ public final class StageWorker implements Runnable, AutoCloseable {
             if (!"succeeded".equals(outcome)) {
                 listener.handled(handler.stage(), outcome, Duration.ZERO);
             }
+            reportedCodes.forEach(code -> listener.reportedFailure(handler.stage(), code));
             return true;
         } catch (ProducerFencedException | OutOfOrderSequenceException | InvalidConfigurationException e) {
             throw e; // fatal: includes authorization failures
@@ -302,6 +327,11 @@ public final class StageWorker implements Runnable, AutoCloseable {
             sleep(backoff.delay(1));
             return false;
         }
+    }
+
+    private void send(ProducerRecord<String, byte[]> out, TraceParent trace) {
+        out.headers().add(TraceParent.HEADER, utf8(trace.header()));
+        producer.send(out);
     }
 
     private Failure failure(ConsumerRecord<String, byte[]> record, RotationEvent<?> event, String code, String message,

@@ -6,6 +6,8 @@ import io.reseal.pipeline.event.EventJson;
 import io.reseal.pipeline.event.EventType;
 import io.reseal.pipeline.event.RotationEvent;
 import io.reseal.pipeline.event.RotationRequested;
+import io.reseal.pipeline.event.TraceParent;
+import io.reseal.pipeline.ops.KafkaReadiness;
 import io.reseal.producer.ProducerConfig;
 import io.reseal.producer.ProducerConfig.ApiToken;
 import io.reseal.producer.ProducerMetrics;
@@ -43,7 +45,9 @@ import org.slf4j.LoggerFactory;
  * <ul>
  *   <li>{@code POST /api/v1/rotations}: answers {@code 202} only after Kafka acknowledged every requested
  *       event ({@code acks=all}); {@code 503} if it did not, in which case nothing may have been published
- *       or some was, and a retry with the same {@code Idempotency-Key} publishes the same event ids.</li>
+ *       or some was, and a retry with the same {@code Idempotency-Key} publishes the same event ids. A valid W3C
+ *       {@code traceparent} request header is carried on into the events' records; without one each event
+ *       starts a trace of its own.</li>
  *   <li>{@code GET /api/v1/rotations/{id}}: the {@link RotationStatus} from the {@link RotationStatusView};
  *       a rotation this replica just accepted is visible at once.</li>
  *   <li>{@code GET /health/live}, {@code GET /health/ready} (Kafka answers and the status view is loaded),
@@ -85,7 +89,7 @@ public final class RotationApi implements AutoCloseable {
         this.authenticator = new TokenAuthenticator(config.tokens());
         this.publisher = publisher;
         this.view = view;
-        this.readiness = new KafkaReadiness(bootstrapServers);
+        this.readiness = new KafkaReadiness(bootstrapServers, "reseal-producer-readiness");
         this.metrics = metrics;
         this.clock = clock;
         this.idempotency = new IdempotencyCache(clock);
@@ -139,7 +143,10 @@ public final class RotationApi implements AutoCloseable {
                     return;
                 }
             }
-            publish(token, key, requests, batchId, answer);
+            Map<String, String> trace = TraceParent.parse(ctx.request().getHeader(TraceParent.HEADER))
+                    .map(parent -> Map.of(TraceParent.HEADER, parent.next().header()))
+                    .orElse(Map.of());
+            publish(token, key, requests, batchId, trace, answer);
             answerWith(ctx, answer);
         } catch (RequestRejected e) {
             reject(ctx, "create", e);
@@ -147,7 +154,7 @@ public final class RotationApi implements AutoCloseable {
     }
 
     private void publish(ApiToken token, String key, List<RotationRequested> requests, String batchId,
-                         CompletableFuture<byte[]> answer) {
+                         Map<String, String> trace, CompletableFuture<byte[]> answer) {
         OffsetDateTime now = OffsetDateTime.now(clock).withOffsetSameInstant(ZoneOffset.UTC);
         List<RotationEvent<RotationRequested>> events = new ArrayList<>();
         List<Map<String, Object>> accepted = new ArrayList<>();
@@ -173,7 +180,7 @@ public final class RotationApi implements AutoCloseable {
             response = batch;
         }
         vertx.<Void>executeBlocking(() -> {
-            publisher.publish(events).get(30, TimeUnit.SECONDS);
+            publisher.publish(events, trace).get(30, TimeUnit.SECONDS);
             return null;
         }, false).onComplete(result -> {
             if (result.succeeded()) {

@@ -4,6 +4,7 @@ import io.reseal.pipeline.event.EventCodec;
 import io.reseal.pipeline.event.EventType;
 import io.reseal.pipeline.event.RotationEvent;
 import io.reseal.pipeline.event.RotationRequested;
+import io.reseal.pipeline.event.TraceParent;
 import io.reseal.pipeline.stage.Topics;
 import java.time.Duration;
 import java.util.List;
@@ -57,7 +58,8 @@ public final class RequestPublisher implements AutoCloseable {
     /**
      * Sends the events with extra record headers; completes when Kafka acknowledged every one, or fails with
      * the first error. {@code send} may block up to 5 s when the cluster's metadata is unknown: call it
-     * off any event loop.
+     * off any event loop. Every record carries a {@code traceparent}: the one in {@code headers}, or a new
+     * trace per event.
      */
     public CompletableFuture<Void> publish(List<RotationEvent<RotationRequested>> events, Map<String, String> headers) {
         CompletableFuture<?>[] acks = new CompletableFuture<?>[events.size()];
@@ -65,6 +67,10 @@ public final class RequestPublisher implements AutoCloseable {
             ProducerRecord<String, byte[]> record = codec.toRecord(topic, events.get(i));
             headers.forEach((name, value) ->
                     record.headers().add(name, value.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+            if (!headers.containsKey(TraceParent.HEADER)) {
+                record.headers().add(TraceParent.HEADER,
+                        TraceParent.start().header().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            }
             CompletableFuture<Void> ack = new CompletableFuture<>();
             try {
                 producer.send(record, (metadata, error) -> {

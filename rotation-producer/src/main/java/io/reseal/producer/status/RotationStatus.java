@@ -46,11 +46,11 @@ public record RotationStatus(
         return "notified".equals(stage) || "failed".equals(stage);
     }
 
-    /** The status after {@code event} of this rotation; the first time seen for a stage is kept. */
-    RotationStatus with(RotationEvent<?> event) {
+    /** The status after {@code event} of this rotation, reached at {@code reachedAt}; the first time seen for a stage is kept. */
+    RotationStatus with(RotationEvent<?> event, Instant reachedAt) {
         Map<EventType, Instant> reached = new EnumMap<>(EventType.class);
         stages.forEach((name, at) -> reached.put(EventType.valueOf(name.toUpperCase(java.util.Locale.ROOT)), at));
-        reached.putIfAbsent(event.type(), event.time().toInstant());
+        reached.putIfAbsent(event.type(), reachedAt);
         String newTrigger = trigger;
         String newBatch = batchId;
         PackageLink newLink = link;

@@ -104,7 +104,8 @@ public final class RotationStatusView implements AutoCloseable {
 
     private void apply(ConsumerRecord<String, byte[]> record) {
         try {
-            record(codec.fromRecord(record));
+            // The record's timestamp is when the stage published it; the event's own time is the rotation's.
+            record(codec.fromRecord(record), java.time.Instant.ofEpochMilli(record.timestamp()));
         } catch (InvalidEventException e) {
             LOG.debug("status view skips {}-{}@{}: {}", record.topic(), record.partition(), record.offset(),
                     e.getMessage());
@@ -113,6 +114,11 @@ public final class RotationStatusView implements AutoCloseable {
 
     /** Takes {@code event} into account (also called by the API for a request it just published). */
     public void record(RotationEvent<?> event) {
+        record(event, event.time().toInstant());
+    }
+
+    /** Takes {@code event}, published at {@code at}, into account. */
+    void record(RotationEvent<?> event, java.time.Instant at) {
         String rotationId = event.rotationId();
         if (event.data() instanceof RotationFailed failed && failed.rotationId() != null) {
             rotationId = failed.rotationId();
@@ -120,7 +126,7 @@ public final class RotationStatusView implements AutoCloseable {
         if (rotationId == null) {
             return;
         }
-        byId.compute(rotationId, (id, known) -> (known == null ? RotationStatus.empty(id) : known).with(event));
+        byId.compute(rotationId, (id, known) -> (known == null ? RotationStatus.empty(id) : known).with(event, at));
     }
 
     public Optional<RotationStatus> find(String rotationId) {

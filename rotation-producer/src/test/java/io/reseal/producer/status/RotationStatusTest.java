@@ -18,16 +18,20 @@ class RotationStatusTest {
 
     private static final Instant T0 = Instant.parse("2026-11-29T10:00:00Z");
 
+    private static RotationStatus apply(RotationStatus status, RotationEvent<?> event) {
+        return status.with(event, event.time().toInstant());
+    }
+
     private static <D> RotationEvent<D> event(EventType type, Instant at, D data) {
         return RotationEvent.forRotation("r1", type, "/test", "financial-ml", OffsetDateTime.ofInstant(at, ZoneOffset.UTC), data);
     }
 
     @Test
     void stageIsTheFurthestReachedWhateverTheOrderEventsArrive() {
-        RotationStatus status = RotationStatus.empty("r1")
-                .with(event(EventType.NOTIFIED, T0.plusSeconds(3),
-                        new RotationNotified("r1", "financial-ml", List.of("a@example.com"), "<m@x>", T0.plusSeconds(3))))
-                .with(event(EventType.REQUESTED, T0, new RotationRequested("financial-ml", null, null, "a@example.com",
+        RotationStatus status = apply(apply(RotationStatus.empty("r1"),
+                event(EventType.NOTIFIED, T0.plusSeconds(3),
+                        new RotationNotified("r1", "financial-ml", List.of("a@example.com"), "<m@x>", T0.plusSeconds(3)))),
+                event(EventType.REQUESTED, T0, new RotationRequested("financial-ml", null, null, "a@example.com",
                         null, Trigger.SCHEDULED, null)));
 
         assertThat(status.stage()).isEqualTo("notified");
@@ -40,10 +44,10 @@ class RotationStatusTest {
 
     @Test
     void failedWinsAndKeepsTheError() {
-        RotationStatus status = RotationStatus.empty("r1")
-                .with(event(EventType.REQUESTED, T0, new RotationRequested("financial-ml", null, null, "a@example.com",
-                        null, null, null)))
-                .with(event(EventType.FAILED, T0.plusSeconds(1),
+        RotationStatus status = apply(apply(RotationStatus.empty("r1"),
+                event(EventType.REQUESTED, T0, new RotationRequested("financial-ml", null, null, "a@example.com",
+                        null, null, null))),
+                event(EventType.FAILED, T0.plusSeconds(1),
                         new RotationFailed("sealer", "unknown-bundle", "no bundle s3", "t", 0, 1L, "r1", "financial-ml")));
 
         assertThat(status.stage()).isEqualTo("failed");

@@ -20,6 +20,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.BiConsumer;
 
@@ -28,8 +29,9 @@ import java.util.function.BiConsumer;
  * through the API server's service proxy ({@code /api/v1/namespaces/<ns>/services/http:<name>:/proxy/v1/cert.pem},
  * as {@code kubeseal --fetch-cert}). A fetched certificate is validated (RSA >= 2048 bits, within its
  * validity) and trusted for the cluster's {@code refresh} interval. Whenever a fetch yields a fingerprint
- * other than the one before, the renewal listener hears of it (the first fetch only sets the baseline).
- * Thread-safe.
+ * other than the one before that this source has not seen for that cluster yet, the renewal listener hears of
+ * it, once per fingerprint (the first fetch only sets the baseline; a controller flapping between an old and
+ * a new key announces nothing twice). Thread-safe.
  */
 public final class CertificateSource {
 
@@ -38,6 +40,7 @@ public final class CertificateSource {
     private final HttpClient http;
     private final Clock clock;
     private final Map<String, Cached> cache = new ConcurrentHashMap<>();
+    private final Map<String, Set<String>> seenFingerprints = new ConcurrentHashMap<>();
     private final BiConsumer<String, SealingCertificate> renewalListener;
 
     /**
@@ -65,6 +68,23 @@ public final class CertificateSource {
         return refresh(config, now);
     }
 
+    /**
+     * Records that {@code cluster} sealed with {@code fingerprint} before this process started (read back
+     * from the sealed topic), so a key renewed while the sealer was down is still noticed on the first fetch.
+     */
+    public void rememberSealedWith(String cluster, String fingerprint) {
+        if (clusters.containsKey(cluster) && fingerprint != null) {
+            seenFingerprints.computeIfAbsent(cluster, name -> ConcurrentHashMap.newKeySet()).add(fingerprint);
+        }
+    }
+
+    /** The SHA-256 fingerprint of each cluster's certificate fetched last, by cluster (clusters not fetched yet are absent). */
+    public Map<String, String> fingerprints() {
+        Map<String, String> fingerprints = new java.util.TreeMap<>();
+        cache.forEach((cluster, cached) -> fingerprints.put(cluster, cached.certificate().fingerprint()));
+        return fingerprints;
+    }
+
     /** Fetches every cluster's certificate now (the key-renewal check calls this periodically). */
     public void refreshAll() throws RetriableStageException, PermanentStageException {
         Instant now = clock.instant();
@@ -83,8 +103,10 @@ public final class CertificateSource {
             throw new PermanentStageException("invalid-certificate", "certificate of cluster " + config.name()
                     + " (" + describe(config.certificate()) + "): " + e.getMessage());
         }
-        Cached previous = cache.put(config.name(), new Cached(certificate, now));
-        if (previous != null && !previous.certificate().fingerprint().equals(certificate.fingerprint())) {
+        cache.put(config.name(), new Cached(certificate, now));
+        Set<String> seen = seenFingerprints.computeIfAbsent(config.name(), name -> ConcurrentHashMap.newKeySet());
+        boolean hadBaseline = !seen.isEmpty();
+        if (seen.add(certificate.fingerprint()) && hadBaseline) {
             renewalListener.accept(config.name(), certificate);
         }
         return certificate;

@@ -14,6 +14,7 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.security.SecureRandom;
+import java.util.Arrays;
 import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -43,13 +44,26 @@ public final class ValueResolver {
         this.random = random;
     }
 
-    /** Key to value, in the bundle's key order. The caller owns the values and should wipe them when done. */
+    /**
+     * Key to value, in the bundle's key order. The caller owns the values and should wipe them when done.
+     * When one key fails, the values already read are wiped before the exception leaves.
+     */
     public Map<String, SecretValue> resolve(BundleConfig bundle) throws RetriableStageException, PermanentStageException {
         Map<String, SecretValue> values = new LinkedHashMap<>();
-        for (var entry : bundle.keys().entrySet()) {
-            values.put(entry.getKey(), SecretValue.of(read(bundle.name(), entry.getKey(), entry.getValue())));
+        try {
+            for (var entry : bundle.keys().entrySet()) {
+                byte[] plaintext = read(bundle.name(), entry.getKey(), entry.getValue());
+                try {
+                    values.put(entry.getKey(), SecretValue.of(plaintext));
+                } finally {
+                    Arrays.fill(plaintext, (byte) 0);
+                }
+            }
+            return values;
+        } catch (RetriableStageException | PermanentStageException | RuntimeException e) {
+            values.values().forEach(SecretValue::destroy);
+            throw e;
         }
-        return values;
     }
 
     private byte[] read(String bundle, String key, ValueSource source) throws RetriableStageException, PermanentStageException {
@@ -88,7 +102,11 @@ public final class ValueResolver {
         }
         if (secret == null) throw new PermanentStageException("missing-value", what + ": the Secret does not exist");
         if (secret.getData() != null && secret.getData().containsKey(ref.key())) {
-            return Base64.getDecoder().decode(secret.getData().get(ref.key()));
+            try {
+                return Base64.getDecoder().decode(secret.getData().get(ref.key()));
+            } catch (IllegalArgumentException e) {
+                throw new PermanentStageException("missing-value", what + ": the Secret's data is not valid base64");
+            }
         }
         if (secret.getStringData() != null && secret.getStringData().containsKey(ref.key())) {
             return secret.getStringData().get(ref.key()).getBytes(StandardCharsets.UTF_8);

@@ -1,18 +1,21 @@
-package io.reseal.producer.api;
+package io.reseal.pipeline.ops;
 
 import java.time.Duration;
 import java.util.Properties;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.DescribeClusterOptions;
 
 /**
  * Whether Kafka answers: a {@code describeCluster} with a 2 s timeout, its result cached for 5 s so probes
- * cannot flood the cluster. Never blocks the caller. Thread-safe; closes its admin client.
+ * cannot flood the cluster. {@link #reachable()} never blocks the caller. Thread-safe; closes its admin client.
  */
-final class KafkaReadiness implements AutoCloseable {
+public final class KafkaReadiness implements AutoCloseable {
 
     private static final Duration CACHE = Duration.ofSeconds(5);
     private static final int TIMEOUT_MS = 2_000;
@@ -21,16 +24,18 @@ final class KafkaReadiness implements AutoCloseable {
     private long checkedAtNanos;
     private CompletableFuture<Boolean> last;
 
-    KafkaReadiness(String bootstrapServers) {
+    /** @param clientId names this check's admin client in the broker's logs ({@code reseal-<service>-readiness}) */
+    public KafkaReadiness(String bootstrapServers, String clientId) {
         Properties props = new Properties();
         props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
-        props.put(AdminClientConfig.CLIENT_ID_CONFIG, "reseal-producer-readiness");
+        props.put(AdminClientConfig.CLIENT_ID_CONFIG, clientId);
         props.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, TIMEOUT_MS);
         props.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, TIMEOUT_MS);
         this.admin = Admin.create(props);
     }
 
-    synchronized CompletionStage<Boolean> reachable() {
+    /** Completes with whether Kafka answered, within about 2 s; a result younger than 5 s is reused. */
+    public synchronized CompletionStage<Boolean> reachable() {
         long now = System.nanoTime();
         if (last == null || (last.isDone() && now - checkedAtNanos >= CACHE.toNanos())) {
             checkedAtNanos = now;
@@ -40,6 +45,18 @@ final class KafkaReadiness implements AutoCloseable {
                     .toCompletableFuture();
         }
         return last;
+    }
+
+    /** {@link #reachable()}, waited for: blocks the calling thread for at most about 2 s. */
+    public boolean isReachable() {
+        try {
+            return reachable().toCompletableFuture().get(TIMEOUT_MS + 1_000L, TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        } catch (ExecutionException | TimeoutException e) {
+            return false;
+        }
     }
 
     @Override

@@ -1,0 +1,138 @@
+package io.reseal.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import io.reseal.cli.config.ConfigLoader;
+import io.reseal.cli.config.ResealConfig;
+import io.reseal.pipeline.ops.OpsServer;
+import io.reseal.sealer.BundleConfig;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import javax.xml.parsers.DocumentBuilderFactory;
+import org.junit.jupiter.api.Test;
+import org.w3c.dom.Document;
+
+/**
+ * The compose stack as written: valid YAML, every Reseal service gets only variables it reads, the mounted
+ * reseal.yaml loads for each service with that service's variables, and the image's entry point exists.
+ */
+class ComposeTest {
+
+    static final Path ROOT = Path.of("").toAbsolutePath().getParent();
+    private static final Path COMPOSE = ROOT.resolve("compose");
+    private static final Map<String, ServiceCommand> SERVICES = Map.of(
+            "producer", new ServiceCommand.Producer(), "sealer", new ServiceCommand.Sealer(),
+            "packager", new ServiceCommand.Packager(), "notifier", new ServiceCommand.Notifier());
+    private static final Pattern INTERPOLATION = Pattern.compile("\\$\\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?}");
+
+    private final JsonNode compose = read(COMPOSE.resolve("docker-compose.yml"));
+
+    @Test
+    void theFourServicesRunTheImageWithTheirCommandAndAHealthCheck() {
+        Set<String> commands = ResealCommand.commandLine().getSubcommands().keySet();
+        SERVICES.forEach((name, command) -> {
+            JsonNode service = compose.path("services").path(name);
+            assertThat(service.isObject()).as(name).isTrue();
+            assertThat(service.path("image").asText()).as(name).isEqualTo("reseal:local");
+            assertThat(service.path("build").path("context").asText()).as(name).isEqualTo("..");
+            assertThat(ROOT.resolve(service.path("build").path("dockerfile").asText())).as(name).isRegularFile();
+            String subcommand = service.path("command").path(0).asText();
+            assertThat(subcommand).as(name).isEqualTo(name);
+            assertThat(commands).as(name).contains(subcommand);
+            assertThat(service.path("read_only").asBoolean()).as(name + " read_only").isTrue();
+            String port = name.equals("producer") ? "8080" : environment(name).get(OpsServer.PORT_VARIABLE);
+            assertThat(service.path("healthcheck").path("test").toString()).as(name)
+                    .contains("http://localhost:" + port + "/health/live");
+        });
+        assertThat(compose.path("services").path("kafka").path("image").asText()).startsWith("apache/kafka:4.");
+        assertThat(compose.path("services").path("kafka").path("environment").path("KAFKA_PROCESS_ROLES").asText())
+                .isEqualTo("broker,controller");
+        assertThat(compose.path("services").path("minio").isObject()).isTrue();
+        assertThat(compose.path("services").path("mailpit").path("image").asText()).startsWith("axllent/mailpit");
+    }
+
+    @Test
+    void everyVariableAServiceGetsIsOneItReads() {
+        SERVICES.forEach((name, command) -> assertThat(environment(name).keySet()).as(name)
+                .isNotEmpty()
+                .isSubsetOf(variablesRead(name, command)));
+    }
+
+    @Test
+    void theMountedConfigurationLoadsForEachServiceWithItsVariables() {
+        Path config = COMPOSE.resolve("reseal.yaml");
+        SERVICES.forEach((name, command) -> {
+            assertThat(compose.path("services").path(name).path("volumes").toString()).as(name)
+                    .contains("./reseal.yaml:/etc/reseal/reseal.yaml:ro");
+            assertThat(environment(name)).as(name).containsEntry("RESEAL_CONFIG", "/etc/reseal/reseal.yaml");
+            ResealConfig loaded = ConfigLoader.loadSections(config, environment(name)::get, command.sections());
+            assertThat(loaded.kafka().bootstrapServers()).as(name).isEqualTo("kafka:9092");
+        });
+        Map<String, String> all = new HashMap<>();
+        SERVICES.keySet().forEach(name -> all.putAll(environment(name)));
+        ResealConfig whole = ConfigLoader.load(config, all::get);
+        assertThat(whole.packager().endpoint()).hasToString("http://minio:9000");
+        assertThat(whole.notifier().host()).isEqualTo("mailpit");
+        assertThat(whole.sealer().bundles()).extracting(BundleConfig::name).containsExactly("ml-platform", "ghcr");
+    }
+
+    @Test
+    void theImageEntryPointIsTheShadedJarWithTheResealCommand() throws Exception {
+        String dockerfile = Files.readString(ROOT.resolve("Dockerfile"));
+        assertThat(dockerfile).contains("ENTRYPOINT [\"java\",\"-jar\",\"/app/reseal.jar\"]");
+        assertThat(dockerfile).contains("COPY --from=build /src/reseal-cli/target/reseal.jar /app/reseal.jar");
+        assertThat(dockerfile).containsPattern("(?m)^USER 10001");
+        Document pom = DocumentBuilderFactory.newInstance().newDocumentBuilder()
+                .parse(ROOT.resolve("reseal-cli/pom.xml").toFile());
+        assertThat(pom.getElementsByTagName("finalName").item(0).getTextContent()).isEqualTo("reseal");
+        assertThat(pom.getElementsByTagName("mainClass").item(0).getTextContent()).isEqualTo(ResealCommand.class.getName());
+    }
+
+    /** What the service reads: its sections' overrides, the shared variables, and for the sealer its value sources. */
+    private Set<String> variablesRead(String name, ServiceCommand command) {
+        Set<String> read = new HashSet<>(Set.of(ServiceCommand.CONFIG_VARIABLE, "RESEAL_LOG_FORMAT", "RESEAL_LOG_LEVEL"));
+        ConfigLoader.OVERRIDES.forEach((variable, path) -> {
+            if (command.sections().contains(path.get(0))) read.add(variable);
+        });
+        if (command instanceof ServiceCommand.WorkerCommand) {
+            read.add(OpsServer.PORT_VARIABLE);
+        }
+        if (name.equals("producer")) {
+            read.add("RESEAL_API_TOKEN");
+        }
+        if (name.equals("sealer")) {
+            ConfigLoader.loadSections(COMPOSE.resolve("reseal.yaml"), environment(name)::get, command.sections())
+                    .bundles().stream()
+                    .flatMap(b -> b.keys().values().stream())
+                    .filter(source -> source.env() != null)
+                    .forEach(source -> read.add(source.env()));
+        }
+        return read;
+    }
+
+    /** The service's environment as compose would pass it, with {@code ${NAME:-default}} taken as the default. */
+    private Map<String, String> environment(String service) {
+        Map<String, String> env = new HashMap<>();
+        compose.path("services").path(service).path("environment").fields().forEachRemaining(e -> {
+            Matcher m = INTERPOLATION.matcher(e.getValue().asText());
+            env.put(e.getKey(), m.replaceAll(r -> Matcher.quoteReplacement(r.group(2) == null ? "" : r.group(2))));
+        });
+        return env;
+    }
+
+    static JsonNode read(Path yaml) {
+        try {
+            return new YAMLMapper().readTree(yaml.toFile());
+        } catch (java.io.IOException e) {
+            throw new AssertionError(yaml + " is not valid YAML: " + e.getMessage(), e);
+        }
+    }
+}

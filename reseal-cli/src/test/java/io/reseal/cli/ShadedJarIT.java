@@ -1,0 +1,66 @@
+package io.reseal.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.jar.JarFile;
+import org.junit.jupiter.api.Test;
+
+/** The jar the image runs: its entry point, its commands, and its log format switch. */
+class ShadedJarIT {
+
+    private static final Path JAR = Path.of("target", "reseal.jar").toAbsolutePath();
+
+    @Test
+    void theJarStartsResealCommandWithTheFourServices() throws Exception {
+        try (JarFile jar = new JarFile(JAR.toFile())) {
+            assertThat(jar.getManifest().getMainAttributes().getValue("Main-Class")).isEqualTo(ResealCommand.class.getName());
+        }
+        Run help = run(List.of("--help"), Map.of());
+        assertThat(help.exitCode()).isZero();
+        assertThat(help.stdout()).contains("producer", "sealer", "packager", "notifier");
+    }
+
+    @Test
+    void logLinesAreJsonWithResealLogFormatJsonAndTextOtherwise() throws Exception {
+        Map<String, String> missingConfig = Map.of("RESEAL_CONFIG", JAR.resolveSibling("no-such-reseal.yaml").toString());
+
+        Run json = run(List.of("sealer"), merge(missingConfig, Map.of("RESEAL_LOG_FORMAT", "json")));
+        assertThat(json.exitCode()).isEqualTo(2);
+        JsonNode line = new ObjectMapper().readTree(json.stdout().lines().findFirst().orElseThrow());
+        assertThat(line.path("message").asText()).startsWith("starting sealer with configuration");
+        assertThat(line.path("log.level").asText()).isEqualTo("INFO");
+
+        Run text = run(List.of("sealer"), missingConfig);
+        assertThat(text.exitCode()).isEqualTo(2);
+        assertThat(text.stdout()).contains("INFO").contains("starting sealer with configuration").doesNotContain("{\"");
+    }
+
+    private static Map<String, String> merge(Map<String, String> a, Map<String, String> b) {
+        Map<String, String> merged = new java.util.HashMap<>(a);
+        merged.putAll(b);
+        return merged;
+    }
+
+    private record Run(int exitCode, String stdout) {}
+
+    private static Run run(List<String> args, Map<String, String> env) throws Exception {
+        List<String> command = new java.util.ArrayList<>(List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-XX:TieredStopAtLevel=1", "-jar",
+                JAR.toString()));
+        command.addAll(args);
+        ProcessBuilder builder = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.DISCARD);
+        builder.environment().remove("RESEAL_LOG_FORMAT");
+        builder.environment().putAll(env);
+        Process process = builder.start();
+        String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(process.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        return new Run(process.exitValue(), out);
+    }
+}
