@@ -42,7 +42,7 @@ public final class BenchE2eCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Path data = Files.createTempDirectory("reseal-bench-e2e");
-        try (LocalStack stack = LocalStack.start(data, new LocalStack.Ports(0, 0, 0, 0), null, name -> null, Clock.systemUTC())) {
+        try (LocalStack stack = LocalStack.start(data, new LocalStack.Ports(0, 0, 0, 0, 0), null, name -> null, Clock.systemUTC())) {
             RotateClient client = new RotateClient(stack.apiUrl(), stack.apiToken(), Duration.ofMillis(200));
             MailArrivals mail = new MailArrivals(stack.mailDir(), REQUESTOR);
             run(client, mail, (int) Math.max(1, rate), new ConcurrentHashMap<>());

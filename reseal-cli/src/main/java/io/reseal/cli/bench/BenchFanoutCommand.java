@@ -52,7 +52,7 @@ public final class BenchFanoutCommand implements Callable<Integer> {
                 services.peakRssMb().forEach((service, mb) -> System.out.println("peak_rss_mb_" + service + "=" + mb));
             }
         } else {
-            try (LocalStack stack = LocalStack.start(data, new LocalStack.Ports(0, 0, 0, 0), null,
+            try (LocalStack stack = LocalStack.start(data, new LocalStack.Ports(0, 0, 0, 0, 0), null,
                     name -> name.equals("RESEAL_CONFIG") ? config.toString() : null, Clock.systemUTC())) {
                 measure(stack.apiUrl(), stack.apiToken(), stack.mailDir(), workflows);
                 System.out.println("peak_rss_mb_all_services=" + peakRssMb(Path.of("/proc/self/status")));

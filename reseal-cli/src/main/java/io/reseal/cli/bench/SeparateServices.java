@@ -5,6 +5,7 @@ import io.reseal.embedded.EmbeddedKafka;
 import io.reseal.embedded.EmbeddedS3;
 import io.reseal.embedded.EmbeddedSmtp;
 import io.reseal.packager.signing.PackageSigner;
+import io.reseal.pipeline.ops.OpsServer;
 import io.reseal.sealer.crypto.ControllerKeyPair;
 import java.io.IOException;
 import java.net.ServerSocket;
@@ -72,6 +73,7 @@ final class SeparateServices implements AutoCloseable {
                     .redirectErrorStream(true)
                     .redirectOutput(ProcessBuilder.Redirect.appendTo(data.resolve(service + ".log").toFile()));
             builder.environment().putAll(environment);
+            builder.environment().put(OpsServer.PORT_VARIABLE, "0");
             processes.put(service, builder.start());
         }
         awaitReady(Duration.ofMinutes(2));

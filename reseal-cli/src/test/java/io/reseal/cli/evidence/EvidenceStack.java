@@ -1,6 +1,8 @@
 package io.reseal.cli.evidence;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.reseal.cli.ResealCommand;
 import io.reseal.cli.config.ConfigLoader;
 import io.reseal.cli.config.ResealConfig;
@@ -17,7 +19,7 @@ import io.reseal.pipeline.event.EventJson;
 import io.reseal.pipeline.event.EventType;
 import io.reseal.pipeline.event.InvalidEventException;
 import io.reseal.pipeline.event.RotationEvent;
-import io.reseal.pipeline.stage.StageListener;
+import io.reseal.pipeline.ops.OpsServer;
 import io.reseal.producer.RotationProducer;
 import io.reseal.producer.api.RotationApi;
 import io.reseal.sealer.SealerWorker;
@@ -267,18 +269,19 @@ final class EvidenceStack implements AutoCloseable {
 
     private void startInJvm(Service service) {
         Clock clock = Clock.systemUTC();
+        MeterRegistry metrics = new SimpleMeterRegistry();
         AutoCloseable running = switch (service) {
             case SEALER -> {
                 ClusterAccess clusters = new ClusterAccess(config.clusters());
                 SealerWorker worker = SealerWorker.start(config.sealer(), config.kafka(), clusters, environment::get,
-                        clock, StageListener.NONE);
+                        clock, metrics);
                 yield () -> {
                     worker.close();
                     clusters.close();
                 };
             }
-            case PACKAGER -> PackagerWorker.start(config.packager(), config.kafka(), clock, StageListener.NONE);
-            case NOTIFIER -> NotifierWorker.start(config.notifier(), config.kafka(), clock, StageListener.NONE);
+            case PACKAGER -> PackagerWorker.start(config.packager(), config.kafka(), clock, metrics);
+            case NOTIFIER -> NotifierWorker.start(config.notifier(), config.kafka(), clock, metrics);
         };
         inJvm.put(service, running);
     }
@@ -299,6 +302,7 @@ final class EvidenceStack implements AutoCloseable {
                 .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(consoleOf(service).toFile()));
         builder.environment().putAll(environment);
+        builder.environment().put(OpsServer.PORT_VARIABLE, "0");
         try {
             processes.put(service, builder.start());
         } catch (IOException e) {
