@@ -9,6 +9,8 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -16,6 +18,9 @@ import picocli.CommandLine.Parameters;
 @Command(name = "rotate", mixinStandardHelpOptions = true,
         description = "Request an ad-hoc rotation and print its id (through the API, or straight to Kafka).")
 final class RotateCommand implements Callable<Integer> {
+
+    @Spec
+    CommandSpec spec;
 
     @Parameters(index = "0", description = "workflow, e.g. financial-ml") String workflow;
     @Parameters(index = "1", description = "comma-separated environments, e.g. dev,production") String environments;
@@ -33,16 +38,16 @@ final class RotateCommand implements Callable<Integer> {
         List<String> envs = Arrays.stream(environments.split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList();
         if (kafka != null) {
             if (waitForIt) throw new UserFacingException("--wait needs the API (it asks it for the status); drop --kafka");
-            System.out.println(RotateClient.rotateViaKafka(KafkaConfig.defaults().withBootstrapServers(kafka), workflow, envs,
+            spec.commandLine().getOut().println(RotateClient.rotateViaKafka(KafkaConfig.defaults().withBootstrapServers(kafka), workflow, envs,
                     requestor, bundles, reason, java.time.Clock.systemUTC()));
             return 0;
         }
         RotateClient client = new RotateClient(api, Tokens.required(token), Duration.ofMillis(500));
         String rotationId = client.rotate(workflow, envs, requestor, bundles, reason);
-        System.out.println(rotationId);
+        spec.commandLine().getOut().println(rotationId);
         if (!waitForIt) return 0;
         RotationStatus status = client.waitFor(rotationId, timeout);
-        System.out.println(RotateClient.render(status));
+        spec.commandLine().getOut().println(RotateClient.render(status));
         return "notified".equals(status.stage()) ? 0 : 1;
     }
 }

@@ -6,12 +6,17 @@ import java.net.URI;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /** {@code reseal status <rotation-id>}: where a rotation is. */
 @Command(name = "status", mixinStandardHelpOptions = true, description = "Show where a rotation is.")
 final class StatusCommand implements Callable<Integer> {
+
+    @Spec
+    CommandSpec spec;
 
     @Parameters(index = "0", description = "the rotation id that rotate printed") String rotationId;
     @Option(names = {"-o", "--output"}, description = "text or json (default ${DEFAULT-VALUE})", defaultValue = "text") String output;
@@ -24,7 +29,7 @@ final class StatusCommand implements Callable<Integer> {
             throw new UserFacingException("-o must be text or json, not '" + output + "'");
         }
         RotationStatus status = new RotateClient(api, Tokens.required(token), Duration.ofSeconds(1)).status(rotationId);
-        System.out.println(output.equals("json") ? RotateClient.json(status) : RotateClient.render(status));
+        spec.commandLine().getOut().println(output.equals("json") ? RotateClient.json(status) : RotateClient.render(status));
         return "failed".equals(status.stage()) ? 1 : 0;
     }
 }
