@@ -33,13 +33,13 @@ class ShadedJarIT {
 
         Run json = run(List.of("sealer"), merge(missingConfig, Map.of("RESEAL_LOG_FORMAT", "json")));
         assertThat(json.exitCode()).isEqualTo(2);
-        JsonNode line = new ObjectMapper().readTree(json.stdout().lines().findFirst().orElseThrow());
+        JsonNode line = new ObjectMapper().readTree(json.stderr().lines().findFirst().orElseThrow());
         assertThat(line.path("message").asText()).startsWith("starting sealer with configuration");
         assertThat(line.path("log.level").asText()).isEqualTo("INFO");
 
         Run text = run(List.of("sealer"), missingConfig);
         assertThat(text.exitCode()).isEqualTo(2);
-        assertThat(text.stdout()).contains("INFO").contains("starting sealer with configuration").doesNotContain("{\"");
+        assertThat(text.stderr()).contains("INFO").contains("starting sealer with configuration").doesNotContain("{\"");
     }
 
     private static Map<String, String> merge(Map<String, String> a, Map<String, String> b) {
@@ -48,19 +48,22 @@ class ShadedJarIT {
         return merged;
     }
 
-    private record Run(int exitCode, String stdout) {}
+    /** What a run printed: {@code stdout} is the command's output, {@code stderr} its log lines. */
+    private record Run(int exitCode, String stdout, String stderr) {}
 
     private static Run run(List<String> args, Map<String, String> env) throws Exception {
         List<String> command = new java.util.ArrayList<>(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-XX:TieredStopAtLevel=1", "-jar",
                 JAR.toString()));
         command.addAll(args);
-        ProcessBuilder builder = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.DISCARD);
+        java.io.File errors = java.io.File.createTempFile("reseal-stderr", ".log");
+        errors.deleteOnExit();
+        ProcessBuilder builder = new ProcessBuilder(command).redirectError(errors);
         builder.environment().remove("RESEAL_LOG_FORMAT");
         builder.environment().putAll(env);
         Process process = builder.start();
         String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertThat(process.waitFor(60, TimeUnit.SECONDS)).isTrue();
-        return new Run(process.exitValue(), out);
+        return new Run(process.exitValue(), out, java.nio.file.Files.readString(errors.toPath()));
     }
 }
