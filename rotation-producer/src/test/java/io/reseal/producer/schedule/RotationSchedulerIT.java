@@ -22,7 +22,7 @@ import io.reseal.pipeline.stage.TopicBootstrap;
 import io.reseal.pipeline.stage.Topics;
 import io.reseal.producer.ProducerMetrics;
 import io.reseal.producer.publish.RequestPublisher;
-import io.reseal.producer.support.MutableClock;
+import io.reseal.embedded.MutableClock;
 import io.reseal.producer.support.StageTopics;
 import java.time.Duration;
 import java.time.Instant;

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.groups.Tuple.tuple;
 
 import io.reseal.embedded.EmbeddedKubernetes;
+import io.reseal.embedded.MutableClock;
 import io.reseal.pipeline.config.WorkflowConfig;
 import io.reseal.pipeline.config.WorkflowConfig.EnvironmentConfig;
 import io.reseal.pipeline.event.RotationEvent;
@@ -19,11 +20,8 @@ import io.reseal.sealer.crypto.SealingCertificate;
 import io.reseal.sealer.values.ValueSource;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -45,7 +43,7 @@ class KeyRenewalIT {
     Path dir;
 
     private final EmbeddedKubernetes cluster = new EmbeddedKubernetes();
-    private final SteppingClock clock = new SteppingClock(Instant.now());
+    private final MutableClock clock = new MutableClock(Instant.now());
     private final List<RotationEvent<RotationRequested>> published = new CopyOnWriteArrayList<>();
     private SealerConfig config;
     private ClusterAccess access;
@@ -186,34 +184,5 @@ class KeyRenewalIT {
     private static WorkflowConfig workflow(String name, String cluster) {
         return new WorkflowConfig(name, "ml-team@example.com", List.of("ml-platform"),
                 Map.of("dev", new EnvironmentConfig(cluster, null, null, null)), null);
-    }
-
-    /** Stands still until the test moves it. */
-    private static final class SteppingClock extends Clock {
-
-        private volatile Instant now;
-
-        SteppingClock(Instant start) {
-            this.now = start;
-        }
-
-        void advance(Duration duration) {
-            now = now.plus(duration);
-        }
-
-        @Override
-        public Instant instant() {
-            return now;
-        }
-
-        @Override
-        public ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            throw new UnsupportedOperationException("always UTC");
-        }
     }
 }

@@ -1,4 +1,4 @@
-package io.reseal.producer.support;
+package io.reseal.embedded;
 
 import java.time.Clock;
 import java.time.Duration;
@@ -6,7 +6,7 @@ import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
 
-/** A clock that stands still until a test moves it. Thread-safe. */
+/** A clock that stands still until a test moves it (scheduler and key-renewal tests never sleep). Thread-safe. */
 public final class MutableClock extends Clock {
 
     private volatile Instant now;
