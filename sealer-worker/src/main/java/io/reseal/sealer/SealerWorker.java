@@ -6,11 +6,7 @@ import io.micrometer.core.instrument.Tags;
 import io.reseal.pipeline.config.KafkaConfig;
 import io.reseal.pipeline.event.EventCodec;
 import io.reseal.pipeline.event.EventType;
-import io.reseal.pipeline.event.InvalidEventException;
 import io.reseal.pipeline.event.RotationSealed;
-import io.reseal.pipeline.stage.TopicBootstrap;
-import io.reseal.pipeline.stage.TopicScanner;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
 import io.reseal.pipeline.event.RotationEvent;
 import io.reseal.pipeline.event.RotationRequested;
 import io.reseal.pipeline.stage.PermanentStageException;
@@ -83,8 +79,15 @@ public final class SealerWorker implements AutoCloseable {
                 new SecretSealer(new HybridEncryption(), clock), pool);
         StageService service;
         try {
-            rememberFingerprintsSealedWith(certificates, kafka);
-            service = StageService.start(kafka, stage, EventType.SEALED, clock, new StageMetrics(metrics));
+            // One read of the sealed topic: the ledger of sealed rotations, and the certificates they were sealed
+            // with (the baseline against which a key renewed while the sealer was down is noticed).
+            service = StageService.start(kafka, stage, EventType.SEALED, clock, new StageMetrics(metrics),
+                    event -> {
+                        if (event.data() instanceof RotationSealed sealed) {
+                            sealed.environments().forEach(env ->
+                                    certificates.rememberSealedWith(env.cluster(), env.certificateFingerprint()));
+                        }
+                    });
         } catch (RuntimeException e) {
             producer.close(Duration.ZERO);
             pool.shutdown();
@@ -114,21 +117,6 @@ public final class SealerWorker implements AutoCloseable {
                     .toList(), true);
         }, 0, every, TimeUnit.MILLISECONDS);
         return new SealerWorker(service, checks, producer, pool);
-    }
-
-    /** The certificates earlier rotations were sealed with: the baseline against which a renewal is noticed. */
-    private static void rememberFingerprintsSealedWith(CertificateSource certificates, KafkaConfig kafka) {
-        EventCodec codec = new EventCodec();
-        String sealedTopic = kafka.topicNames().of(EventType.SEALED);
-        TopicBootstrap.ensure(kafka.bootstrapServers(), kafka.topicNames(), kafka.partitions(), kafka.replicationFactor());
-        for (ConsumerRecord<String, byte[]> record : new TopicScanner(kafka.bootstrapServers()).readAll(sealedTopic, Duration.ofMinutes(2))) {
-            try {
-                codec.fromRecord(record).dataAs(RotationSealed.class).environments()
-                        .forEach(env -> certificates.rememberSealedWith(env.cluster(), env.certificateFingerprint()));
-            } catch (InvalidEventException | IllegalStateException e) {
-                LOG.debug("skipping an unreadable record of {}: {}", sealedTopic, e.getMessage());
-            }
-        }
     }
 
     private static KafkaProducer<String, byte[]> renewalProducer(String bootstrapServers) {

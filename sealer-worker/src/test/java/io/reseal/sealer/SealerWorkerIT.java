@@ -138,6 +138,45 @@ class SealerWorkerIT {
         }
     }
 
+    @Test
+    void aControllerKeyRenewedWhileTheSealerWasDownIsNoticedAfterItsRestart() throws Exception {
+        try (EmbeddedKafka kafka = new EmbeddedKafka(); EmbeddedKubernetes cluster = new EmbeddedKubernetes()) {
+            // given: a rotation sealed with the dev cluster's key 0, then the sealer stops
+            kafka.start();
+            cluster.start();
+            cluster.serveControllerCertificate("kube-system", "sealed-secrets-controller", TestControllers.key(0).certificatePem());
+            cluster.client().secrets().inNamespace("vault").resource(new SecretBuilder()
+                    .withNewMetadata().withName("database").withNamespace("vault").endMetadata()
+                    .addToData("password", Base64.getEncoder().encodeToString(SECRET_VALUE.getBytes(StandardCharsets.UTF_8)))
+                    .build()).create();
+            SealerConfig config = config();
+            KafkaConfig kafkaConfig = new KafkaConfig(kafka.bootstrapServers(), 1, (short) 1, null, Duration.ofSeconds(5));
+            Topics topics = kafkaConfig.topicNames();
+            EventCodec codec = new EventCodec();
+            try (ClusterAccess access = new ClusterAccess(config.clusters(), Map.of("dev-cluster", cluster.client()));
+                 KafkaProducer<String, byte[]> producer = producer(kafka.bootstrapServers())) {
+                try (SealerWorker first = SealerWorker.start(config, kafkaConfig, access, Map.of("ML_TOKEN", TOKEN)::get,
+                        Clock.systemUTC(), new SimpleMeterRegistry())) {
+                    producer.send(codec.toRecord(topics.of(EventType.REQUESTED), request("rotation-before", "financial-ml"))).get();
+                    await().atMost(Duration.ofSeconds(30)).until(() -> committed(kafka, topics.of(EventType.SEALED)).size() == 1);
+                }
+
+                // when: the controller renews its key while no sealer runs, and a sealer starts again
+                cluster.serveControllerCertificate("kube-system", "sealed-secrets-controller", TestControllers.key(2).certificatePem());
+                try (SealerWorker second = SealerWorker.start(config, kafkaConfig, access, Map.of("ML_TOKEN", TOKEN)::get,
+                        Clock.systemUTC(), new SimpleMeterRegistry())) {
+                    // then: it asks for a key-renewal rotation of the workflow's dev environment, and seals it with key 2
+                    await().atMost(Duration.ofSeconds(30)).until(() -> committed(kafka, topics.of(EventType.SEALED)).size() == 2);
+                }
+            }
+            RotationSealed renewal = codec.fromRecord(committed(kafka, topics.of(EventType.SEALED)).get(1)).dataAs(RotationSealed.class);
+            assertThat(renewal.trigger()).isEqualTo(io.reseal.pipeline.event.Trigger.KEY_RENEWAL);
+            assertThat(renewal.environments()).extracting(RotationSealed.Environment::name).containsExactly("dev");
+            assertThat(renewal.environments().get(0).certificateFingerprint())
+                    .isEqualTo(TestControllers.key(2).sealingCertificate().fingerprint());
+        }
+    }
+
     private SealerConfig config() throws Exception {
         Path prodCert = Files.writeString(dir.resolve("prod.pem"), TestControllers.key(1).certificatePem());
         Path caFile = Files.writeString(dir.resolve("ca"), FILE_VALUE);

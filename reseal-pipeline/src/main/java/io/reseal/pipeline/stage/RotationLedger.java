@@ -2,6 +2,8 @@ package io.reseal.pipeline.stage;
 
 import io.reseal.pipeline.event.EventCodec;
 import io.reseal.pipeline.event.InvalidEventException;
+import io.reseal.pipeline.event.RotationEvent;
+import java.util.function.Consumer;
 import java.time.Duration;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -22,11 +24,21 @@ public final class RotationLedger {
 
     /** The rotations with a committed event on {@code outputTopic}. */
     public static RotationLedger load(String bootstrapServers, String outputTopic) {
+        return load(bootstrapServers, outputTopic, event -> { });
+    }
+
+    /**
+     * The same, and every event read is also handed to {@code history}, so a stage that learns more from
+     * its own past output (the sealer: which certificates it sealed with) reads the topic only once.
+     */
+    public static RotationLedger load(String bootstrapServers, String outputTopic, Consumer<RotationEvent<?>> history) {
         RotationLedger ledger = new RotationLedger();
         EventCodec codec = new EventCodec();
         for (ConsumerRecord<String, byte[]> record : new TopicScanner(bootstrapServers).readAll(outputTopic, Duration.ofMinutes(2))) {
             try {
-                ledger.markDone(codec.fromRecord(record).rotationId());
+                RotationEvent<?> event = codec.fromRecord(record);
+                ledger.markDone(event.rotationId());
+                history.accept(event);
             } catch (InvalidEventException e) {
                 // Not ours to judge here; the stage that reads this topic reports it.
             }

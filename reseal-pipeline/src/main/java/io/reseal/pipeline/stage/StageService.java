@@ -2,6 +2,7 @@ package io.reseal.pipeline.stage;
 
 import io.reseal.pipeline.config.KafkaConfig;
 import io.reseal.pipeline.event.EventType;
+import io.reseal.pipeline.event.RotationEvent;
 import java.time.Clock;
 import java.time.Duration;
 import org.slf4j.Logger;
@@ -38,9 +39,18 @@ public final class StageService implements AutoCloseable {
      */
     public static StageService start(KafkaConfig kafka, StageHandler handler, EventType produces, Clock clock,
                                      StageListener listener) {
+        return start(kafka, handler, produces, clock, listener, event -> { });
+    }
+
+    /**
+     * The same, and every event already on the output topic is handed to {@code history} before the worker
+     * starts (see {@link RotationLedger#load(String, String, java.util.function.Consumer)}).
+     */
+    public static StageService start(KafkaConfig kafka, StageHandler handler, EventType produces, Clock clock,
+                                     StageListener listener, java.util.function.Consumer<RotationEvent<?>> history) {
         Topics topics = kafka.topicNames();
         TopicBootstrap.ensure(kafka.bootstrapServers(), topics, kafka.partitions(), kafka.replicationFactor());
-        RotationLedger ledger = RotationLedger.load(kafka.bootstrapServers(), topics.of(produces));
+        RotationLedger ledger = RotationLedger.load(kafka.bootstrapServers(), topics.of(produces), history);
         StageWorker worker = new StageWorker(kafka.bootstrapServers(), "reseal-" + handler.stage(), handler, topics,
                 kafka.backoff(), clock, listener, ledger);
         StageService service = new StageService(worker, handler.stage());
