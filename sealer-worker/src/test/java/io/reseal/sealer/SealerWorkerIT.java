@@ -67,13 +67,7 @@ class SealerWorkerIT {
         long logBefore = Files.exists(log) ? Files.size(log) : 0;
         try (EmbeddedKafka kafka = new EmbeddedKafka(); EmbeddedKubernetes cluster = new EmbeddedKubernetes()) {
             // given
-            kafka.start();
-            cluster.start();
-            cluster.serveControllerCertificate("kube-system", "sealed-secrets-controller", TestControllers.key(0).certificatePem());
-            cluster.client().secrets().inNamespace("vault").resource(new SecretBuilder()
-                    .withNewMetadata().withName("database").withNamespace("vault").endMetadata()
-                    .addToData("password", Base64.getEncoder().encodeToString(SECRET_VALUE.getBytes(StandardCharsets.UTF_8)))
-                    .build()).create();
+            start(kafka, cluster);
             SealerConfig config = config();
             KafkaConfig kafkaConfig = new KafkaConfig(kafka.bootstrapServers(), 1, (short) 1, null, Duration.ofSeconds(5));
             Topics topics = kafkaConfig.topicNames();
@@ -142,13 +136,7 @@ class SealerWorkerIT {
     void aControllerKeyRenewedWhileTheSealerWasDownIsNoticedAfterItsRestart() throws Exception {
         try (EmbeddedKafka kafka = new EmbeddedKafka(); EmbeddedKubernetes cluster = new EmbeddedKubernetes()) {
             // given: a rotation sealed with the dev cluster's key 0, then the sealer stops
-            kafka.start();
-            cluster.start();
-            cluster.serveControllerCertificate("kube-system", "sealed-secrets-controller", TestControllers.key(0).certificatePem());
-            cluster.client().secrets().inNamespace("vault").resource(new SecretBuilder()
-                    .withNewMetadata().withName("database").withNamespace("vault").endMetadata()
-                    .addToData("password", Base64.getEncoder().encodeToString(SECRET_VALUE.getBytes(StandardCharsets.UTF_8)))
-                    .build()).create();
+            start(kafka, cluster);
             SealerConfig config = config();
             KafkaConfig kafkaConfig = new KafkaConfig(kafka.bootstrapServers(), 1, (short) 1, null, Duration.ofSeconds(5));
             Topics topics = kafkaConfig.topicNames();
@@ -175,6 +163,17 @@ class SealerWorkerIT {
             assertThat(renewal.environments().get(0).certificateFingerprint())
                     .isEqualTo(TestControllers.key(2).sealingCertificate().fingerprint());
         }
+    }
+
+    /** Starts both servers; the dev cluster's controller serves key 0 and holds the Secret a value comes from. */
+    private static void start(EmbeddedKafka kafka, EmbeddedKubernetes cluster) {
+        kafka.start();
+        cluster.start();
+        cluster.serveControllerCertificate("kube-system", "sealed-secrets-controller", TestControllers.key(0).certificatePem());
+        cluster.client().secrets().inNamespace("vault").resource(new SecretBuilder()
+                .withNewMetadata().withName("database").withNamespace("vault").endMetadata()
+                .addToData("password", Base64.getEncoder().encodeToString(SECRET_VALUE.getBytes(StandardCharsets.UTF_8)))
+                .build()).create();
     }
 
     private SealerConfig config() throws Exception {
