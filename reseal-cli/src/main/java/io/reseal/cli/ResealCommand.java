@@ -6,6 +6,7 @@ import io.reseal.cli.local.LocalCommand;
 import io.reseal.cli.offline.SealCommand;
 import io.reseal.cli.offline.UnsealCommand;
 import io.reseal.pipeline.config.InvalidConfigException;
+import io.reseal.producer.cli.RotateClient;
 import io.reseal.sealer.crypto.SealingException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -25,13 +26,19 @@ public final class ResealCommand {
     }
 
     /**
-     * The command line with Reseal's error handling: a bad configuration or argument (exit 2) and a failed
+     * The command line with Reseal's error handling: a bad configuration or argument, or an API that refuses
+     * or does not answer (exit 2), and a failed
      * seal or unseal (bad certificate, key or manifest; exit 1) are one line on stderr, not a stack trace.
      */
     public static CommandLine commandLine() {
         CommandLine commandLine = new CommandLine(new ResealCommand());
         commandLine.setExecutionExceptionHandler((e, cmd, parsed) -> {
             if (e instanceof InvalidConfigException || e instanceof UserFacingException) {
+                cmd.getErr().println("reseal: " + e.getMessage());
+                return 2;
+            }
+            if (e instanceof RotateClient.ApiException || e instanceof java.net.ConnectException) {
+                // The API refused (its status, code and message) or did not answer (its URL): said in one line.
                 cmd.getErr().println("reseal: " + e.getMessage());
                 return 2;
             }

@@ -35,14 +35,6 @@ final class RotateCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        try {
-            return run();
-        } catch (java.net.ConnectException e) {
-            throw ApiAccess.unreachable(api);
-        }
-    }
-
-    private Integer run() throws Exception {
         List<String> envs = Arrays.stream(environments.split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList();
         if (kafka != null) {
             if (waitForIt) throw new UserFacingException("--wait needs the API (it asks it for the status); drop --kafka");
@@ -50,7 +42,7 @@ final class RotateCommand implements Callable<Integer> {
                     requestor, bundles, reason, java.time.Clock.systemUTC()));
             return 0;
         }
-        RotateClient client = new RotateClient(api, ApiAccess.required(token), Duration.ofMillis(500));
+        RotateClient client = new RotateClient(api, Tokens.required(token), Duration.ofMillis(500));
         String rotationId = client.rotate(workflow, envs, requestor, bundles, reason);
         spec.commandLine().getOut().println(rotationId);
         if (!waitForIt) return 0;

@@ -25,18 +25,10 @@ final class StatusCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        try {
-            return run();
-        } catch (java.net.ConnectException e) {
-            throw ApiAccess.unreachable(api);
-        }
-    }
-
-    private Integer run() throws Exception {
         if (!output.equals("text") && !output.equals("json")) {
             throw new UserFacingException("-o must be text or json, not '" + output + "'");
         }
-        RotationStatus status = new RotateClient(api, ApiAccess.required(token), Duration.ofSeconds(1)).status(rotationId);
+        RotationStatus status = new RotateClient(api, Tokens.required(token), Duration.ofSeconds(1)).status(rotationId);
         spec.commandLine().getOut().println(output.equals("json") ? RotateClient.json(status) : RotateClient.render(status));
         return "failed".equals(status.stage()) ? 1 : 0;
     }

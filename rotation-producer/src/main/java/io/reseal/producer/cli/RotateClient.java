@@ -240,7 +240,15 @@ public final class RotateClient {
     }
 
     private JsonNode send(HttpRequest request, int expected) throws IOException, InterruptedException {
-        HttpResponse<byte[]> response = http.send(request, HttpResponse.BodyHandlers.ofByteArray());
+        HttpResponse<byte[]> response;
+        try {
+            response = http.send(request, HttpResponse.BodyHandlers.ofByteArray());
+        } catch (java.net.ConnectException e) {
+            java.net.ConnectException unreachable = new java.net.ConnectException("cannot reach the API at " + apiUrl
+                    + ": connection refused (is ./reseal local or the rotation-producer running? see --api)");
+            unreachable.initCause(e);
+            throw unreachable;
+        }
         JsonNode body;
         try {
             body = EventJson.mapper().readTree(response.body());

@@ -5,8 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.net.ServerSocket;
 import org.junit.jupiter.api.Test;
 
-/** What the API commands say when the API is not there or no token is given: one line, non-zero exit. */
-class ApiAccessTest {
+/** What the API commands say when the API is not there or refuses: one line, exit 2. */
+class ApiErrorsTest {
 
     @Test
     void anUnreachableApiIsOneLineNamingTheUrl() throws Exception {
