@@ -41,11 +41,9 @@ public final class LocalCommand implements Callable<Integer> {
         System.out.println("  S3:     " + c.packager().endpoint() + " (bucket " + c.packager().bucket() + ")");
         System.out.println("  SMTP:   " + c.notifier().host() + ":" + c.notifier().port()
                 + (stack.mailDir() != null ? " (mail saved in " + stack.mailDir() + ")" : ""));
-        if (stack.tokenGenerated()) {
-            System.out.println("  API token (generated for this run, shown once): " + stack.apiToken());
-        } else {
-            System.out.println("  API token: from RESEAL_API_TOKEN");
-        }
+        System.out.println("  API token: " + (stack.tokenGenerated()
+                ? "generated for this run, not stored; it is in the export line below (shown this once)"
+                : "from RESEAL_API_TOKEN"));
         System.out.println();
         System.out.println("Next:");
         System.out.println("  export RESEAL_API_TOKEN=" + (stack.tokenGenerated() ? stack.apiToken() : "<your token>"));
