@@ -9,7 +9,7 @@ FROM maven:3.9-eclipse-temurin-17 AS build
 WORKDIR /src
 COPY . .
 RUN --mount=type=cache,target=/root/.m2 \
-    mvn -B -ntp -DskipTests -DskipITs -pl reseal-cli -am package
+    mvn -B -ntp -DskipTests -DskipITs -pl reseal-app -am package
 
 FROM eclipse-temurin:17-jre
 # curl for the health checks, openssl for compose's one-shot key generation
@@ -20,7 +20,7 @@ RUN apt-get update \
  && useradd --system --uid 10001 --gid reseal --home-dir /var/lib/reseal --shell /usr/sbin/nologin reseal \
  && mkdir -p /var/lib/reseal/keys /etc/reseal \
  && chown -R 10001:10001 /var/lib/reseal
-COPY --from=build /src/reseal-cli/target/reseal.jar /app/reseal.jar
+COPY --from=build /src/reseal-app/target/reseal.jar /app/reseal.jar
 USER 10001:10001
 WORKDIR /var/lib/reseal
 ENV JAVA_TOOL_OPTIONS="-XX:MaxRAMPercentage=75 -XX:+ExitOnOutOfMemoryError"

@@ -1,8 +1,5 @@
 package io.reseal.cli;
 
-import io.reseal.cli.bench.BenchCommand;
-import io.reseal.cli.local.DemoCommand;
-import io.reseal.cli.local.LocalCommand;
 import io.reseal.cli.offline.SealCommand;
 import io.reseal.cli.offline.UnsealCommand;
 import io.reseal.pipeline.config.InvalidConfigException;
@@ -11,12 +8,16 @@ import io.reseal.sealer.crypto.SealingException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
-/** {@code reseal}: every service, the embedded demo and local stack, offline tools and benchmarks, in one command. */
+/**
+ * {@code reseal}, the command of the production jar ({@code reseal-app/target/reseal.jar}, the one the image
+ * runs): the four services, {@code rotate} and {@code status} against the API, and the offline {@code verify},
+ * {@code seal} and {@code unseal}. The demo, the local stack and the benchmarks run on embedded servers and are
+ * in {@code reseal-dev.jar} only.
+ */
 @Command(name = "reseal", mixinStandardHelpOptions = true, version = "reseal 0.1.0",
         description = "Event-driven credential rotation for Kubernetes platforms that use Sealed Secrets.",
         subcommands = {
-                DemoCommand.class, LocalCommand.class, RotateCommand.class, StatusCommand.class,
-                VerifyCommand.class, SealCommand.class, UnsealCommand.class, BenchCommand.class,
+                RotateCommand.class, StatusCommand.class, VerifyCommand.class, SealCommand.class, UnsealCommand.class,
                 ServiceCommand.Producer.class, ServiceCommand.Sealer.class,
                 ServiceCommand.Packager.class, ServiceCommand.Notifier.class, CommandLine.HelpCommand.class})
 public final class ResealCommand {

@@ -1,26 +1,15 @@
 package io.reseal.cli;
 
-import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.prometheusmetrics.PrometheusConfig;
-import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.reseal.cli.config.ConfigLoader;
 import io.reseal.cli.config.ResealConfig;
-import io.reseal.notifier.NotifierWorker;
-import io.reseal.packager.PackagerWorker;
-import io.reseal.pipeline.config.InvalidConfigException;
-import io.reseal.pipeline.ops.KafkaReadiness;
 import io.reseal.pipeline.ops.OpsServer;
-import io.reseal.producer.RotationProducer;
-import io.reseal.sealer.SealerWorker;
-import io.reseal.sealer.kube.ClusterAccess;
+import io.reseal.pipeline.service.RunningService;
+import io.reseal.pipeline.service.ServiceRuntime;
 import java.nio.file.Path;
 import java.time.Clock;
-import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
@@ -29,10 +18,11 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code reseal producer|sealer|packager|notifier}: one service, as a container runs it. Reads
- * {@code RESEAL_CONFIG} (default {@code /etc/reseal/reseal.yaml}) and the connection variables, runs until
- * SIGTERM, then stops after the record in hand. The three workers also serve {@code /health/live},
- * {@code /health/ready} and {@code /metrics} on {@code RESEAL_OPS_PORT} (default 8081, see {@link OpsServer});
- * the producer serves them on its API port.
+ * {@code RESEAL_CONFIG} (default {@code /etc/reseal/reseal.yaml}) and the connection variables, starts the
+ * service as {@link ServiceAssembly} builds it and runs it in the {@link ServiceRuntime} until SIGTERM, then
+ * stops after the record in hand. The three workers also serve {@code /health/live}, {@code /health/ready} and
+ * {@code /metrics} on {@code RESEAL_OPS_PORT} (default 8081, see {@link OpsServer}); the producer serves them on
+ * its API port. Exit codes: 0 after SIGTERM, 2 for a bad configuration, 3 when the service stopped working.
  */
 abstract class ServiceCommand implements Callable<Integer> {
 
@@ -48,82 +38,30 @@ abstract class ServiceCommand implements Callable<Integer> {
     /** The sections of {@code reseal.yaml} this service reads (see {@link ConfigLoader#loadSections}). */
     abstract Set<String> sections();
 
-    abstract Worker start(ResealConfig config, Clock clock);
+    abstract RunningService start(ResealConfig config, Function<String, String> environment, Clock clock);
 
     @Override
     public Integer call() throws Exception {
         String file = System.getenv().getOrDefault(CONFIG_VARIABLE, DEFAULT_CONFIG);
         LOG.info("starting {} with configuration {}", spec.name(), file);
         ResealConfig config = ConfigLoader.loadSections(Path.of(file), System::getenv, sections());
-        CountDownLatch stopped = new CountDownLatch(1);
-        Worker service = start(config, Clock.systemUTC());
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            try {
-                service.service().close();
-            } catch (Exception e) {
-                System.err.println("reseal: stopping: " + e);
-            } finally {
-                stopped.countDown();
-            }
-        }, "reseal-shutdown"));
-        // A worker whose loop died (a fatal Kafka error) ends the process, so its supervisor restarts it.
-        while (!stopped.await(1, TimeUnit.SECONDS)) {
-            if (!service.running().getAsBoolean()) {
-                LOG.error("{} stopped working; exiting so that it can be restarted", spec.name());
-                return 3;
-            }
-        }
-        return 0;
+        return ServiceRuntime.runUntilStopped(spec.name(), start(config, System::getenv, Clock.systemUTC()));
     }
 
-    /** A started service: how to stop it, and whether it still works (a worker: its stage thread runs). */
-    record Worker(AutoCloseable service, BooleanSupplier running) {}
-
-    /**
-     * A worker service with its {@link OpsServer}: live while the stage thread runs, ready when Kafka answers too.
-     */
+    /** A worker service with its {@link OpsServer} (see {@link ServiceRuntime#withOps}). */
     abstract static class WorkerCommand extends ServiceCommand {
 
-        abstract Worker startWorker(ResealConfig config, Clock clock, MeterRegistry metrics);
+        abstract ServiceAssembly.Worker worker();
 
         @Override
-        final Worker start(ResealConfig config, Clock clock) {
-            int port;
-            try {
-                port = OpsServer.port(System::getenv);
-            } catch (IllegalArgumentException e) {
-                throw new InvalidConfigException(e.getMessage());
-            }
-            PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-            Worker worker = startWorker(config, clock, registry);
-            KafkaReadiness kafka = new KafkaReadiness(config.kafka().bootstrapServers(),
-                    "reseal-" + spec.name() + "-readiness");
-            AutoCloseable stopWorker = () -> {
-                try {
-                    worker.service().close();
-                } finally {
-                    kafka.close();
-                }
-            };
-            OpsServer ops;
-            try {
-                ops = OpsServer.start(port, registry, worker.running(), Map.of("kafka", kafka::isReachable));
-            } catch (RuntimeException e) {
-                try {
-                    stopWorker.close();
-                } catch (Exception suppressed) {
-                    e.addSuppressed(suppressed);
-                }
-                throw e;
-            }
-            LOG.info("{}: /health and /metrics on port {}", spec.name(), ops.port());
-            return new Worker(() -> {
-                try {
-                    stopWorker.close();
-                } finally {
-                    ops.close();
-                }
-            }, worker.running());
+        final Set<String> sections() {
+            return worker().sections();
+        }
+
+        @Override
+        final RunningService start(ResealConfig config, Function<String, String> environment, Clock clock) {
+            return ServiceRuntime.withOps(spec.name(), config.kafka(), environment,
+                    metrics -> worker().start(config, environment, clock, metrics));
         }
     }
 
@@ -131,65 +69,37 @@ abstract class ServiceCommand implements Callable<Integer> {
     static final class Producer extends ServiceCommand {
         @Override
         Set<String> sections() {
-            return Set.of("kafka", "workflows", "api");
+            return ServiceAssembly.PRODUCER_SECTIONS;
         }
 
         @Override
-        Worker start(ResealConfig config, Clock clock) {
-            String token = System.getenv("RESEAL_API_TOKEN");
-            var api = token == null || token.isBlank() ? config.api() : config.api().withPlaintextToken("env", token);
-            if (api.tokens().isEmpty()) {
-                throw new InvalidConfigException("api.tokens: at least one token hash is required (or RESEAL_API_TOKEN)");
-            }
+        RunningService start(ResealConfig config, Function<String, String> environment, Clock clock) {
             // Vert.x serves until closed; its readiness endpoint tells whether Kafka answers.
-            return new Worker(RotationProducer.start(api, config.kafka(), config.workflows(), clock), () -> true);
+            return RunningService.of(ServiceAssembly.producer(config, environment, clock), () -> true);
         }
     }
 
     @Command(name = "sealer", mixinStandardHelpOptions = true, description = "Run the sealer-worker.")
     static final class Sealer extends WorkerCommand {
         @Override
-        Set<String> sections() {
-            return Set.of("kafka", "clusters", "bundles", "workflows");
-        }
-
-        @Override
-        Worker startWorker(ResealConfig config, Clock clock, MeterRegistry metrics) {
-            ClusterAccess clusters = new ClusterAccess(config.sealer().clusters());
-            SealerWorker worker = SealerWorker.start(config.sealer(), config.kafka(), clusters, System::getenv, clock,
-                    metrics);
-            return new Worker(() -> {
-                worker.close();
-                clusters.close();
-            }, worker::isRunning);
+        ServiceAssembly.Worker worker() {
+            return ServiceAssembly.Worker.SEALER;
         }
     }
 
     @Command(name = "packager", mixinStandardHelpOptions = true, description = "Run the packager-worker.")
     static final class Packager extends WorkerCommand {
         @Override
-        Set<String> sections() {
-            return Set.of("kafka", "s3");
-        }
-
-        @Override
-        Worker startWorker(ResealConfig config, Clock clock, MeterRegistry metrics) {
-            PackagerWorker worker = PackagerWorker.start(config.packager(), config.kafka(), clock, metrics);
-            return new Worker(worker, worker::isRunning);
+        ServiceAssembly.Worker worker() {
+            return ServiceAssembly.Worker.PACKAGER;
         }
     }
 
     @Command(name = "notifier", mixinStandardHelpOptions = true, description = "Run the notifier.")
     static final class Notifier extends WorkerCommand {
         @Override
-        Set<String> sections() {
-            return Set.of("kafka", "smtp");
-        }
-
-        @Override
-        Worker startWorker(ResealConfig config, Clock clock, MeterRegistry metrics) {
-            NotifierWorker worker = NotifierWorker.start(config.notifier(), config.kafka(), clock, metrics);
-            return new Worker(worker, worker::isRunning);
+        ServiceAssembly.Worker worker() {
+            return ServiceAssembly.Worker.NOTIFIER;
         }
     }
 }

@@ -88,12 +88,24 @@ class ComposeTest {
     void theImageEntryPointIsTheShadedJarWithTheResealCommand() throws Exception {
         String dockerfile = Files.readString(ROOT.resolve("Dockerfile"));
         assertThat(dockerfile).contains("ENTRYPOINT [\"java\",\"-jar\",\"/app/reseal.jar\"]");
-        assertThat(dockerfile).contains("COPY --from=build /src/reseal-cli/target/reseal.jar /app/reseal.jar");
+        assertThat(dockerfile).contains("COPY --from=build /src/reseal-app/target/reseal.jar /app/reseal.jar");
         assertThat(dockerfile).containsPattern("(?m)^USER 10001");
         Document pom = DocumentBuilderFactory.newInstance().newDocumentBuilder()
-                .parse(ROOT.resolve("reseal-cli/pom.xml").toFile());
-        assertThat(pom.getElementsByTagName("finalName").item(0).getTextContent()).isEqualTo("reseal");
+                .parse(ROOT.resolve("reseal-app/pom.xml").toFile());
+        assertThat(pom.getElementsByTagName("outputFile").item(0).getTextContent())
+                .isEqualTo("${project.build.directory}/reseal.jar");
         assertThat(pom.getElementsByTagName("mainClass").item(0).getTextContent()).isEqualTo(ResealCommand.class.getName());
+    }
+
+    /** Docker cannot run everywhere CI does: CI runs the image's build command itself, word for word. */
+    @Test
+    void ciRunsTheDockerfilesBuildCommand() throws Exception {
+        String dockerfile = Files.readString(ROOT.resolve("Dockerfile"));
+        Matcher build = Pattern.compile("(?m)^\\s*(mvn .*-pl reseal-app .*package)\\s*$").matcher(dockerfile);
+        assertThat(build.find()).as("the Dockerfile builds reseal-app with mvn").isTrue();
+        String command = build.group(1).strip();
+        assertThat(build.find()).as("the Dockerfile builds once").isFalse();
+        assertThat(Files.readAllLines(ROOT.resolve(".ci/run"))).map(String::strip).contains(command);
     }
 
     /** What the service reads: its sections' overrides, the shared variables, and for the sealer its value sources. */

@@ -12,7 +12,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.jar.JarFile;
 import org.junit.jupiter.api.Test;
 
-/** The jar the image runs: its entry point, its commands, and its log format switch. */
+/** The jar the image runs ({@code reseal-app/target/reseal.jar}): its entry point, its commands, no test server inside, and its log format switch. */
 class ShadedJarIT {
 
     private static final Path JAR = Path.of("target", "reseal.jar").toAbsolutePath();
@@ -24,7 +24,43 @@ class ShadedJarIT {
         }
         Run help = run(List.of("--help"), Map.of());
         assertThat(help.exitCode()).isZero();
-        assertThat(help.stdout()).contains("producer", "sealer", "packager", "notifier");
+        assertThat(help.stdout()).contains("producer", "sealer", "packager", "notifier", "rotate", "status", "verify",
+                "seal", "unseal").doesNotContain("demo", "local", "bench");
+    }
+
+    /** Where the classes of each test server would be, had one of them come in with a dependency. */
+    private static final List<String> TEST_SERVER_PACKAGES = List.of(
+            "io/reseal/embedded/",                              // embedded-servers
+            "kafka/server/", "org/apache/kafka/raft/", "org/apache/kafka/controller/", // the Kafka broker
+            "org/gaul/s3proxy/", "org/eclipse/jetty/",           // s3proxy and its Jetty
+            "com/icegreen/greenmail/",                          // GreenMail
+            "io/fabric8/kubernetes/client/server/mock/", "io/fabric8/mockwebserver/",
+            "org/testcontainers/");
+
+    @Test
+    void theJarHoldsNoClassOfATestServer() throws Exception {
+        try (JarFile jar = new JarFile(JAR.toFile())) {
+            List<String> classes = jar.stream().map(java.util.jar.JarEntry::getName)
+                    .filter(name -> name.endsWith(".class")).toList();
+            assertThat(classes).as("the jar's classes").hasSizeGreaterThan(1000)
+                    .contains(ResealCommand.class.getName().replace('.', '/') + ".class");
+            assertThat(classes).filteredOn(name -> TEST_SERVER_PACKAGES.stream().anyMatch(name::startsWith)).isEmpty();
+        }
+    }
+
+    @Test
+    void eachServiceCommandStartsAndRefusesAMissingConfigurationWithExitCode2() throws Exception {
+        Map<String, String> missingConfig = Map.of("RESEAL_CONFIG", JAR.resolveSibling("no-such-reseal.yaml").toString());
+        for (String service : List.of("producer", "sealer", "packager", "notifier")) {
+            Run help = run(List.of(service, "--help"), Map.of());
+            assertThat(help.exitCode()).as(service + " --help").isZero();
+            assertThat(help.stdout()).as(service + " --help").contains("Usage: reseal " + service);
+
+            Run start = run(List.of(service), missingConfig);
+            assertThat(start.exitCode()).as(service + " without its configuration file").isEqualTo(2);
+            assertThat(start.stderr()).as(service).contains("starting " + service + " with configuration")
+                    .contains("no-such-reseal.yaml: no such configuration file");
+        }
     }
 
     @Test

@@ -1,5 +1,6 @@
 package io.reseal.cli.local;
 
+import io.reseal.cli.ServiceAssembly;
 import io.reseal.cli.config.ConfigLoader;
 import io.reseal.cli.config.ResealConfig;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
@@ -7,15 +8,12 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.reseal.embedded.EmbeddedKafka;
 import io.reseal.embedded.EmbeddedS3;
 import io.reseal.embedded.EmbeddedSmtp;
-import io.reseal.notifier.NotifierWorker;
-import io.reseal.packager.PackagerWorker;
 import io.reseal.packager.signing.PackageSigner;
 import io.reseal.pipeline.ops.OpsServer;
-import io.reseal.producer.ProducerConfig;
+import io.reseal.pipeline.service.RunningService;
+import io.reseal.producer.ProducerMain;
 import io.reseal.producer.RotationProducer;
-import io.reseal.sealer.SealerWorker;
 import io.reseal.sealer.crypto.ControllerKeyPair;
-import io.reseal.sealer.kube.ClusterAccess;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -29,9 +27,11 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Base64;
 import java.util.Deque;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
 import org.slf4j.Logger;
@@ -42,7 +42,8 @@ import org.slf4j.LoggerFactory;
  * when its environment variables are set) and the four services, in this JVM. Local state lives under
  * one data folder: the sealing key pair as the controller stores it ({@code sealing-key/}), the package
  * signing key ({@code signing/}), S3 objects ({@code s3/}), received mail ({@code mail/}) and, for
- * {@code local}, the Kafka log ({@code kafka/}). The three workers count into one registry, served with their
+ * {@code local}, the Kafka log ({@code kafka/}). The services are built by {@link ServiceAssembly}, as the
+ * service commands build them. The three workers count into one registry, served with their
  * health on one {@link OpsServer} ({@link Ports#ops()}). {@link #close()} stops the services first, then the servers.
  */
 public final class LocalStack implements AutoCloseable {
@@ -107,26 +108,26 @@ public final class LocalStack implements AutoCloseable {
             overrides.put("SMTP_PORT", Integer.toString(smtp.port()));
         }
         prepareLocalKeys();
-        Function<String, String> merged = name -> overrides.containsKey(name) ? overrides.get(name) : environment.apply(name);
-        config = loadConfig(merged);
-
-        apiToken = environment.apply("RESEAL_API_TOKEN");
+        apiToken = environment.apply(ProducerMain.TOKEN_VARIABLE);
         if (apiToken == null || apiToken.isBlank()) {
             byte[] random = new byte[24];
             new SecureRandom().nextBytes(random);
             apiToken = Base64.getUrlEncoder().withoutPadding().encodeToString(random);
             tokenGenerated = true;
         }
-        ProducerConfig api = config.api().withPlaintextToken("local", apiToken).withPort(ports.api());
-        ClusterAccess clusters = remember(new ClusterAccess(config.clusters()));
+        overrides.put(ProducerMain.TOKEN_VARIABLE, apiToken);
+        overrides.put("API_PORT", Integer.toString(ports.api()));
+        Function<String, String> merged = name -> overrides.containsKey(name) ? overrides.get(name) : environment.apply(name);
+        config = loadConfig(merged);
+
         PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-        SealerWorker sealer = remember(SealerWorker.start(config.sealer(), config.kafka(), clusters, environment, clock,
-                metrics));
-        PackagerWorker packager = remember(PackagerWorker.start(config.packager(), config.kafka(), clock, metrics));
-        NotifierWorker notifier = remember(NotifierWorker.start(config.notifier(), config.kafka(), clock, metrics));
+        List<RunningService> workers = new ArrayList<>();
+        for (ServiceAssembly.Worker worker : ServiceAssembly.Worker.values()) {
+            workers.add(remember(worker.start(config, environment, clock, metrics)));
+        }
         ops = remember(OpsServer.start(free(ports.ops()), metrics,
-                () -> sealer.isRunning() && packager.isRunning() && notifier.isRunning(), Map.of()));
-        producer = remember(RotationProducer.start(api, config.kafka(), config.workflows(), clock));
+                () -> workers.stream().allMatch(RunningService::isRunning), Map.of()));
+        producer = remember(ServiceAssembly.producer(config, merged, clock));
         LOG.info("local stack started: API on {}, Kafka {}", apiUrl(), config.kafka().bootstrapServers());
     }
 

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.reseal.cli.CommandRun;
+import io.reseal.cli.DevCommand;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -16,7 +17,7 @@ class SealBenchIT {
         assumeTrue(new ProcessBuilder("openssl", "version").start().waitFor() == 0, "openssl is on the PATH");
 
         // when
-        CommandRun run = CommandRun.of("bench", "seal", "--seconds", "0.1", "--openssl-seconds", "1", "--processes", "2",
+        CommandRun run = CommandRun.of(DevCommand.commandLine(), "bench", "seal", "--seconds", "0.1", "--openssl-seconds", "1", "--processes", "2",
                 "--warm-up-seals", "100", "--bits", "2048");
 
         // then

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.reseal.cli.ResealCommand;
+import io.reseal.cli.ServiceAssembly;
 import io.reseal.cli.config.ConfigLoader;
 import io.reseal.cli.config.ResealConfig;
 import io.reseal.embedded.EmbeddedKafka;
@@ -11,8 +12,6 @@ import io.reseal.embedded.EmbeddedS3;
 import io.reseal.embedded.EmbeddedSmtp;
 import io.reseal.embedded.KafkaBrokerProcess;
 import io.reseal.embedded.KafkaCluster;
-import io.reseal.notifier.NotifierWorker;
-import io.reseal.packager.PackagerWorker;
 import io.reseal.packager.signing.PackageSigner;
 import io.reseal.pipeline.event.EventCodec;
 import io.reseal.pipeline.event.EventJson;
@@ -20,11 +19,10 @@ import io.reseal.pipeline.event.EventType;
 import io.reseal.pipeline.event.InvalidEventException;
 import io.reseal.pipeline.event.RotationEvent;
 import io.reseal.pipeline.ops.OpsServer;
+import io.reseal.producer.ProducerMain;
 import io.reseal.producer.RotationProducer;
 import io.reseal.producer.api.RotationApi;
-import io.reseal.sealer.SealerWorker;
 import io.reseal.sealer.crypto.ControllerKeyPair;
-import io.reseal.sealer.kube.ClusterAccess;
 import jakarta.mail.BodyPart;
 import jakarta.mail.Header;
 import jakarta.mail.MessagingException;
@@ -94,7 +92,8 @@ import org.apache.kafka.common.serialization.StringSerializer;
  * <p>Reading: {@link #records(EventType)} is a live tail of every stage topic (read committed, from the
  * beginning, across broker restarts); {@link #mails()} parses the saved {@code .eml} copies;
  * {@link #archive(URI)} downloads a package through its presigned link. Services run with the real
- * {@link ConfigLoader}, so every worker, in this JVM or not, reads the same file and variables.
+ * {@link ConfigLoader} and are built by the real {@link ServiceAssembly}, so every worker, in this JVM or not,
+ * reads the same file and variables and is wired as the service commands wire it.
  * Not thread-safe for its lifecycle; the readers may be called from any thread. {@link #close()} stops
  * the services, then the servers.
  */
@@ -169,6 +168,7 @@ final class EvidenceStack implements AutoCloseable {
         environment.put("S3_SECRET_KEY", S3_SECRET_KEY);
         environment.put("SMTP_HOST", smtp.host());
         environment.put("SMTP_PORT", Integer.toString(smtp.port()));
+        environment.put("API_PORT", "0");
         config = ConfigLoader.load(Path.of(environment.get("RESEAL_CONFIG")), environment::get);
         for (Service service : Service.values()) {
             if (separate.contains(service)) {
@@ -177,8 +177,8 @@ final class EvidenceStack implements AutoCloseable {
                 startInJvm(service);
             }
         }
-        producer = RotationProducer.start(config.api().withPlaintextToken("evidence", TOKEN).withPort(0),
-                config.kafka(), config.workflows(), Clock.systemUTC());
+        producer = ServiceAssembly.producer(config,
+                name -> name.equals(ProducerMain.TOKEN_VARIABLE) ? TOKEN : environment.get(name), Clock.systemUTC());
         startTail();
     }
 
@@ -270,20 +270,7 @@ final class EvidenceStack implements AutoCloseable {
     private void startInJvm(Service service) {
         Clock clock = Clock.systemUTC();
         MeterRegistry metrics = new SimpleMeterRegistry();
-        AutoCloseable running = switch (service) {
-            case SEALER -> {
-                ClusterAccess clusters = new ClusterAccess(config.clusters());
-                SealerWorker worker = SealerWorker.start(config.sealer(), config.kafka(), clusters, environment::get,
-                        clock, metrics);
-                yield () -> {
-                    worker.close();
-                    clusters.close();
-                };
-            }
-            case PACKAGER -> PackagerWorker.start(config.packager(), config.kafka(), clock, metrics);
-            case NOTIFIER -> NotifierWorker.start(config.notifier(), config.kafka(), clock, metrics);
-        };
-        inJvm.put(service, running);
+        inJvm.put(service, ServiceAssembly.Worker.valueOf(service.name()).start(config, environment::get, clock, metrics));
     }
 
     /** Starts {@code service} as its own JVM ({@code reseal <service>}), logging to the test log file. */

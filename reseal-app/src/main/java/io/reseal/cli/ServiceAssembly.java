@@ -1,0 +1,86 @@
+package io.reseal.cli;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.reseal.cli.config.ResealConfig;
+import io.reseal.notifier.NotifierMain;
+import io.reseal.packager.PackagerMain;
+import io.reseal.pipeline.service.RunningService;
+import io.reseal.producer.ProducerMain;
+import io.reseal.producer.RotationProducer;
+import io.reseal.sealer.SealerMain;
+import java.time.Clock;
+import java.util.Set;
+import java.util.function.Function;
+
+/**
+ * How each service is built from the whole configuration file: which sections it reads and which module's
+ * {@code *Main} starts it with which of them. The one wiring of the system: the service commands (one service
+ * per process), {@code reseal local} and {@code reseal demo} (all four in one JVM) and the evidence tests use
+ * it. Stateless.
+ */
+public final class ServiceAssembly {
+
+    /** The sections of {@code reseal.yaml} the producer reads. */
+    public static final Set<String> PRODUCER_SECTIONS = Set.of("kafka", "workflows", "api");
+
+    private ServiceAssembly() {}
+
+    /**
+     * Starts the rotation-producer (API, scheduler) on {@code config}'s {@code api}, {@code kafka} and
+     * {@code workflows}, with the token of {@code RESEAL_API_TOKEN} in {@code environment} if set.
+     */
+    public static RotationProducer producer(ResealConfig config, Function<String, String> environment, Clock clock) {
+        return ProducerMain.start(config.api(), config.kafka(), config.workflows(), environment, clock);
+    }
+
+    /** The three workers: each reads its sections of the file and counts into the registry it is given. */
+    public enum Worker {
+        SEALER("sealer", Set.of("kafka", "clusters", "bundles", "workflows")) {
+            @Override
+            public RunningService start(ResealConfig config, Function<String, String> environment, Clock clock,
+                                        MeterRegistry metrics) {
+                return SealerMain.start(config.sealer(), config.kafka(), environment, clock, metrics);
+            }
+        },
+        PACKAGER("packager", Set.of("kafka", "s3")) {
+            @Override
+            public RunningService start(ResealConfig config, Function<String, String> environment, Clock clock,
+                                        MeterRegistry metrics) {
+                return PackagerMain.start(config.packager(), config.kafka(), clock, metrics);
+            }
+        },
+        NOTIFIER("notifier", Set.of("kafka", "smtp")) {
+            @Override
+            public RunningService start(ResealConfig config, Function<String, String> environment, Clock clock,
+                                        MeterRegistry metrics) {
+                return NotifierMain.start(config.notifier(), config.kafka(), clock, metrics);
+            }
+        };
+
+        private final String command;
+        private final Set<String> sections;
+
+        Worker(String command, Set<String> sections) {
+            this.command = command;
+            this.sections = sections;
+        }
+
+        /** The command that runs this worker as a process ({@code reseal sealer}, ...). */
+        public String command() {
+            return command;
+        }
+
+        /** The top-level sections of {@code reseal.yaml} this worker reads. */
+        public Set<String> sections() {
+            return sections;
+        }
+
+        /**
+         * Starts the worker.
+         *
+         * @param environment where the sealer's {@code env:} value sources are looked up
+         */
+        public abstract RunningService start(ResealConfig config, Function<String, String> environment, Clock clock,
+                                             MeterRegistry metrics);
+    }
+}
