@@ -14,7 +14,7 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 
-/** The sealed-secrets golden vectors, read from the test classpath (a copy of shared/vectors/sealed-secrets). */
+/** The sealed-secrets golden vectors, read from the test classpath (src/test/resources/vectors/sealed-secrets; provenance in its README). */
 public final class GoldenVectors {
 
     /** Inside the golden certificate's validity window. */

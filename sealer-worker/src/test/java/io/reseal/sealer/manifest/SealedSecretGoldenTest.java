@@ -23,7 +23,7 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
-/** Our manifests against kubeseal's, from the golden files in shared/vectors/sealed-secrets. */
+/** Our manifests against kubeseal's, from the golden files in src/test/resources/vectors/sealed-secrets. */
 class SealedSecretGoldenTest {
 
     /** A sealed value as it appears in a manifest: base64 of 0x02 0x00 ..., so always starting "Ag". */
