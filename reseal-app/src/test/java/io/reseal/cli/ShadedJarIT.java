@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -49,17 +50,28 @@ class ShadedJarIT {
     }
 
     @Test
-    void eachServiceCommandStartsAndRefusesAMissingConfigurationWithExitCode2() throws Exception {
+    void eachServiceCommandStartsReadsItsConfigurationAndRefusesABadOneWithExitCode2() throws Exception {
+        Path badConfig = Files.createTempFile("reseal-bad", ".yaml");
+        Files.writeString(badConfig, "kafka:\n  bootstrapServers: 127.0.0.1:1\nnoSuchSection: {}\n");
         Map<String, String> missingConfig = Map.of("RESEAL_CONFIG", JAR.resolveSibling("no-such-reseal.yaml").toString());
-        for (String service : List.of("producer", "sealer", "packager", "notifier")) {
-            Run help = run(List.of(service, "--help"), Map.of());
-            assertThat(help.exitCode()).as(service + " --help").isZero();
-            assertThat(help.stdout()).as(service + " --help").contains("Usage: reseal " + service);
+        try {
+            for (String service : List.of("producer", "sealer", "packager", "notifier")) {
+                Run help = run(List.of(service, "--help"), Map.of());
+                assertThat(help.exitCode()).as(service + " --help").isZero();
+                assertThat(help.stdout()).as(service + " --help").contains("Usage: reseal " + service);
 
-            Run start = run(List.of(service), missingConfig);
-            assertThat(start.exitCode()).as(service + " without its configuration file").isEqualTo(2);
-            assertThat(start.stderr()).as(service).contains("starting " + service + " with configuration")
-                    .contains("no-such-reseal.yaml: no such configuration file");
+                Run missing = run(List.of(service), missingConfig);
+                assertThat(missing.exitCode()).as(service + " without its configuration file").isEqualTo(2);
+                assertThat(missing.stderr()).as(service).contains("starting " + service + " with configuration")
+                        .contains("no-such-reseal.yaml: no such configuration file");
+
+                // parsing the file runs the YAML and JSON libraries the jar must carry
+                Run bad = run(List.of(service), Map.of("RESEAL_CONFIG", badConfig.toString()));
+                assertThat(bad.exitCode()).as(service + " with an unknown section: " + bad.stderr()).isEqualTo(2);
+                assertThat(bad.stderr()).as(service).contains("noSuchSection");
+            }
+        } finally {
+            Files.delete(badConfig);
         }
     }
 

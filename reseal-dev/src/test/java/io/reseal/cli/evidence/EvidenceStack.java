@@ -3,7 +3,6 @@ package io.reseal.cli.evidence;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import io.reseal.cli.ResealCommand;
 import io.reseal.cli.ServiceAssembly;
 import io.reseal.cli.config.ConfigLoader;
 import io.reseal.cli.config.ResealConfig;
@@ -83,8 +82,8 @@ import org.apache.kafka.common.serialization.StringSerializer;
 
 /**
  * Test support for the evidence tests: the whole system on real embedded servers, wired by hand so that a
- * test can stop any server, or run any worker as a separate JVM ({@code reseal sealer|packager|notifier},
- * exactly as a container runs it) and SIGKILL it. Everything lives under one directory: the configuration
+ * test can stop any server, or run any worker as a separate JVM ({@code reseal sealer|packager|notifier} from
+ * the production jar, exactly as a container runs it) and SIGKILL it. Everything lives under one directory: the configuration
  * ({@code reseal.yaml}), the sealing key pair ({@code reseal-data/sealing-key/}), the values of the
  * {@code env:} and {@code file:} sources (random, known to the test), S3 objects, saved mail ({@code .eml}),
  * and the worker processes' console output.
@@ -110,6 +109,10 @@ final class EvidenceStack implements AutoCloseable {
     private static final String S3_ACCESS_KEY = "evidence";
     private static final String S3_SECRET_KEY = "evidence-s3-secret-" + UUID.randomUUID();
     static final String BUCKET = "reseal-packages";
+
+    /** The jar the image ships, which worker processes run (reseal-dev's failsafe configuration names it). */
+    private static final Path APP_JAR = Path.of(System.getProperty("reseal.app.jar", "../reseal-app/target/reseal.jar"))
+            .toAbsolutePath().normalize();
 
     /** The services a test may run in this JVM or as a separate process. */
     enum Service { SEALER, PACKAGER, NOTIFIER }
@@ -273,9 +276,15 @@ final class EvidenceStack implements AutoCloseable {
         inJvm.put(service, ServiceAssembly.Worker.valueOf(service.name()).start(config, environment::get, clock, metrics));
     }
 
-    /** Starts {@code service} as its own JVM ({@code reseal <service>}), logging to the test log file. */
+    /**
+     * Starts {@code service} as its own JVM from the production jar ({@code java -jar reseal.jar <service>},
+     * exactly as the image runs it), logging to the test log file.
+     */
     void startProcess(Service service) {
         String name = service.name().toLowerCase(Locale.ROOT);
+        if (!Files.isRegularFile(APP_JAR)) {
+            throw new IllegalStateException(APP_JAR + " is missing: build reseal-app first (mvn -pl reseal-dev -am verify)");
+        }
         List<String> command = new ArrayList<>(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1"));
@@ -284,7 +293,7 @@ final class EvidenceStack implements AutoCloseable {
                 command.add("-D" + property + "=" + System.getProperty(property));
             }
         }
-        command.addAll(List.of("-cp", System.getProperty("java.class.path"), ResealCommand.class.getName(), name));
+        command.addAll(List.of("-jar", APP_JAR.toString(), name));
         ProcessBuilder builder = new ProcessBuilder(command)
                 .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(consoleOf(service).toFile()));

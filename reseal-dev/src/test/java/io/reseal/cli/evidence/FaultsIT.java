@@ -28,7 +28,7 @@ import org.junit.jupiter.params.provider.EnumSource;
  * N rotations end to end (default 50; {@code -Dreseal.faults.rotations=N}), requested through the API at about
  * ten a second, alternating two workflows, while one thing goes wrong at a random moment:
  * <ul>
- *   <li>the sealer, the packager or the notifier, running as its own JVM ({@code reseal <service>}), is killed with
+ *   <li>the sealer, the packager or the notifier, running as its own JVM ({@code reseal.jar <service>}), is killed with
  *       SIGKILL and started again;</li>
  *   <li>the Kafka broker, a separate JVM, is stopped and started again on the same port and data;</li>
  *   <li>the S3 server is down for 10 s; the SMTP server is down for 10 s.</li>
@@ -38,7 +38,7 @@ import org.junit.jupiter.params.provider.EnumSource;
  * failed topic. One exception, which SMTP itself cannot avoid: when the server goes away after it took a message
  * but before the client read its "250 OK", the notifier cannot know the mail arrived and sends it again, with
  * the same Message-ID (the one the mail clients deduplicate on). The same holds when the notifier dies between
- * the server's "250 OK" and the commit of its {@code notified} event (see {@code SentRotations}). The notifier
+ * the server's "250 OK" and the commit of its {@code notified} event (see {@code DeliveryProgress}). The notifier
  * sends one mail at a time, so the SMTP outage and the notifier kill allow at most one such second copy, and
  * still exactly one Message-ID per rotation. Requests the
  * API answers with 503 while the broker is away are retried with the same Idempotency-Key, as a client should.
