@@ -8,6 +8,7 @@ import io.reseal.cli.config.ResealConfig;
 import io.reseal.notifier.NotifierWorker;
 import io.reseal.packager.PackagerWorker;
 import io.reseal.pipeline.config.InvalidConfigException;
+import io.reseal.pipeline.kafka.KafkaClients;
 import io.reseal.pipeline.ops.KafkaReadiness;
 import io.reseal.pipeline.ops.OpsServer;
 import io.reseal.producer.RotationProducer;
@@ -96,7 +97,7 @@ abstract class ServiceCommand implements Callable<Integer> {
             }
             PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
             Worker worker = startWorker(config, clock, registry);
-            KafkaReadiness kafka = new KafkaReadiness(config.kafka().bootstrapServers(),
+            KafkaReadiness kafka = new KafkaReadiness(new KafkaClients(config.kafka()),
                     "reseal-" + spec.name() + "-readiness");
             AutoCloseable stopWorker = () -> {
                 try {

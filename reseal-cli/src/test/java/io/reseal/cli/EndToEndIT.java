@@ -1,5 +1,7 @@
 package io.reseal.cli;
 
+import io.reseal.pipeline.kafka.KafkaClients;
+import io.reseal.pipeline.config.KafkaConfig;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -157,7 +159,7 @@ class EndToEndIT {
     }
 
     private static List<ConsumerRecord<String, byte[]>> readAll(String topic) {
-        return new TopicScanner(stack.config().kafka().bootstrapServers()).readAll(topic, Duration.ofSeconds(20));
+        return new TopicScanner(clients(stack.config().kafka().bootstrapServers())).readAll(topic, Duration.ofSeconds(20));
     }
 
     private static Map<String, byte[]> untar(byte[] archive) throws Exception {
@@ -171,5 +173,9 @@ class EndToEndIT {
             }
         }
         return files;
+    }
+
+    private static KafkaClients clients(String bootstrapServers) {
+        return new KafkaClients(KafkaConfig.defaults().withBootstrapServers(bootstrapServers));
     }
 }

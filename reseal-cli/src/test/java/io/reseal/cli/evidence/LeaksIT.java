@@ -1,5 +1,7 @@
 package io.reseal.cli.evidence;
 
+import io.reseal.pipeline.kafka.KafkaClients;
+import io.reseal.pipeline.config.KafkaConfig;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -133,7 +135,7 @@ class LeaksIT {
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, stack.kafka().bootstrapServers()))) {
             Set<String> topics = admin.listTopics().names().get();
             assertThat(topics).containsAll(stack.config().kafka().topicNames().all().values());
-            TopicScanner topicScanner = new TopicScanner(stack.kafka().bootstrapServers());
+            TopicScanner topicScanner = new TopicScanner(clients(stack.kafka().bootstrapServers()));
             for (String topic : topics) {
                 for (ConsumerRecord<String, byte[]> record : topicScanner.readAll(topic, Duration.ofSeconds(30))) {
                     String where = topic + "-" + record.partition() + "@" + record.offset();
@@ -208,4 +210,8 @@ class LeaksIT {
         assertThat(stack.records(EventType.FAILED)).isEmpty();
     }
 
+
+    private static KafkaClients clients(String bootstrapServers) {
+        return new KafkaClients(KafkaConfig.defaults().withBootstrapServers(bootstrapServers));
+    }
 }

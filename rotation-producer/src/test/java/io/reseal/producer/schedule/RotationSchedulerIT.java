@@ -1,5 +1,7 @@
 package io.reseal.producer.schedule;
 
+import io.reseal.pipeline.kafka.KafkaClients;
+import io.reseal.pipeline.config.KafkaConfig;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -54,8 +56,8 @@ class RotationSchedulerIT {
     void start() {
         kafka = KafkaClusterFactory.create();
         kafka.start();
-        TopicBootstrap.ensure(kafka.bootstrapServers(), Topics.defaults(), 3, (short) 1);
-        publisher = new RequestPublisher(kafka.bootstrapServers(), Topics.defaults(), "scheduler-it");
+        TopicBootstrap.ensure(clients(kafka.bootstrapServers()), Topics.defaults(), 3, (short) 1);
+        publisher = new RequestPublisher(clients(kafka.bootstrapServers()), Topics.defaults(), "scheduler-it");
         topics = new StageTopics(kafka.bootstrapServers());
     }
 
@@ -81,7 +83,7 @@ class RotationSchedulerIT {
     }
 
     private RotationScheduler scheduler(WorkflowConfig workflow, Leadership leadership, MutableClock clock) {
-        RotationScheduler scheduler = new RotationScheduler(List.of(workflow), kafka.bootstrapServers(),
+        RotationScheduler scheduler = new RotationScheduler(List.of(workflow), clients(kafka.bootstrapServers()),
                 Topics.defaults().of(EventType.REQUESTED), publisher, leadership, clock, new ProducerMetrics());
         toClose.add(scheduler);
         return scheduler;
@@ -206,5 +208,9 @@ class RotationSchedulerIT {
 
         assertThat(fires(workflow)).extracting(Map.Entry::getKey)
                 .containsExactly("2026-03-01T10:00:00Z", "2026-03-01T11:00:00Z");
+    }
+
+    private static KafkaClients clients(String bootstrapServers) {
+        return new KafkaClients(KafkaConfig.defaults().withBootstrapServers(bootstrapServers));
     }
 }
