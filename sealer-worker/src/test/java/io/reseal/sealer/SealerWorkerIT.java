@@ -1,6 +1,5 @@
 package io.reseal.sealer;
 
-import io.reseal.pipeline.kafka.KafkaClients;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -17,6 +16,7 @@ import io.reseal.pipeline.event.RotationFailed;
 import io.reseal.pipeline.event.RotationRequested;
 import io.reseal.pipeline.event.RotationSealed;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.reseal.pipeline.kafka.KafkaClients;
 import io.reseal.pipeline.stage.TopicScanner;
 import io.reseal.pipeline.stage.Topics;
 import io.reseal.sealer.ClusterConfig.CertificateConfig;

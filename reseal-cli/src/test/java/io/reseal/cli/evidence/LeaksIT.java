@@ -1,7 +1,5 @@
 package io.reseal.cli.evidence;
 
-import io.reseal.pipeline.kafka.KafkaClients;
-import io.reseal.pipeline.config.KafkaConfig;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -12,6 +10,7 @@ import io.reseal.pipeline.event.EventType;
 import io.reseal.pipeline.event.RotationEvent;
 import io.reseal.pipeline.event.RotationPackaged;
 import io.reseal.pipeline.event.RotationSealed;
+import io.reseal.pipeline.kafka.KafkaClients;
 import io.reseal.pipeline.stage.TopicScanner;
 import io.reseal.sealer.BundleConfig;
 import io.reseal.sealer.manifest.OutputFormat;
@@ -32,7 +31,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.header.Header;
 import org.junit.jupiter.api.AfterAll;
@@ -132,10 +130,11 @@ class LeaksIT {
         LeakScanner scanner = scanner();
         List<String> hits = new ArrayList<>();
         int records = 0;
-        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, stack.kafka().bootstrapServers()))) {
+        KafkaClients clients = new KafkaClients(stack.config().kafka());
+        try (Admin admin = clients.admin(Map.of())) {
             Set<String> topics = admin.listTopics().names().get();
             assertThat(topics).containsAll(stack.config().kafka().topicNames().all().values());
-            TopicScanner topicScanner = new TopicScanner(clients(stack.kafka().bootstrapServers()));
+            TopicScanner topicScanner = new TopicScanner(clients);
             for (String topic : topics) {
                 for (ConsumerRecord<String, byte[]> record : topicScanner.readAll(topic, Duration.ofSeconds(30))) {
                     String where = topic + "-" + record.partition() + "@" + record.offset();
@@ -210,8 +209,4 @@ class LeaksIT {
         assertThat(stack.records(EventType.FAILED)).isEmpty();
     }
 
-
-    private static KafkaClients clients(String bootstrapServers) {
-        return new KafkaClients(KafkaConfig.defaults().withBootstrapServers(bootstrapServers));
-    }
 }

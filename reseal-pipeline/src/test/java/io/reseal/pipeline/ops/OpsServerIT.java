@@ -1,6 +1,5 @@
 package io.reseal.pipeline.ops;
 
-import io.reseal.pipeline.kafka.KafkaClients;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -15,6 +14,7 @@ import io.reseal.pipeline.event.RotationNotified;
 import io.reseal.pipeline.event.RotationRequested;
 import io.reseal.pipeline.event.TraceParent;
 import io.reseal.pipeline.event.Trigger;
+import io.reseal.pipeline.kafka.KafkaClients;
 import io.reseal.pipeline.stage.PermanentStageException;
 import io.reseal.pipeline.stage.StageHandler;
 import io.reseal.pipeline.stage.StageService;

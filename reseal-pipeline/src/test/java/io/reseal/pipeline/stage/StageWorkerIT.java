@@ -1,11 +1,10 @@
 package io.reseal.pipeline.stage;
 
-import io.reseal.pipeline.kafka.KafkaClients;
-import io.reseal.pipeline.config.KafkaConfig;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.reseal.embedded.EmbeddedKafka;
+import io.reseal.pipeline.config.KafkaConfig;
 import io.reseal.pipeline.event.EventCodec;
 import io.reseal.pipeline.event.EventType;
 import io.reseal.pipeline.event.RotationEvent;
@@ -13,6 +12,7 @@ import io.reseal.pipeline.event.RotationFailed;
 import io.reseal.pipeline.event.RotationNotified;
 import io.reseal.pipeline.event.RotationRequested;
 import io.reseal.pipeline.event.Trigger;
+import io.reseal.pipeline.kafka.KafkaClients;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;

@@ -1,7 +1,5 @@
 package io.reseal.producer.schedule;
 
-import io.reseal.pipeline.kafka.KafkaClients;
-import io.reseal.pipeline.config.KafkaConfig;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -12,6 +10,7 @@ import io.fabric8.mockwebserver.Context;
 import io.fabric8.mockwebserver.MockWebServer;
 import io.reseal.embedded.KafkaCluster;
 import io.reseal.embedded.KafkaClusterFactory;
+import io.reseal.pipeline.config.KafkaConfig;
 import io.reseal.pipeline.config.WorkflowConfig;
 import io.reseal.pipeline.config.WorkflowConfig.EnvironmentConfig;
 import io.reseal.pipeline.config.WorkflowConfig.ScheduleConfig;
@@ -20,6 +19,7 @@ import io.reseal.pipeline.event.EventType;
 import io.reseal.pipeline.event.RotationEvent;
 import io.reseal.pipeline.event.RotationRequested;
 import io.reseal.pipeline.event.Trigger;
+import io.reseal.pipeline.kafka.KafkaClients;
 import io.reseal.pipeline.stage.TopicBootstrap;
 import io.reseal.pipeline.stage.Topics;
 import io.reseal.producer.ProducerMetrics;
