@@ -56,7 +56,7 @@ import org.junit.jupiter.api.io.TempDir;
  * The four services on a broker that speaks only SASL_SSL (SCRAM-SHA-512, a CA made for the test) and enforces
  * exactly the ACLs of {@code deploy/strimzi/kafka-users.yaml}: each service logs in as its own principal, configured
  * through the {@code KAFKA_*} variables, and a rotation goes through the pipeline; a principal without the sealer's
- * ACL cannot put a record on {@code sealed}.
+ * ACL cannot put a record on {@code sealed}. No Kafka password appears in the log or in a printed configuration.
  */
 @Timeout(300)
 class KafkaAclsIT {
@@ -138,7 +138,12 @@ class KafkaAclsIT {
         RotationStatus status = client.waitFor(rotationId, Duration.ofSeconds(120));
 
         assertThat(status.stage()).as(RotateClient.render(status)).isEqualTo("notified");
-        assertThat(configs.get("sealer").kafka().toString()).doesNotContain(passwords.get("reseal-sealer"));
+        String log = Files.readString(Path.of(System.getProperty("reseal.test.log", "target/test-logs/reseal-test.log")));
+        for (String service : SERVICES) {
+            String password = passwords.get("reseal-" + service);
+            assertThat(configs.get(service).kafka().toString()).doesNotContain(password);
+            assertThat(log).as("the test log").doesNotContain(password);
+        }
     }
 
     @Test
