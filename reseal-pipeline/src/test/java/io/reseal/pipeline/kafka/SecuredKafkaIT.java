@@ -39,7 +39,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The clients {@link KafkaClients} makes log in to a real broker that enforces TLS, SASL and ACLs: SCRAM-SHA-512
- * over TLS with a PEM CA, and mutual TLS with a PEM certificate and PKCS#8 key; a principal without an ACL is refused.
+ * over TLS with a PEM CA and without TLS, and mutual TLS with a PEM certificate and PKCS#8 key; a principal without an ACL is refused.
  */
 class SecuredKafkaIT {
 
@@ -65,6 +65,22 @@ class SecuredKafkaIT {
             assertThatThrownBy(() -> send(scram(kafka, certificates, "alice", "wrong"), "from an impostor"))
                     .hasCauseInstanceOf(SaslAuthenticationException.class);
         }
+    }
+
+    @Test
+    void scramWithoutTlsLogsInToo() throws Exception {
+        Map<String, String> users = Map.of("admin", "admin-secret", "alice", "alice-secret");
+        try (EmbeddedKafka kafka = new EmbeddedKafka(BrokerSecurity.saslScram(users, "admin"))) {
+            kafka.start();
+            allow(clients(kafka, saslPlaintext("admin", "admin-secret")), "alice");
+
+            send(clients(kafka, saslPlaintext("alice", "alice-secret")), "from alice");
+            assertThat(read(clients(kafka, saslPlaintext("alice", "alice-secret")))).containsExactly("from alice");
+        }
+    }
+
+    private static KafkaSecurity saslPlaintext(String user, String password) {
+        return new KafkaSecurity("SASL_PLAINTEXT", new KafkaSecurity.Sasl("SCRAM-SHA-512", user, password, null, null, null, null), null);
     }
 
     @Test
