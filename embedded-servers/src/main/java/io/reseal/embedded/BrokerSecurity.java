@@ -135,7 +135,8 @@ public record BrokerSecurity(String protocol, List<String> mechanisms, Map<Strin
     /** Names the protocol, mechanisms, users and super users; never a password. */
     @Override
     public String toString() {
-        return "BrokerSecurity[" + protocol + ", mechanisms=" + mechanisms + ", users=" + users.keySet().stream().sorted().toList()
-                + ", superUsers=" + superUsers + ", authorizer=" + authorizer + ", clientCertificates=" + (truststore != null) + "]";
+        return "BrokerSecurity[" + protocol + ", mechanisms=" + mechanisms
+                + ", users=" + users.keySet().stream().sorted().toList() + ", superUsers=" + superUsers
+                + ", authorizer=" + authorizer + ", clientCertificates=" + (truststore != null) + "]";
     }
 }

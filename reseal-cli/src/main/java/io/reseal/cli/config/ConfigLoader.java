@@ -21,8 +21,9 @@ import java.util.function.Function;
 
 /**
  * Reads {@code reseal.yaml} and lays the connection environment variables over it
- * ({@code KAFKA_BOOTSTRAP_SERVERS}, {@code KAFKA_SECURITY_PROTOCOL}, {@code KAFKA_SASL_*}, {@code KAFKA_TLS_*}, {@code S3_*}, {@code SMTP_*}, {@code API_PORT}, ...). Errors name the
- * key path, and the line when no variable overrides anything, or the variables applied otherwise.
+ * ({@code KAFKA_BOOTSTRAP_SERVERS}, {@code KAFKA_SECURITY_PROTOCOL}, {@code KAFKA_SASL_*}, {@code KAFKA_TLS_*},
+ * {@code S3_*}, {@code SMTP_*}, {@code API_PORT}, ...). Errors name the key path, and the line when no variable
+ * overrides anything, or the variables applied otherwise.
  * {@link #loadSections} reads only the sections one service uses, so a service needs no credential of
  * another's section (the sealer needs no S3 secret key). Stateless.
  */

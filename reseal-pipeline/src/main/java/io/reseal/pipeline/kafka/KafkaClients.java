@@ -105,7 +105,7 @@ public final class KafkaClients {
     }
 
     /** The connection: bootstrap servers and the security settings, as Kafka client properties. */
-    static Map<String, Object> connection(KafkaConfig config) {
+    private static Map<String, Object> connection(KafkaConfig config) {
         Map<String, Object> props = new HashMap<>();
         props.put(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
         KafkaSecurity security = config.security();
