@@ -22,7 +22,8 @@ import kafka.server.KafkaRaftServer;
  * supported (all internal topics have one replica). Topics are not created automatically: create them with an
  * {@code Admin} client. Its data lives under a given directory, which it never deletes, so data survives
  * {@link #stop()}/{@link #start()} and a JVM restart; without one it uses a temporary directory that
- * {@link #close()} deletes.
+ * {@link #close()} deletes. With a {@link BrokerSecurity} its client listener speaks TLS and/or SASL and enforces
+ * ACLs; {@link #bootstrapServers()} is then that listener's address.
  * <p>
  * While a broker runs in this JVM, a fatal broker fault that would call {@code System.exit} or
  * {@code Runtime.halt} throws an {@link IllegalStateException} instead (a JVM-wide Kafka setting, left in place
@@ -50,8 +51,20 @@ public final class EmbeddedKafka implements KafkaCluster {
         this(dataDir, port, false);
     }
 
+    /**
+     * A broker on a free port with a temporary data directory, whose client listener is secured as {@code security}
+     * says (TLS, SASL users, ACLs); see {@link BrokerSecurity} for what stays unsecured.
+     */
+    public EmbeddedKafka(BrokerSecurity security) {
+        this(createTemporaryDirectory(), 0, true, security);
+    }
+
     private EmbeddedKafka(Path dataDir, int port, boolean temporaryDataDir) {
-        this.config = new KafkaBrokerConfig(dataDir, port);
+        this(dataDir, port, temporaryDataDir, null);
+    }
+
+    private EmbeddedKafka(Path dataDir, int port, boolean temporaryDataDir, BrokerSecurity security) {
+        this.config = new KafkaBrokerConfig(dataDir, port, security);
         this.temporaryDataDir = temporaryDataDir;
     }
 

@@ -8,6 +8,8 @@ import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Properties;
 
 import org.apache.kafka.common.Uuid;
@@ -33,15 +35,27 @@ final class KafkaBrokerConfig {
     private final Path dataDir;
     private final int brokerPort;
     private final int controllerPort;
+    private final BrokerSecurity security;
+    private final int internalPort;
 
     /**
      * @param dataDir the broker's data directory; created when missing
      * @param brokerPort the client (PLAINTEXT) port, or 0 for a free one, fixed from then on
      */
     KafkaBrokerConfig(Path dataDir, int brokerPort) {
+        this(dataDir, brokerPort, null);
+    }
+
+    /**
+     * @param security how the client listener is secured, or {@code null} for PLAINTEXT; when secured, the broker
+     *     talks to itself on a separate plaintext listener ({@code INTERNAL}) on another free port
+     */
+    KafkaBrokerConfig(Path dataDir, int brokerPort, BrokerSecurity security) {
         this.dataDir = dataDir.toAbsolutePath();
         this.brokerPort = FreePort.orGiven(brokerPort);
         this.controllerPort = FreePort.orGiven(0);
+        this.security = security;
+        this.internalPort = security == null ? 0 : FreePort.orGiven(0);
     }
 
     Path dataDir() {
@@ -57,11 +71,21 @@ final class KafkaBrokerConfig {
         p.setProperty("process.roles", "broker,controller");
         p.setProperty("node.id", Integer.toString(NODE_ID));
         p.setProperty("controller.quorum.voters", NODE_ID + "@127.0.0.1:" + controllerPort);
-        p.setProperty("listeners", "PLAINTEXT://127.0.0.1:" + brokerPort + ",CONTROLLER://127.0.0.1:" + controllerPort);
-        p.setProperty("advertised.listeners", "PLAINTEXT://" + bootstrapServers());
-        p.setProperty("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
+        if (security == null) {
+            p.setProperty("listeners", "PLAINTEXT://127.0.0.1:" + brokerPort + ",CONTROLLER://127.0.0.1:" + controllerPort);
+            p.setProperty("advertised.listeners", "PLAINTEXT://" + bootstrapServers());
+            p.setProperty("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
+            p.setProperty("inter.broker.listener.name", "PLAINTEXT");
+        } else {
+            p.setProperty("listeners", "CLIENT://127.0.0.1:" + brokerPort + ",INTERNAL://127.0.0.1:" + internalPort
+                    + ",CONTROLLER://127.0.0.1:" + controllerPort);
+            p.setProperty("advertised.listeners", "CLIENT://" + bootstrapServers() + ",INTERNAL://127.0.0.1:" + internalPort);
+            p.setProperty("listener.security.protocol.map",
+                    "CLIENT:" + security.protocol() + ",INTERNAL:PLAINTEXT,CONTROLLER:PLAINTEXT");
+            p.setProperty("inter.broker.listener.name", "INTERNAL");
+            security.listenerProperties("CLIENT").forEach(p::setProperty);
+        }
         p.setProperty("controller.listener.names", "CONTROLLER");
-        p.setProperty("inter.broker.listener.name", "PLAINTEXT");
         p.setProperty("log.dirs", logDir().toString());
         p.setProperty("num.partitions", "1");
         p.setProperty("default.replication.factor", "1");
@@ -104,7 +128,9 @@ final class KafkaBrokerConfig {
         ByteArrayOutputStream output = new ByteArrayOutputStream();
         int code;
         try (PrintStream out = new PrintStream(output, true, StandardCharsets.UTF_8)) {
-            code = StorageTool.execute(new String[] {"format", "-t", clusterId, "-c", propertiesFile.toString()}, out);
+            List<String> arguments = new ArrayList<>(List.of("format", "-t", clusterId, "-c", propertiesFile.toString()));
+            if (security != null) arguments.addAll(security.scramFormatArguments());
+            code = StorageTool.execute(arguments.toArray(String[]::new), out);
         }
         String toolOutput = output.toString(StandardCharsets.UTF_8).strip();
         if (code != 0) {

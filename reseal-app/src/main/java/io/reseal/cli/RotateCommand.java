@@ -1,12 +1,17 @@
 package io.reseal.cli;
 
+import io.reseal.cli.config.ConfigLoader;
 import io.reseal.pipeline.config.KafkaConfig;
 import io.reseal.producer.cli.RotateClient;
 import io.reseal.producer.status.RotationStatus;
+import java.io.ByteArrayInputStream;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -29,7 +34,8 @@ final class RotateCommand implements Callable<Integer> {
     @Option(names = "--reason", description = "why (shown in the package and the e-mail)") String reason;
     @Option(names = "--api", description = "API base URL (default ${DEFAULT-VALUE})", defaultValue = "http://localhost:8080") URI api;
     @Option(names = "--token", description = "API token (default: $RESEAL_API_TOKEN)") String token;
-    @Option(names = "--kafka", description = "write the event straight to this Kafka bootstrap instead of calling the API") String kafka;
+    @Option(names = "--kafka", description = "write the event straight to this Kafka bootstrap instead of calling the API "
+            + "(security from the kafka section of $RESEAL_CONFIG, if set, and the KAFKA_* variables)") String kafka;
     @Option(names = "--wait", description = "follow the rotation until it is notified or failed") boolean waitForIt;
     @Option(names = "--timeout", description = "how long --wait waits (default ${DEFAULT-VALUE})", defaultValue = "PT5M") Duration timeout;
 
@@ -38,7 +44,7 @@ final class RotateCommand implements Callable<Integer> {
         List<String> envs = Arrays.stream(environments.split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList();
         if (kafka != null) {
             if (waitForIt) throw new UserFacingException("--wait needs the API (it asks it for the status); drop --kafka");
-            spec.commandLine().getOut().println(RotateClient.rotateViaKafka(KafkaConfig.defaults().withBootstrapServers(kafka), workflow, envs,
+            spec.commandLine().getOut().println(RotateClient.rotateViaKafka(kafkaConfig().withBootstrapServers(kafka), workflow, envs,
                     requestor, bundles, reason, java.time.Clock.systemUTC()));
             return 0;
         }
@@ -49,5 +55,15 @@ final class RotateCommand implements Callable<Integer> {
         RotationStatus status = client.waitFor(rotationId, timeout);
         spec.commandLine().getOut().println(RotateClient.render(status));
         return "notified".equals(status.stage()) ? 0 : 1;
+    }
+
+    /** The kafka section of {@code $RESEAL_CONFIG} (defaults without it), with the {@code KAFKA_*} variables laid over. */
+    private static KafkaConfig kafkaConfig() {
+        String file = System.getenv(ServiceCommand.CONFIG_VARIABLE);
+        if (file != null && !file.isBlank()) {
+            return ConfigLoader.loadSections(Path.of(file), System::getenv, Set.of("kafka")).kafka();
+        }
+        return ConfigLoader.load(new ByteArrayInputStream("{}".getBytes(StandardCharsets.UTF_8)), "the environment",
+                System::getenv).kafka();
     }
 }

@@ -9,6 +9,7 @@ import io.reseal.cli.local.LocalStack;
 import io.reseal.pipeline.event.EventCodec;
 import io.reseal.pipeline.event.EventType;
 import io.reseal.pipeline.event.RotationPackaged;
+import io.reseal.pipeline.kafka.KafkaClients;
 import io.reseal.pipeline.stage.TopicScanner;
 import io.reseal.sealer.crypto.PrivateKeyPem;
 import io.reseal.sealer.manifest.SealedSecretManifest;
@@ -157,7 +158,7 @@ class EndToEndIT {
     }
 
     private static List<ConsumerRecord<String, byte[]>> readAll(String topic) {
-        return new TopicScanner(stack.config().kafka().bootstrapServers()).readAll(topic, Duration.ofSeconds(20));
+        return new TopicScanner(new KafkaClients(stack.config().kafka())).readAll(topic, Duration.ofSeconds(20));
     }
 
     private static Map<String, byte[]> untar(byte[] archive) throws Exception {

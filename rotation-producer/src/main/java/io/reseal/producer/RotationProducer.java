@@ -3,6 +3,7 @@ package io.reseal.producer;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.reseal.pipeline.config.KafkaConfig;
+import io.reseal.pipeline.kafka.KafkaClients;
 import io.reseal.pipeline.config.WorkflowConfig;
 import io.reseal.pipeline.event.EventType;
 import io.reseal.pipeline.stage.TopicBootstrap;
@@ -40,27 +41,27 @@ public final class RotationProducer implements AutoCloseable {
     private final int port;
 
     private RotationProducer(ProducerConfig config, KafkaConfig kafka, List<WorkflowConfig> workflows, Clock clock) {
-        String bootstrap = kafka.bootstrapServers();
+        KafkaClients clients = new KafkaClients(kafka);
         Topics topics = kafka.topicNames();
         try {
-            TopicBootstrap.ensure(bootstrap, topics, kafka.partitions(), kafka.replicationFactor());
+            TopicBootstrap.ensure(clients, topics, kafka.partitions(), kafka.replicationFactor());
             ProducerMetrics metrics = new ProducerMetrics();
-            RequestPublisher publisher = remember(new RequestPublisher(bootstrap, topics, "reseal-producer"));
-            view = remember(new RotationStatusView(bootstrap, topics));
+            RequestPublisher publisher = remember(new RequestPublisher(clients, topics, "reseal-producer"));
+            view = remember(new RotationStatusView(clients, topics));
             view.start();
             metrics.watch(view);
 
             Vertx vertx = Vertx.vertx();
             remember(() -> vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS));
             int[] bound = {config.port()};
-            RotationApi api = remember(new RotationApi(vertx, config, workflows, bootstrap, publisher, view, metrics,
+            RotationApi api = remember(new RotationApi(vertx, config, workflows, clients, publisher, view, metrics,
                     clock, () -> config.statusBase(bound[0])));
             HttpServer server = vertx.createHttpServer().requestHandler(api.router()).listen(config.port())
                     .toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
             bound[0] = server.actualPort();
             port = server.actualPort();
 
-            scheduler = remember(new RotationScheduler(workflows, bootstrap, topics.of(EventType.REQUESTED), publisher,
+            scheduler = remember(new RotationScheduler(workflows, clients, topics.of(EventType.REQUESTED), publisher,
                     leadership(config), clock, metrics));
             scheduler.start();
             LOG.info("rotation-producer listening on port {} ({} token(s), {} workflow(s))", port,

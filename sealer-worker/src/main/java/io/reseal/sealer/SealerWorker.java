@@ -4,6 +4,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.MultiGauge;
 import io.micrometer.core.instrument.Tags;
 import io.reseal.pipeline.config.KafkaConfig;
+import io.reseal.pipeline.kafka.KafkaClients;
 import io.reseal.pipeline.event.EventCodec;
 import io.reseal.pipeline.event.EventType;
 import io.reseal.pipeline.event.RotationSealed;
@@ -23,17 +24,15 @@ import io.reseal.sealer.values.ValueResolver;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.Properties;
+import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
-import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -51,11 +50,11 @@ public final class SealerWorker implements AutoCloseable {
 
     private final StageService service;
     private final ScheduledExecutorService renewalChecks;
-    private final KafkaProducer<String, byte[]> renewalProducer;
+    private final Producer<String, byte[]> renewalProducer;
     private final ForkJoinPool pool;
 
     private SealerWorker(StageService service, ScheduledExecutorService renewalChecks,
-                         KafkaProducer<String, byte[]> renewalProducer, ForkJoinPool pool) {
+                         Producer<String, byte[]> renewalProducer, ForkJoinPool pool) {
         this.service = service;
         this.renewalChecks = renewalChecks;
         this.renewalProducer = renewalProducer;
@@ -67,7 +66,7 @@ public final class SealerWorker implements AutoCloseable {
      */
     public static SealerWorker start(SealerConfig config, KafkaConfig kafka, ClusterAccess clusters,
                                      Function<String, String> environment, Clock clock, MeterRegistry metrics) {
-        KafkaProducer<String, byte[]> producer = renewalProducer(kafka.bootstrapServers());
+        Producer<String, byte[]> producer = renewalProducer(kafka);
         EventCodec codec = new EventCodec();
         String requestedTopic = kafka.topicNames().of(EventType.REQUESTED);
         NamespaceDiscovery discovery = new NamespaceDiscovery(config, clusters);
@@ -119,15 +118,14 @@ public final class SealerWorker implements AutoCloseable {
         return new SealerWorker(service, checks, producer, pool);
     }
 
-    private static KafkaProducer<String, byte[]> renewalProducer(String bootstrapServers) {
-        Properties props = new Properties();
-        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
-        props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
-        props.put(ProducerConfig.ACKS_CONFIG, "all");
-        return new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer());
+    private static Producer<String, byte[]> renewalProducer(KafkaConfig kafka) {
+        return new KafkaClients(kafka).producer(null, Map.of(
+                ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true,
+                ProducerConfig.ACKS_CONFIG, "all",
+                ProducerConfig.CLIENT_ID_CONFIG, "reseal-sealer-key-renewal"));
     }
 
-    private static void publish(KafkaProducer<String, byte[]> producer, EventCodec codec, String topic,
+    private static void publish(Producer<String, byte[]> producer, EventCodec codec, String topic,
                                 RotationEvent<RotationRequested> request) {
         try {
             producer.send(codec.toRecord(topic, request)).get(30, TimeUnit.SECONDS);

@@ -16,6 +16,7 @@ import io.reseal.pipeline.event.RotationFailed;
 import io.reseal.pipeline.event.RotationRequested;
 import io.reseal.pipeline.event.RotationSealed;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.reseal.pipeline.kafka.KafkaClients;
 import io.reseal.pipeline.stage.TopicScanner;
 import io.reseal.pipeline.stage.Topics;
 import io.reseal.sealer.ClusterConfig.CertificateConfig;
@@ -202,12 +203,16 @@ class SealerWorkerIT {
     }
 
     private static List<ConsumerRecord<String, byte[]>> committed(EmbeddedKafka kafka, String topic) {
-        return new TopicScanner(kafka.bootstrapServers()).readAll(topic, Duration.ofSeconds(10));
+        return new TopicScanner(clients(kafka.bootstrapServers())).readAll(topic, Duration.ofSeconds(10));
     }
 
     private static KafkaProducer<String, byte[]> producer(String bootstrapServers) {
         Properties props = new Properties();
         props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         return new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer());
+    }
+
+    private static KafkaClients clients(String bootstrapServers) {
+        return new KafkaClients(KafkaConfig.defaults().withBootstrapServers(bootstrapServers));
     }
 }

@@ -21,8 +21,9 @@ import java.util.function.Function;
 
 /**
  * Reads {@code reseal.yaml} and lays the connection environment variables over it
- * ({@code KAFKA_BOOTSTRAP_SERVERS}, {@code S3_*}, {@code SMTP_*}, {@code API_PORT}, ...). Errors name the
- * key path, and the line when no variable overrides anything, or the variables applied otherwise.
+ * ({@code KAFKA_BOOTSTRAP_SERVERS}, {@code KAFKA_SECURITY_PROTOCOL}, {@code KAFKA_SASL_*}, {@code KAFKA_TLS_*},
+ * {@code S3_*}, {@code SMTP_*}, {@code API_PORT}, ...). Errors name the key path, and the line when no variable
+ * overrides anything, or the variables applied otherwise.
  * {@link #loadSections} reads only the sections one service uses, so a service needs no credential of
  * another's section (the sealer needs no S3 secret key). Stateless.
  */
@@ -36,6 +37,21 @@ public final class ConfigLoader {
     private static Map<String, List<String>> overrides() {
         Map<String, List<String>> map = new LinkedHashMap<>();
         map.put("KAFKA_BOOTSTRAP_SERVERS", List.of("kafka", "bootstrapServers"));
+        map.put("KAFKA_SECURITY_PROTOCOL", List.of("kafka", "security", "protocol"));
+        map.put("KAFKA_SASL_MECHANISM", List.of("kafka", "security", "sasl", "mechanism"));
+        map.put("KAFKA_SASL_USERNAME", List.of("kafka", "security", "sasl", "username"));
+        map.put("KAFKA_SASL_PASSWORD", List.of("kafka", "security", "sasl", "password"));
+        map.put("KAFKA_SASL_TOKEN_ENDPOINT_URL", List.of("kafka", "security", "sasl", "tokenEndpointUrl"));
+        map.put("KAFKA_SASL_CLIENT_ID", List.of("kafka", "security", "sasl", "clientId"));
+        map.put("KAFKA_SASL_CLIENT_SECRET", List.of("kafka", "security", "sasl", "clientSecret"));
+        map.put("KAFKA_TLS_CA_FILE", List.of("kafka", "security", "tls", "caFile"));
+        map.put("KAFKA_TLS_TRUSTSTORE", List.of("kafka", "security", "tls", "truststore"));
+        map.put("KAFKA_TLS_TRUSTSTORE_PASSWORD", List.of("kafka", "security", "tls", "truststorePassword"));
+        map.put("KAFKA_TLS_CERTIFICATE_FILE", List.of("kafka", "security", "tls", "certificateFile"));
+        map.put("KAFKA_TLS_KEY_FILE", List.of("kafka", "security", "tls", "keyFile"));
+        map.put("KAFKA_TLS_KEY_PASSWORD", List.of("kafka", "security", "tls", "keyPassword"));
+        map.put("KAFKA_TLS_KEYSTORE", List.of("kafka", "security", "tls", "keystore"));
+        map.put("KAFKA_TLS_KEYSTORE_PASSWORD", List.of("kafka", "security", "tls", "keystorePassword"));
         map.put("API_PORT", List.of("api", "port"));
         map.put("API_PUBLIC_URL", List.of("api", "publicBaseUrl"));
         map.put("S3_ENDPOINT", List.of("s3", "endpoint"));

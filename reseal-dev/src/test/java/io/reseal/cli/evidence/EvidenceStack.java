@@ -17,6 +17,7 @@ import io.reseal.pipeline.event.EventJson;
 import io.reseal.pipeline.event.EventType;
 import io.reseal.pipeline.event.InvalidEventException;
 import io.reseal.pipeline.event.RotationEvent;
+import io.reseal.pipeline.kafka.KafkaClients;
 import io.reseal.pipeline.ops.OpsServer;
 import io.reseal.producer.ProducerMain;
 import io.reseal.producer.RotationProducer;
@@ -66,19 +67,15 @@ import java.util.stream.Stream;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
 import org.apache.commons.compress.compressors.gzip.GzipCompressorInputStream;
+import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 
 /**
  * Test support for the evidence tests: the whole system on real embedded servers, wired by hand so that a
@@ -131,7 +128,7 @@ final class EvidenceStack implements AutoCloseable {
     private final String ghcrToken = randomValue("ghp_");
     private ResealConfig config;
     private RotationProducer producer;
-    private KafkaConsumer<String, byte[]> tailConsumer;
+    private Consumer<String, byte[]> tailConsumer;
     private Thread tailThread;
     private volatile boolean tailing = true;
 
@@ -411,11 +408,9 @@ final class EvidenceStack implements AutoCloseable {
 
     /** Writes raw bytes (and headers) to {@code topic}, as any Kafka client could; returns where it went. */
     RecordMetadata sendRaw(String topic, String key, byte[] value, Map<String, String> headers) throws Exception {
-        Properties props = new Properties();
-        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
-        props.put(ProducerConfig.ACKS_CONFIG, "all");
-        props.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, 2 * 1024 * 1024);
-        try (KafkaProducer<String, byte[]> raw = new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer())) {
+        try (Producer<String, byte[]> raw = new KafkaClients(config.kafka()).producer(null, Map.of(
+                ProducerConfig.ACKS_CONFIG, "all",
+                ProducerConfig.MAX_REQUEST_SIZE_CONFIG, 2 * 1024 * 1024))) {
             ProducerRecord<String, byte[]> record = new ProducerRecord<>(topic, key, value);
             headers.forEach((name, v) -> record.headers().add(name, v.getBytes(StandardCharsets.UTF_8)));
             return raw.send(record).get(30, TimeUnit.SECONDS);
@@ -429,12 +424,10 @@ final class EvidenceStack implements AutoCloseable {
     // ---- reading topics
 
     private void startTail() {
-        Properties props = new Properties();
-        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
-        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-        props.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, 4 * 1024 * 1024);
-        tailConsumer = new KafkaConsumer<>(props, new StringDeserializer(), new ByteArrayDeserializer());
+        tailConsumer = new KafkaClients(config.kafka()).consumer(null, Map.of(
+                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
+                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
+                ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, 4 * 1024 * 1024));
         List<TopicPartition> partitions = new ArrayList<>();
         for (String topic : config.kafka().topicNames().all().values()) {
             tailConsumer.partitionsFor(topic, Duration.ofSeconds(30))

@@ -10,6 +10,7 @@ import io.reseal.pipeline.event.EventType;
 import io.reseal.pipeline.event.RotationEvent;
 import io.reseal.pipeline.event.RotationPackaged;
 import io.reseal.pipeline.event.RotationSealed;
+import io.reseal.pipeline.kafka.KafkaClients;
 import io.reseal.pipeline.stage.TopicScanner;
 import io.reseal.sealer.BundleConfig;
 import io.reseal.sealer.manifest.OutputFormat;
@@ -30,7 +31,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.header.Header;
 import org.junit.jupiter.api.AfterAll;
@@ -130,10 +130,11 @@ class LeaksIT {
         LeakScanner scanner = scanner();
         List<String> hits = new ArrayList<>();
         int records = 0;
-        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, stack.kafka().bootstrapServers()))) {
+        KafkaClients clients = new KafkaClients(stack.config().kafka());
+        try (Admin admin = clients.admin(Map.of())) {
             Set<String> topics = admin.listTopics().names().get();
             assertThat(topics).containsAll(stack.config().kafka().topicNames().all().values());
-            TopicScanner topicScanner = new TopicScanner(stack.kafka().bootstrapServers());
+            TopicScanner topicScanner = new TopicScanner(clients);
             for (String topic : topics) {
                 for (ConsumerRecord<String, byte[]> record : topicScanner.readAll(topic, Duration.ofSeconds(30))) {
                     String where = topic + "-" + record.partition() + "@" + record.offset();

@@ -5,7 +5,14 @@ import io.reseal.pipeline.stage.Backoff;
 import io.reseal.pipeline.stage.Topics;
 import java.time.Duration;
 import java.util.EnumMap;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.config.ConfigDef;
 
 /**
  * How the services reach Kafka and name their topics. Immutable, validated.
@@ -15,10 +22,28 @@ import java.util.Map;
  * @param replicationFactor of topics Reseal creates
  * @param topics overrides of the default topic names, by event short name ({@code requested}, ...)
  * @param retryDeadline how long a stage retries a record that fails for a passing reason
+ * @param security TLS and SASL of every client (default: none, {@code PLAINTEXT}); see {@link KafkaSecurity}
+ * @param properties any other Kafka client property, passed through to every client that knows it (e.g.
+ *     {@code compression.type} to producers only); a key no client knows is refused, and so are the ones Reseal's
+ *     guarantees rest on ({@link #RESERVED_PROPERTIES}). Values of password-like keys are never printed.
  */
 public record KafkaConfig(
         String bootstrapServers, Integer partitions, Short replicationFactor, Map<String, String> topics,
-        Duration retryDeadline) {
+        Duration retryDeadline, KafkaSecurity security, Map<String, String> properties) {
+
+    /**
+     * Client properties the pass-through map may not set: the connection and security settings have keys of their
+     * own, and the others carry the pipeline's delivery guarantees (transactions, read_committed, manual commits).
+     */
+    public static final Set<String> RESERVED_PROPERTIES = Set.of(
+            "bootstrap.servers", "security.protocol", "sasl.mechanism", "group.id", "group.instance.id",
+            "transactional.id", "enable.auto.commit", "isolation.level", "auto.offset.reset", "enable.idempotence",
+            "acks", "key.serializer", "value.serializer", "key.deserializer", "value.deserializer");
+
+    public KafkaConfig(String bootstrapServers, Integer partitions, Short replicationFactor, Map<String, String> topics,
+                       Duration retryDeadline) {
+        this(bootstrapServers, partitions, replicationFactor, topics, retryDeadline, null, null);
+    }
 
     public KafkaConfig {
         bootstrapServers = bootstrapServers == null ? "localhost:9092" : bootstrapServers;
@@ -26,6 +51,9 @@ public record KafkaConfig(
         replicationFactor = replicationFactor == null ? 1 : replicationFactor;
         topics = topics == null ? Map.of() : Map.copyOf(topics);
         retryDeadline = retryDeadline == null ? Duration.ofMinutes(5) : retryDeadline;
+        security = security == null ? KafkaSecurity.none() : security;
+        properties = properties == null ? Map.of() : Map.copyOf(properties);
+        properties.keySet().forEach(KafkaConfig::checkPassThrough);
         if (partitions < 1) throw new IllegalArgumentException("kafka.partitions must be >= 1");
         if (replicationFactor < 1) throw new IllegalArgumentException("kafka.replicationFactor must be >= 1");
         if (retryDeadline.isNegative()) throw new IllegalArgumentException("kafka.retryDeadline must not be negative");
@@ -33,11 +61,51 @@ public record KafkaConfig(
     }
 
     public static KafkaConfig defaults() {
-        return new KafkaConfig(null, null, null, null, null);
+        return new KafkaConfig(null, null, null, null, null, null, null);
     }
 
     public KafkaConfig withBootstrapServers(String servers) {
-        return new KafkaConfig(servers, partitions, replicationFactor, topics, retryDeadline);
+        return new KafkaConfig(servers, partitions, replicationFactor, topics, retryDeadline, security, properties);
+    }
+
+    /** Whether a client property's value is a secret: Kafka types it as a password, or its name says so. */
+    public static boolean isSecretProperty(String key) {
+        String name = key.toLowerCase(Locale.ROOT);
+        return name.contains("password") || name.contains("secret") || name.contains("jaas")
+                || name.equals("ssl.keystore.key") || isPasswordTyped(key);
+    }
+
+    /** Every field, with the values of secrets masked. */
+    @Override
+    public String toString() {
+        Map<String, String> shown = new TreeMap<>();
+        properties.forEach((key, value) -> shown.put(key, isSecretProperty(key) ? "****" : value));
+        return "KafkaConfig[bootstrapServers=" + bootstrapServers + ", partitions=" + partitions
+                + ", replicationFactor=" + replicationFactor + ", topics=" + topics + ", retryDeadline=" + retryDeadline
+                + ", security=" + security + ", properties=" + shown + "]";
+    }
+
+    private static void checkPassThrough(String key) {
+        if (RESERVED_PROPERTIES.contains(key)) {
+            throw new IllegalArgumentException("kafka.properties: '" + key + "' cannot be passed through"
+                    + (key.equals("bootstrap.servers") ? ": use kafka.bootstrapServers"
+                    : key.startsWith("security.") || key.startsWith("sasl.") ? ": use kafka.security"
+                    : ": Reseal's delivery guarantees depend on its own value"));
+        }
+        if (!ConsumerConfig.configNames().contains(key) && !ProducerConfig.configNames().contains(key)
+                && !AdminClientConfig.configNames().contains(key)) {
+            throw new IllegalArgumentException("kafka.properties: '" + key + "' is not a Kafka client property");
+        }
+    }
+
+    private static boolean isPasswordTyped(String key) {
+        for (ConfigDef def : new ConfigDef[] {ConsumerConfig.configDef(), ProducerConfig.configDef(), AdminClientConfig.configDef()}) {
+            ConfigDef.ConfigKey definition = def.configKeys().get(key);
+            if (definition != null && definition.type == ConfigDef.Type.PASSWORD) {
+                return true;
+            }
+        }
+        return false;
     }
 
     public Topics topicNames() {

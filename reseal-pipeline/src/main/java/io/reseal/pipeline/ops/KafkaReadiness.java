@@ -1,7 +1,8 @@
 package io.reseal.pipeline.ops;
 
+import io.reseal.pipeline.kafka.KafkaClients;
 import java.time.Duration;
-import java.util.Properties;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
@@ -25,13 +26,11 @@ public final class KafkaReadiness implements AutoCloseable {
     private CompletableFuture<Boolean> last;
 
     /** @param clientId names this check's admin client in the broker's logs ({@code reseal-<service>-readiness}) */
-    public KafkaReadiness(String bootstrapServers, String clientId) {
-        Properties props = new Properties();
-        props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
-        props.put(AdminClientConfig.CLIENT_ID_CONFIG, clientId);
-        props.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, TIMEOUT_MS);
-        props.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, TIMEOUT_MS);
-        this.admin = Admin.create(props);
+    public KafkaReadiness(KafkaClients clients, String clientId) {
+        this.admin = clients.admin(Map.of(
+                AdminClientConfig.CLIENT_ID_CONFIG, clientId,
+                AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, TIMEOUT_MS,
+                AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, TIMEOUT_MS));
     }
 
     /** Completes with whether Kafka answered, within about 2 s; a result younger than 5 s is reused. */

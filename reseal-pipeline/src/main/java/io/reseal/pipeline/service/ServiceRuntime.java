@@ -5,6 +5,7 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.reseal.pipeline.config.InvalidConfigException;
 import io.reseal.pipeline.config.KafkaConfig;
+import io.reseal.pipeline.kafka.KafkaClients;
 import io.reseal.pipeline.ops.KafkaReadiness;
 import io.reseal.pipeline.ops.OpsServer;
 import java.util.Map;
@@ -49,7 +50,7 @@ public final class ServiceRuntime {
         }
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         RunningService worker = start.apply(registry);
-        KafkaReadiness readiness = new KafkaReadiness(kafka.bootstrapServers(), "reseal-" + name + "-readiness");
+        KafkaReadiness readiness = new KafkaReadiness(new KafkaClients(kafka), "reseal-" + name + "-readiness");
         AutoCloseable stopWorker = () -> {
             try {
                 worker.close();

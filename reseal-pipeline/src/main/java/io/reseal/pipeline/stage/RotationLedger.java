@@ -3,6 +3,7 @@ package io.reseal.pipeline.stage;
 import io.reseal.pipeline.event.EventCodec;
 import io.reseal.pipeline.event.InvalidEventException;
 import io.reseal.pipeline.event.RotationEvent;
+import io.reseal.pipeline.kafka.KafkaClients;
 import java.util.function.Consumer;
 import java.time.Duration;
 import java.util.Set;
@@ -23,18 +24,18 @@ public final class RotationLedger {
     public RotationLedger() {}
 
     /** The rotations with a committed event on {@code outputTopic}. */
-    public static RotationLedger load(String bootstrapServers, String outputTopic) {
-        return load(bootstrapServers, outputTopic, event -> { });
+    public static RotationLedger load(KafkaClients clients, String outputTopic) {
+        return load(clients, outputTopic, event -> { });
     }
 
     /**
      * The same, and every event read is also handed to {@code history}, so a stage that learns more from
      * its own past output (the sealer: which certificates it sealed with) reads the topic only once.
      */
-    public static RotationLedger load(String bootstrapServers, String outputTopic, Consumer<RotationEvent<?>> history) {
+    public static RotationLedger load(KafkaClients clients, String outputTopic, Consumer<RotationEvent<?>> history) {
         RotationLedger ledger = new RotationLedger();
         EventCodec codec = new EventCodec();
-        for (ConsumerRecord<String, byte[]> record : new TopicScanner(bootstrapServers).readAll(outputTopic, Duration.ofMinutes(2))) {
+        for (ConsumerRecord<String, byte[]> record : new TopicScanner(clients).readAll(outputTopic, Duration.ofMinutes(2))) {
             try {
                 RotationEvent<?> event = codec.fromRecord(record);
                 ledger.markDone(event.rotationId());

@@ -3,6 +3,7 @@ package io.reseal.pipeline.stage;
 import io.reseal.pipeline.config.KafkaConfig;
 import io.reseal.pipeline.event.EventType;
 import io.reseal.pipeline.event.RotationEvent;
+import io.reseal.pipeline.kafka.KafkaClients;
 import java.time.Clock;
 import java.time.Duration;
 import org.slf4j.Logger;
@@ -44,14 +45,15 @@ public final class StageService implements AutoCloseable {
 
     /**
      * The same, and every event already on the output topic is handed to {@code history} before the worker
-     * starts (see {@link RotationLedger#load(String, String, java.util.function.Consumer)}).
+     * starts (see {@link RotationLedger#load(KafkaClients, String, java.util.function.Consumer)}).
      */
     public static StageService start(KafkaConfig kafka, StageHandler handler, EventType produces, Clock clock,
                                      StageListener listener, java.util.function.Consumer<RotationEvent<?>> history) {
         Topics topics = kafka.topicNames();
-        TopicBootstrap.ensure(kafka.bootstrapServers(), topics, kafka.partitions(), kafka.replicationFactor());
-        RotationLedger ledger = RotationLedger.load(kafka.bootstrapServers(), topics.of(produces), history);
-        StageWorker worker = new StageWorker(kafka.bootstrapServers(), "reseal-" + handler.stage(), handler, topics,
+        KafkaClients clients = new KafkaClients(kafka);
+        TopicBootstrap.ensure(clients, topics, kafka.partitions(), kafka.replicationFactor());
+        RotationLedger ledger = RotationLedger.load(clients, topics.of(produces), history);
+        StageWorker worker = new StageWorker(clients, "reseal-" + handler.stage(), handler, topics,
                 kafka.backoff(), clock, listener, ledger);
         StageService service = new StageService(worker, handler.stage());
         service.thread.start();

@@ -6,6 +6,7 @@ import io.reseal.pipeline.event.InvalidEventException;
 import io.reseal.pipeline.event.RotationEvent;
 import io.reseal.pipeline.event.RotationFailed;
 import io.reseal.pipeline.event.TraceParent;
+import io.reseal.pipeline.kafka.KafkaClients;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
@@ -17,16 +18,15 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.UUID;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
-import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.KafkaException;
@@ -35,10 +35,6 @@ import org.apache.kafka.common.errors.InvalidConfigurationException;
 import org.apache.kafka.common.errors.OutOfOrderSequenceException;
 import org.apache.kafka.common.errors.ProducerFencedException;
 import org.apache.kafka.common.errors.WakeupException;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
@@ -78,8 +74,8 @@ public final class StageWorker implements Runnable, AutoCloseable {
     private final Backoff backoff;
     private final Clock clock;
     private final EventCodec codec = new EventCodec();
-    private final KafkaConsumer<String, byte[]> consumer;
-    private final KafkaProducer<String, byte[]> producer;
+    private final Consumer<String, byte[]> consumer;
+    private final Producer<String, byte[]> producer;
     private final URI source;
     private final CountDownLatch stopRequested = new CountDownLatch(1);
     private final CountDownLatch stopped = new CountDownLatch(1);
@@ -89,13 +85,13 @@ public final class StageWorker implements Runnable, AutoCloseable {
     private final Map<TopicPartition, Retry> retries = new HashMap<>();
 
     /**
-     * @param bootstrapServers Kafka
-     * @param groupId the consumer group of this stage (all replicas share it)
+     * @param clients makes this worker's consumer and transactional producer
+     * @param groupId the consumer group of this stage (all replicas share it; also the prefix of the transactional id)
      * @param listener told about each outcome (metrics); {@link StageListener#NONE} for nothing
      * @param ledger the rotations this stage already finished (see {@link RotationLedger#load}); events of
      *     those are acknowledged without calling the handler
      */
-    public StageWorker(String bootstrapServers, String groupId, StageHandler handler, Topics topics, Backoff backoff,
+    public StageWorker(KafkaClients clients, String groupId, StageHandler handler, Topics topics, Backoff backoff,
                        Clock clock, StageListener listener, RotationLedger ledger) {
         this.handler = handler;
         this.ledger = ledger;
@@ -104,16 +100,12 @@ public final class StageWorker implements Runnable, AutoCloseable {
         this.clock = clock;
         this.listener = listener;
         this.source = URI.create("/reseal/" + handler.stage());
-        this.consumer = new KafkaConsumer<>(consumerProperties(bootstrapServers, groupId),
-                new StringDeserializer(), new ByteArrayDeserializer());
-        this.producer = new KafkaProducer<>(producerProperties(bootstrapServers, groupId),
-                new StringSerializer(), new ByteArraySerializer());
+        this.consumer = clients.consumer(groupId, consumerSettings(groupId));
+        this.producer = clients.producer(groupId + "-" + UUID.randomUUID(), producerSettings());
     }
 
-    private static Properties consumerProperties(String bootstrapServers, String groupId) {
-        Properties props = new Properties();
-        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
-        props.put(ConsumerConfig.GROUP_ID_CONFIG, groupId);
+    private static Map<String, Object> consumerSettings(String groupId) {
+        Map<String, Object> props = new HashMap<>();
         props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
@@ -124,10 +116,8 @@ public final class StageWorker implements Runnable, AutoCloseable {
         return props;
     }
 
-    private static Properties producerProperties(String bootstrapServers, String groupId) {
-        Properties props = new Properties();
-        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
-        props.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, groupId + "-" + UUID.randomUUID());
+    private static Map<String, Object> producerSettings() {
+        Map<String, Object> props = new HashMap<>();
         props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
         props.put(ProducerConfig.ACKS_CONFIG, "all");
         props.put(ProducerConfig.LINGER_MS_CONFIG, 0);

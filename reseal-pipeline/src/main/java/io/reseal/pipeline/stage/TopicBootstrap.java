@@ -2,11 +2,11 @@ package io.reseal.pipeline.stage;
 
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import io.reseal.pipeline.kafka.KafkaClients;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
@@ -21,11 +21,8 @@ public final class TopicBootstrap {
 
     private TopicBootstrap() {}
 
-    public static void ensure(String bootstrapServers, Topics topics, int partitions, short replicationFactor) {
-        Properties props = new Properties();
-        props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
-        props.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 60_000);
-        try (Admin admin = Admin.create(props)) {
+    public static void ensure(KafkaClients clients, Topics topics, int partitions, short replicationFactor) {
+        try (Admin admin = clients.admin(Map.of(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 60_000))) {
             Set<String> existing = admin.listTopics().names().get(60, TimeUnit.SECONDS);
             List<NewTopic> missing = topics.all().values().stream()
                     .distinct()
@@ -50,7 +47,7 @@ public final class TopicBootstrap {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while creating topics", e);
         } catch (ExecutionException | TimeoutException e) {
-            throw new IllegalStateException("cannot create topics on " + bootstrapServers + ": "
+            throw new IllegalStateException("cannot create topics on " + clients.bootstrapServers() + ": "
                     + (e.getCause() != null ? e.getCause().getMessage() : e.getMessage()), e);
         }
     }

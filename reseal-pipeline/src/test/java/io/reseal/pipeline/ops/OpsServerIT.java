@@ -14,6 +14,7 @@ import io.reseal.pipeline.event.RotationNotified;
 import io.reseal.pipeline.event.RotationRequested;
 import io.reseal.pipeline.event.TraceParent;
 import io.reseal.pipeline.event.Trigger;
+import io.reseal.pipeline.kafka.KafkaClients;
 import io.reseal.pipeline.stage.PermanentStageException;
 import io.reseal.pipeline.stage.StageHandler;
 import io.reseal.pipeline.stage.StageService;
@@ -71,7 +72,7 @@ class OpsServerIT {
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         StageService service = StageService.start(config, new NotifyingHandler(), EventType.NOTIFIED, Clock.systemUTC(),
                 new StageMetrics(registry));
-        KafkaReadiness readiness = new KafkaReadiness(kafka.bootstrapServers(), "ops-it");
+        KafkaReadiness readiness = new KafkaReadiness(clients(kafka.bootstrapServers()), "ops-it");
         OpsServer ops = OpsServer.start(0, registry, service::isRunning, Map.of("kafka", readiness::isReachable));
         String requested = config.topicNames().of(EventType.REQUESTED);
         TraceParent incoming = TraceParent.start();
@@ -103,7 +104,7 @@ class OpsServerIT {
 
             // and every output record carries a trace: the incoming one's trace id with a new parent id
             Map<String, TraceParent> traces = new HashMap<>();
-            for (ConsumerRecord<String, byte[]> record : new TopicScanner(kafka.bootstrapServers())
+            for (ConsumerRecord<String, byte[]> record : new TopicScanner(clients(kafka.bootstrapServers()))
                     .readAll(config.topicNames().of(EventType.NOTIFIED), Duration.ofSeconds(20))) {
                 traces.put(codec.fromRecord(record).rotationId(),
                         TraceParent.parse(EventCodec.header(record, TraceParent.HEADER)).orElseThrow());
@@ -111,7 +112,7 @@ class OpsServerIT {
             assertThat(traces.get("rot-1").traceId()).isEqualTo(incoming.traceId());
             assertThat(traces.get("rot-1").parentId()).isNotEqualTo(incoming.parentId());
             assertThat(traces.get("rot-2").traceId()).isNotEqualTo(incoming.traceId());
-            for (ConsumerRecord<String, byte[]> failed : new TopicScanner(kafka.bootstrapServers())
+            for (ConsumerRecord<String, byte[]> failed : new TopicScanner(clients(kafka.bootstrapServers()))
                     .readAll(config.topicNames().of(EventType.FAILED), Duration.ofSeconds(20))) {
                 assertThat(TraceParent.parse(EventCodec.header(failed, TraceParent.HEADER))).isPresent();
             }
@@ -179,5 +180,9 @@ class OpsServerIT {
                     event.time(), new RotationNotified(event.rotationId(), event.subject(), List.of("a@example.com"),
                             "<m@test>", event.time().toInstant())));
         }
+    }
+
+    private static KafkaClients clients(String bootstrapServers) {
+        return new KafkaClients(KafkaConfig.defaults().withBootstrapServers(bootstrapServers));
     }
 }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.reseal.embedded.EmbeddedKafka;
+import io.reseal.pipeline.config.KafkaConfig;
 import io.reseal.pipeline.event.EventCodec;
 import io.reseal.pipeline.event.EventType;
 import io.reseal.pipeline.event.RotationEvent;
@@ -11,6 +12,7 @@ import io.reseal.pipeline.event.RotationFailed;
 import io.reseal.pipeline.event.RotationNotified;
 import io.reseal.pipeline.event.RotationRequested;
 import io.reseal.pipeline.event.Trigger;
+import io.reseal.pipeline.kafka.KafkaClients;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
@@ -72,7 +74,7 @@ class StageWorkerIT {
         for (EventType type : EventType.values()) names.put(type, type.defaultTopic() + "." + suffix);
         topics = Topics.withOverrides(names);
         group = "test-" + suffix;
-        TopicBootstrap.ensure(kafka.bootstrapServers(), topics, 1, (short) 1);
+        TopicBootstrap.ensure(clients(kafka.bootstrapServers()), topics, 1, (short) 1);
     }
 
     @AfterEach
@@ -158,7 +160,7 @@ class StageWorkerIT {
         Map<EventType, String> names = new java.util.EnumMap<>(EventType.class);
         for (EventType type : EventType.values()) names.put(type, type.defaultTopic() + ".three." + suffix);
         topics = Topics.withOverrides(names);
-        TopicBootstrap.ensure(kafka.bootstrapServers(), topics, 3, (short) 1);
+        TopicBootstrap.ensure(clients(kafka.bootstrapServers()), topics, 3, (short) 1);
         CountingHandler handler = new CountingHandler() {
             @Override
             public List<RotationEvent<?>> handle(RotationEvent<?> event) throws RetriableStageException {
@@ -260,8 +262,8 @@ class StageWorkerIT {
         // and after a restart, with the ledger rebuilt from the output topic
         send(request("rot-dup"));
         send(request("rot-last"));
-        StageWorker restarted = new StageWorker(kafka.bootstrapServers(), group, new CountingHandler(), topics, Backoff.DEFAULT,
-                Clock.systemUTC(), StageListener.NONE, RotationLedger.load(kafka.bootstrapServers(), topics.of(EventType.NOTIFIED)));
+        StageWorker restarted = new StageWorker(clients(kafka.bootstrapServers()), group, new CountingHandler(), topics, Backoff.DEFAULT,
+                Clock.systemUTC(), StageListener.NONE, RotationLedger.load(clients(kafka.bootstrapServers()), topics.of(EventType.NOTIFIED)));
         threads.submit(restarted);
         await().atMost(Duration.ofSeconds(30)).until(() -> read(EventType.NOTIFIED).size() >= 3);
         assertThat(notifiedRotations()).containsExactly("rot-dup", "rot-after", "rot-last");
@@ -271,7 +273,7 @@ class StageWorkerIT {
     // --- helpers
 
     private StageWorker worker(StageHandler handler, Backoff backoff) {
-        return new StageWorker(kafka.bootstrapServers(), group, handler, topics, backoff, Clock.systemUTC(),
+        return new StageWorker(clients(kafka.bootstrapServers()), group, handler, topics, backoff, Clock.systemUTC(),
                 StageListener.NONE, new RotationLedger());
     }
 
@@ -292,7 +294,7 @@ class StageWorkerIT {
     }
 
     private List<ConsumerRecord<String, byte[]>> read(EventType type) {
-        return new TopicScanner(kafka.bootstrapServers()).readAll(topics.of(type), Duration.ofSeconds(20));
+        return new TopicScanner(clients(kafka.bootstrapServers())).readAll(topics.of(type), Duration.ofSeconds(20));
     }
 
     private List<String> notifiedRotations() throws Exception {
@@ -328,4 +330,8 @@ class StageWorkerIT {
 
     /** Stands for the process dying: an Error, not an exception the loop handles. */
     static final class SimulatedCrash extends Error {}
+
+    private static KafkaClients clients(String bootstrapServers) {
+        return new KafkaClients(KafkaConfig.defaults().withBootstrapServers(bootstrapServers));
+    }
 }

@@ -7,6 +7,7 @@ import io.reseal.pipeline.event.EventType;
 import io.reseal.pipeline.event.RotationEvent;
 import io.reseal.pipeline.event.RotationRequested;
 import io.reseal.pipeline.event.TraceParent;
+import io.reseal.pipeline.kafka.KafkaClients;
 import io.reseal.pipeline.ops.KafkaReadiness;
 import io.reseal.producer.ProducerConfig;
 import io.reseal.producer.ProducerConfig.ApiToken;
@@ -81,7 +82,7 @@ public final class RotationApi implements AutoCloseable {
      * @param statusBase the public base URL that {@code statusUrl}s start with (asked per request, so it may
      *     depend on the port the server was bound to)
      */
-    public RotationApi(Vertx vertx, ProducerConfig config, List<WorkflowConfig> workflows, String bootstrapServers,
+    public RotationApi(Vertx vertx, ProducerConfig config, List<WorkflowConfig> workflows, KafkaClients clients,
                        RequestPublisher publisher, RotationStatusView view, ProducerMetrics metrics, Clock clock,
                        Supplier<String> statusBase) {
         this.vertx = vertx;
@@ -89,7 +90,7 @@ public final class RotationApi implements AutoCloseable {
         this.authenticator = new TokenAuthenticator(config.tokens());
         this.publisher = publisher;
         this.view = view;
-        this.readiness = new KafkaReadiness(bootstrapServers, "reseal-producer-readiness");
+        this.readiness = new KafkaReadiness(clients, "reseal-producer-readiness");
         this.metrics = metrics;
         this.clock = clock;
         this.idempotency = new IdempotencyCache(clock);

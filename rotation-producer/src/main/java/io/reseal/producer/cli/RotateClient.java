@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.reseal.pipeline.config.KafkaConfig;
+import io.reseal.pipeline.kafka.KafkaClients;
 import io.reseal.pipeline.event.EventJson;
 import io.reseal.pipeline.event.EventType;
 import io.reseal.pipeline.event.RequestRules;
@@ -225,7 +226,7 @@ public final class RotateClient {
         RotationEvent<RotationRequested> event = RotationEvent.forRotation(rotationId, EventType.REQUESTED,
                 RequestPublisher.SOURCE, workflow, OffsetDateTime.now(clock).withOffsetSameInstant(ZoneOffset.UTC),
                 request);
-        try (RequestPublisher publisher = new RequestPublisher(kafka.bootstrapServers(), kafka.topicNames(),
+        try (RequestPublisher publisher = new RequestPublisher(new KafkaClients(kafka), kafka.topicNames(),
                 "reseal-cli")) {
             publisher.publish(List.of(event)).get(30, TimeUnit.SECONDS);
         }

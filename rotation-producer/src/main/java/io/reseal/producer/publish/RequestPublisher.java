@@ -5,17 +5,15 @@ import io.reseal.pipeline.event.EventType;
 import io.reseal.pipeline.event.RotationEvent;
 import io.reseal.pipeline.event.RotationRequested;
 import io.reseal.pipeline.event.TraceParent;
+import io.reseal.pipeline.kafka.KafkaClients;
 import io.reseal.pipeline.stage.Topics;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.concurrent.CompletableFuture;
-import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 
 /**
  * Writes {@code RotationRequested} events to the requested topic with an idempotent producer and
@@ -32,13 +30,12 @@ public final class RequestPublisher implements AutoCloseable {
 
     private static final Duration DELIVERY_TIMEOUT = Duration.ofSeconds(15);
 
-    private final KafkaProducer<String, byte[]> producer;
+    private final Producer<String, byte[]> producer;
     private final String topic;
     private final EventCodec codec = new EventCodec();
 
-    public RequestPublisher(String bootstrapServers, Topics topics, String clientId) {
-        Properties props = new Properties();
-        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+    public RequestPublisher(KafkaClients clients, Topics topics, String clientId) {
+        Map<String, Object> props = new java.util.HashMap<>();
         props.put(ProducerConfig.CLIENT_ID_CONFIG, clientId);
         props.put(ProducerConfig.ACKS_CONFIG, "all");
         props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
@@ -46,7 +43,7 @@ public final class RequestPublisher implements AutoCloseable {
         props.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 5_000);
         props.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, (int) DELIVERY_TIMEOUT.toMillis());
         props.put(ProducerConfig.LINGER_MS_CONFIG, 0);
-        this.producer = new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer());
+        this.producer = clients.producer(null, props);
         this.topic = topics.of(EventType.REQUESTED);
     }
 

@@ -5,6 +5,7 @@ import io.reseal.pipeline.event.EventType;
 import io.reseal.pipeline.event.RotationEvent;
 import io.reseal.pipeline.event.RotationRequested;
 import io.reseal.pipeline.event.Trigger;
+import io.reseal.pipeline.kafka.KafkaClients;
 import io.reseal.producer.ProducerMetrics;
 import io.reseal.producer.publish.RequestPublisher;
 import java.nio.charset.StandardCharsets;
@@ -65,7 +66,7 @@ public final class RotationScheduler implements AutoCloseable {
     /**
      * @throws IllegalArgumentException if a scheduled workflow has no requestor or an invalid cron expression
      */
-    public RotationScheduler(List<WorkflowConfig> workflows, String bootstrapServers, String requestedTopic,
+    public RotationScheduler(List<WorkflowConfig> workflows, KafkaClients clients, String requestedTopic,
                              RequestPublisher publisher, Leadership leadership, Clock clock, ProducerMetrics metrics) {
         for (WorkflowConfig workflow : workflows) {
             if (workflow.schedule() == null) {
@@ -78,7 +79,7 @@ public final class RotationScheduler implements AutoCloseable {
             }
             this.workflows.put(workflow.name(), new Scheduled(workflow, Schedule.of(workflow.schedule(), where)));
         }
-        this.history = new ScheduleHistory(bootstrapServers, requestedTopic);
+        this.history = new ScheduleHistory(clients, requestedTopic);
         this.publisher = publisher;
         this.leadership = leadership;
         this.clock = clock;

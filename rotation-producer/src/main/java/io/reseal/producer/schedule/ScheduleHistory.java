@@ -1,6 +1,7 @@
 package io.reseal.producer.schedule;
 
 import io.reseal.pipeline.event.EventCodec;
+import io.reseal.pipeline.kafka.KafkaClients;
 import io.reseal.producer.publish.RequestPublisher;
 import java.time.DateTimeException;
 import java.time.Duration;
@@ -8,13 +9,10 @@ import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
+import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
 
 /**
  * The last scheduled instant fired for each workflow, as recorded on the requested topic: the scheduler
@@ -26,23 +24,21 @@ import org.apache.kafka.common.serialization.StringDeserializer;
  */
 final class ScheduleHistory {
 
-    private final String bootstrapServers;
+    private final KafkaClients clients;
     private final String topic;
 
-    ScheduleHistory(String bootstrapServers, String topic) {
-        this.bootstrapServers = bootstrapServers;
+    ScheduleHistory(KafkaClients clients, String topic) {
+        this.clients = clients;
         this.topic = topic;
     }
 
     Map<String, Instant> lastFires() {
-        Properties props = new Properties();
-        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
-        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-        props.put(ConsumerConfig.CLIENT_ID_CONFIG, "reseal-schedule-history");
+        Map<String, Object> props = Map.of(
+                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
+                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
+                ConsumerConfig.CLIENT_ID_CONFIG, "reseal-schedule-history");
         Map<String, Instant> last = new HashMap<>();
-        try (KafkaConsumer<String, byte[]> consumer =
-                     new KafkaConsumer<>(props, new StringDeserializer(), new ByteArrayDeserializer())) {
+        try (Consumer<String, byte[]> consumer = clients.consumer(null, props)) {
             List<TopicPartition> partitions = consumer.partitionsFor(topic, Duration.ofSeconds(30)).stream()
                     .map(p -> new TopicPartition(p.topic(), p.partition()))
                     .toList();

@@ -10,6 +10,7 @@ import io.fabric8.mockwebserver.Context;
 import io.fabric8.mockwebserver.MockWebServer;
 import io.reseal.embedded.KafkaCluster;
 import io.reseal.embedded.KafkaClusterFactory;
+import io.reseal.pipeline.config.KafkaConfig;
 import io.reseal.pipeline.config.WorkflowConfig;
 import io.reseal.pipeline.config.WorkflowConfig.EnvironmentConfig;
 import io.reseal.pipeline.config.WorkflowConfig.ScheduleConfig;
@@ -18,6 +19,7 @@ import io.reseal.pipeline.event.EventType;
 import io.reseal.pipeline.event.RotationEvent;
 import io.reseal.pipeline.event.RotationRequested;
 import io.reseal.pipeline.event.Trigger;
+import io.reseal.pipeline.kafka.KafkaClients;
 import io.reseal.pipeline.stage.TopicBootstrap;
 import io.reseal.pipeline.stage.Topics;
 import io.reseal.producer.ProducerMetrics;
@@ -54,8 +56,8 @@ class RotationSchedulerIT {
     void start() {
         kafka = KafkaClusterFactory.create();
         kafka.start();
-        TopicBootstrap.ensure(kafka.bootstrapServers(), Topics.defaults(), 3, (short) 1);
-        publisher = new RequestPublisher(kafka.bootstrapServers(), Topics.defaults(), "scheduler-it");
+        TopicBootstrap.ensure(clients(kafka.bootstrapServers()), Topics.defaults(), 3, (short) 1);
+        publisher = new RequestPublisher(clients(kafka.bootstrapServers()), Topics.defaults(), "scheduler-it");
         topics = new StageTopics(kafka.bootstrapServers());
     }
 
@@ -81,7 +83,7 @@ class RotationSchedulerIT {
     }
 
     private RotationScheduler scheduler(WorkflowConfig workflow, Leadership leadership, MutableClock clock) {
-        RotationScheduler scheduler = new RotationScheduler(List.of(workflow), kafka.bootstrapServers(),
+        RotationScheduler scheduler = new RotationScheduler(List.of(workflow), clients(kafka.bootstrapServers()),
                 Topics.defaults().of(EventType.REQUESTED), publisher, leadership, clock, new ProducerMetrics());
         toClose.add(scheduler);
         return scheduler;
@@ -206,5 +208,9 @@ class RotationSchedulerIT {
 
         assertThat(fires(workflow)).extracting(Map.Entry::getKey)
                 .containsExactly("2026-03-01T10:00:00Z", "2026-03-01T11:00:00Z");
+    }
+
+    private static KafkaClients clients(String bootstrapServers) {
+        return new KafkaClients(KafkaConfig.defaults().withBootstrapServers(bootstrapServers));
     }
 }
