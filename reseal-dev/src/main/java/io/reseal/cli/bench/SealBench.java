@@ -3,6 +3,7 @@ package io.reseal.cli.bench;
 import io.reseal.cli.UserFacingException;
 import io.reseal.sealer.crypto.ControllerKeyPair;
 import io.reseal.sealer.crypto.HybridEncryption;
+import io.reseal.sealer.crypto.SealingProvider;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -33,7 +34,8 @@ import picocli.CommandLine.Spec;
 /**
  * {@code reseal bench seal}: how fast the sealer seals, read against the machine's physical limit.
  *
- * <p>Prints, as {@code name=value} lines on stdout: {@code seal_ops_per_sec} (one thread sealing 32-byte
+ * <p>Prints, as {@code name=value} lines on stdout: {@code sealing_provider} (which {@link SealingProvider} did
+ * the RSA and AES-GCM work: {@code conscrypt} or {@code jdk}, chosen with {@code --provider}), {@code seal_ops_per_sec} (one thread sealing 32-byte
  * values with a 4096-bit key, the full kubeseal hybrid scheme: fresh AES key, RSA-OAEP SHA-256, AES-GCM; per
  * second of the thread's user CPU time, the divisor {@code openssl speed} uses, so that a machine shared with
  * other work does not skew the ratio) and {@code seal_ops_per_sec_wall} (the same run per wall-clock second),
@@ -68,6 +70,9 @@ public final class SealBench implements Callable<Integer> {
     @Option(names = "--bits", defaultValue = "4096", description = "RSA key size (default ${DEFAULT-VALUE}, the controller's)")
     int bits;
 
+    @Option(names = "--provider", description = "CONSCRYPT or JDK (default: Conscrypt where its native library loads)")
+    SealingProvider provider;
+
     @Option(names = "--openssl", defaultValue = "openssl", description = "the openssl executable (default ${DEFAULT-VALUE})")
     String openssl;
 
@@ -85,13 +90,14 @@ public final class SealBench implements Callable<Integer> {
                 .keys().getPublic();
         byte[] value = new byte[VALUE_BYTES];
         random.nextBytes(value);
-        HybridEncryption encryption = new HybridEncryption(random);
+        HybridEncryption encryption = new HybridEncryption(random, provider != null ? provider : SealingProvider.preferred());
         Duration phase = Duration.ofNanos((long) (seconds * 1_000_000_000L));
         int cores = Runtime.getRuntime().availableProcessors();
 
         warmUp(encryption, key, value, phase);
         Rate single = sealFor(encryption, key, value, phase);
         double allCores = sealOnEveryCore(encryption, key, value, phase, cores);
+        line(out, "sealing_provider", encryption.provider().name().toLowerCase(Locale.ROOT));
         line(out, "key_bits", Integer.toString(bits));
         line(out, "value_bytes", Integer.toString(VALUE_BYTES));
         line(out, "cores", Integer.toString(cores));

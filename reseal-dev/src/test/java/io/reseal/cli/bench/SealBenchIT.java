@@ -5,7 +5,9 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.reseal.cli.CommandRun;
 import io.reseal.cli.DevCommand;
+import io.reseal.sealer.crypto.SealingProvider;
 import java.util.List;
+import java.util.Locale;
 import org.junit.jupiter.api.Test;
 
 /** The output contract of {@code reseal bench seal}, from a very short run (2048-bit key, fractions of a second). */
@@ -23,7 +25,8 @@ class SealBenchIT {
         // then
         assertThat(run.exitCode()).as(run.err()).isZero();
         List<String> lines = run.out().lines().toList();
-        assertThat(lines).allMatch(line -> line.matches("[a-z0-9_]+=[0-9]+(\\.[0-9]+)?"));
+        assertThat(lines).allMatch(line -> line.matches("[a-z0-9_]+=([0-9]+(\\.[0-9]+)?|[a-z]+)"));
+        assertThat(lines).containsOnlyOnce("sealing_provider=" + SealingProvider.preferred().name().toLowerCase(Locale.ROOT));
         assertThat(lines).extracting(line -> line.substring(0, line.indexOf('='))).contains(
                 "seal_ops_per_sec", "seal_ops_per_sec_wall", "seal_ops_per_sec_all_cores", "openssl_rsa2048_public_ops_per_sec",
                 "seal_vs_openssl_ratio", "process_per_value_ms", "in_process_per_value_ms");

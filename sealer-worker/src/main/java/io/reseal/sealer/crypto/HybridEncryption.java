@@ -3,11 +3,8 @@ package io.reseal.sealer.crypto;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.SecureRandom;
-import java.security.spec.MGF1ParameterSpec;
 import javax.crypto.Cipher;
 import javax.crypto.spec.GCMParameterSpec;
-import javax.crypto.spec.OAEPParameterSpec;
-import javax.crypto.spec.PSource;
 import javax.crypto.spec.SecretKeySpec;
 import java.security.interfaces.RSAPrivateCrtKey;
 import java.security.interfaces.RSAPrivateKey;
@@ -15,6 +12,7 @@ import java.security.interfaces.RSAPublicKey;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
+import org.bouncycastle.crypto.CipherParameters;
 import org.bouncycastle.crypto.CryptoException;
 import org.bouncycastle.crypto.DataLengthException;
 import org.bouncycastle.crypto.digests.SHA256Digest;
@@ -42,6 +40,10 @@ import org.bouncycastle.crypto.params.RSAPrivateCrtKeyParameters;
  * <p>Each {@link #seal} draws 64 bytes from the random source: the session key (32), then the OAEP
  * seed (32), the order of the reference, so a recorded source reproduces its output bit for bit.
  *
+ * <p>Sealing pads OAEP with BouncyCastle and runs the RSA operation and AES-GCM in a {@link SealingProvider}
+ * (Conscrypt where it loads, the JDK otherwise); opening uses BouncyCastle alone, so that it stays independent
+ * of the sealing provider.
+ *
  * <p>Thread-safe if the random source is (a {@link SecureRandom} is): sealing uses cipher objects
  * of its own thread, opening builds short-lived ones. Session keys are wiped once used. Error messages never carry
  * plaintext or key bytes.
@@ -52,28 +54,31 @@ public final class HybridEncryption {
     private static final int GCM_NONCE_BYTES = 12;
     private static final int GCM_TAG_BITS = 128;
     private static final int LENGTH_HEADER_BYTES = 2;
-
-    private static final ThreadLocal<Cipher> SEALING_RSA = ThreadLocal.withInitial(() -> cipher("RSA/ECB/OAEPPadding"));
-    private static final ThreadLocal<Cipher> SEALING_GCM = ThreadLocal.withInitial(() -> cipher("AES/GCM/NoPadding"));
+    /** The raw RSA engine holds its key itself; OAEP's parameters only carry the random source. */
+    private static final CipherParameters NO_PARAMETERS = new CipherParameters() { };
 
     private final SecureRandom random;
+    private final SealingProvider provider;
 
-    private static Cipher cipher(String transformation) {
-        try {
-            return Cipher.getInstance(transformation, "SunJCE");
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException("the JDK has no " + transformation, e);
-        }
-    }
-
-    /** Seals with a fresh {@link SecureRandom}. */
+    /** Seals with a fresh {@link SecureRandom} and {@link SealingProvider#preferred()}. */
     public HybridEncryption() {
         this(new SecureRandom());
     }
 
-    /** Seals with the given random source; also used for RSA blinding when opening. */
+    /** Seals with the given random source (also used for RSA blinding when opening) and the preferred provider. */
     public HybridEncryption(SecureRandom random) {
+        this(random, SealingProvider.preferred());
+    }
+
+    /** Seals with the given random source and provider; both produce the same bytes from the same randomness. */
+    public HybridEncryption(SecureRandom random, SealingProvider provider) {
         this.random = Objects.requireNonNull(random, "random");
+        this.provider = Objects.requireNonNull(provider, "provider");
+    }
+
+    /** The provider this instance seals with. */
+    public SealingProvider provider() {
+        return provider;
     }
 
     /** Seals {@code plaintext} for {@code label} with the controller's public key. */
@@ -81,13 +86,12 @@ public final class HybridEncryption {
         byte[] sessionKey = new byte[SESSION_KEY_BYTES];
         random.nextBytes(sessionKey);
         try {
-            // The JDK's own OAEP and AES-GCM (SHA and AES-NI/CLMUL intrinsics) seal faster than the
-            // pure-Java ones; the seed of OAEP is drawn from our random source, after the session key.
-            Cipher rsa = SEALING_RSA.get();
-            rsa.init(Cipher.ENCRYPT_MODE, key, new OAEPParameterSpec("SHA-256", "MGF1", MGF1ParameterSpec.SHA256,
-                    new PSource.PSpecified(label.getBytes(StandardCharsets.UTF_8))), random);
-            byte[] rsaPart = rsa.doFinal(sessionKey);
-            Cipher gcm = SEALING_GCM.get();
+            // OAEP in Java, so its seed comes from our random source after the session key; the provider does
+            // the RSA operation and AES-GCM, where the time goes.
+            OAEPEncoding oaep = oaep(new RawRsaEngine(provider.rawRsa(), key), label);
+            oaep.init(true, new ParametersWithRandom(NO_PARAMETERS, random));
+            byte[] rsaPart = oaep.processBlock(sessionKey, 0, sessionKey.length);
+            Cipher gcm = provider.aesGcm();
             gcm.init(Cipher.ENCRYPT_MODE, new SecretKeySpec(sessionKey, "AES"),
                     new GCMParameterSpec(GCM_TAG_BITS, new byte[GCM_NONCE_BYTES]));
             byte[] sealed = new byte[LENGTH_HEADER_BYTES + rsaPart.length + gcm.getOutputSize(plaintext.length)];
@@ -96,7 +100,7 @@ public final class HybridEncryption {
             System.arraycopy(rsaPart, 0, sealed, LENGTH_HEADER_BYTES, rsaPart.length);
             gcm.doFinal(plaintext, 0, plaintext.length, sealed, LENGTH_HEADER_BYTES + rsaPart.length);
             return sealed;
-        } catch (GeneralSecurityException e) {
+        } catch (GeneralSecurityException | CryptoException e) {
             throw new SealingException("sealing failed: " + e.getClass().getSimpleName());
         } finally {
             Arrays.fill(sessionKey, (byte) 0);

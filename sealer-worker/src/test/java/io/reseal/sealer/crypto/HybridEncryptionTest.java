@@ -3,6 +3,7 @@ package io.reseal.sealer.crypto;
 import static io.reseal.sealer.GoldenVectors.base64;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assumptions.assumeThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.reseal.sealer.GoldenVectors;
@@ -10,6 +11,7 @@ import io.reseal.sealer.RecordedRandom;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.KeyPairGenerator;
+import java.security.SecureRandom;
 import java.security.interfaces.RSAPrivateKey;
 import java.security.interfaces.RSAPublicKey;
 import java.security.spec.MGF1ParameterSpec;
@@ -25,6 +27,7 @@ import javax.crypto.spec.SecretKeySpec;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -47,6 +50,17 @@ class HybridEncryptionTest {
         return GoldenVectors.positive().stream();
     }
 
+    /** Every positive vector with every sealing provider: both must reproduce the reference bit for bit. */
+    static Stream<Arguments> positiveWithEachProvider() {
+        return Stream.of(SealingProvider.values())
+                .flatMap(provider -> GoldenVectors.positive().stream().map(vector -> Arguments.of(provider, vector)));
+    }
+
+    static Stream<Arguments> labelsWithEachProvider() {
+        return Stream.of(SealingProvider.values())
+                .flatMap(provider -> Stream.of("team-a/api-token", "team-a", "").map(label -> Arguments.of(provider, label)));
+    }
+
     static Stream<JsonNode> negative() {
         return GoldenVectors.negative().stream();
     }
@@ -64,14 +78,15 @@ class HybridEncryptionTest {
         assertThat(opened).isEqualTo(base64(vector, "plaintext_b64"));
     }
 
-    @ParameterizedTest(name = "{0}")
-    @MethodSource("positive")
-    void reproducesEveryPositiveVectorFromItsRecordedRandomness(JsonNode vector) {
+    @ParameterizedTest(name = "{0}: {1}")
+    @MethodSource("positiveWithEachProvider")
+    void reproducesEveryPositiveVectorFromItsRecordedRandomness(SealingProvider provider, JsonNode vector) {
         // given the 64 random bytes of the reference: session key, then OAEP seed
         RecordedRandom random = new RecordedRandom(List.of(base64(vector, "session_key_b64"), base64(vector, "oaep_seed_b64")));
 
         // when
-        byte[] sealed = new HybridEncryption(random).seal(base64(vector, "plaintext_b64"), vector.get("label").asText(), publicKey);
+        byte[] sealed = new HybridEncryption(random, provider)
+                .seal(base64(vector, "plaintext_b64"), vector.get("label").asText(), publicKey);
 
         // then
         assertThat(Base64.getEncoder().encodeToString(sealed)).isEqualTo(vector.get("ciphertext_b64").asText());
@@ -113,17 +128,27 @@ class HybridEncryptionTest {
         assertThat(opened).isEqualTo(base64(vector, "original_plaintext_b64"));
     }
 
-    @ParameterizedTest(name = "label \"{0}\"")
-    @ValueSource(strings = {"team-a/api-token", "team-a", ""})
-    void sealedValuesOpenWithTheJdksOwnOaepAndGcm(String label) throws Exception {
+    @ParameterizedTest(name = "{0}: label \"{1}\"")
+    @MethodSource("labelsWithEachProvider")
+    void sealedValuesOpenWithTheJdksOwnOaepAndGcm(SealingProvider provider, String label) throws Exception {
         // given
         byte[] plaintext = "s3cr3t-value-\u00e9\u4e2d\ud83d\ude00".getBytes(StandardCharsets.UTF_8);
 
         // when
-        byte[] sealed = new HybridEncryption().seal(plaintext, label, publicKey);
+        byte[] sealed = new HybridEncryption(new SecureRandom(), provider).seal(plaintext, label, publicKey);
 
         // then
         assertThat(openWithJdk(sealed, label.getBytes(StandardCharsets.UTF_8))).isEqualTo(plaintext);
+    }
+
+    @Test
+    void prefersConscryptWhereItsNativeLibraryLoads() {
+        // linux x86_64 with glibc, as on the machines this is built on: the fast path must really be taken
+        assumeThat(System.getProperty("os.arch")).isIn("amd64", "x86_64");
+        assumeThat(System.getProperty("os.name")).isEqualTo("Linux");
+
+        assertThat(SealingProvider.preferred()).isEqualTo(SealingProvider.CONSCRYPT);
+        assertThat(new HybridEncryption().provider()).isEqualTo(SealingProvider.CONSCRYPT);
     }
 
     @Test
