@@ -51,8 +51,10 @@ public final class StageService implements AutoCloseable {
         Topics topics = kafka.topicNames();
         TopicBootstrap.ensure(kafka.bootstrapServers(), topics, kafka.partitions(), kafka.replicationFactor());
         RotationLedger ledger = RotationLedger.load(kafka.bootstrapServers(), topics.of(produces), history);
-        StageWorker worker = new StageWorker(kafka.bootstrapServers(), "reseal-" + handler.stage(), handler, topics,
-                kafka.backoff(), clock, listener, ledger);
+        String group = "reseal-" + handler.stage();
+        StageWorker worker = new StageWorker(StageClients.consumer(kafka.bootstrapServers(), group),
+                StageClients.producer(kafka.bootstrapServers(), group), handler, topics, kafka.backoff(), clock,
+                listener, ledger);
         StageService service = new StageService(worker, handler.stage());
         service.thread.start();
         LOG.info("stage {} started ({} finished rotations known)", handler.stage(), ledger.size());

@@ -17,17 +17,13 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
-import java.util.UUID;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
@@ -35,10 +31,6 @@ import org.apache.kafka.common.errors.InvalidConfigurationException;
 import org.apache.kafka.common.errors.OutOfOrderSequenceException;
 import org.apache.kafka.common.errors.ProducerFencedException;
 import org.apache.kafka.common.errors.WakeupException;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
@@ -78,8 +70,8 @@ public final class StageWorker implements Runnable, AutoCloseable {
     private final Backoff backoff;
     private final Clock clock;
     private final EventCodec codec = new EventCodec();
-    private final KafkaConsumer<String, byte[]> consumer;
-    private final KafkaProducer<String, byte[]> producer;
+    private final Consumer<String, byte[]> consumer;
+    private final Producer<String, byte[]> producer;
     private final URI source;
     private final CountDownLatch stopRequested = new CountDownLatch(1);
     private final CountDownLatch stopped = new CountDownLatch(1);
@@ -89,14 +81,26 @@ public final class StageWorker implements Runnable, AutoCloseable {
     private final Map<TopicPartition, Retry> retries = new HashMap<>();
 
     /**
+     * A worker on clients of its own, built by {@link StageClients}.
+     *
      * @param bootstrapServers Kafka
      * @param groupId the consumer group of this stage (all replicas share it)
+     */
+    public StageWorker(String bootstrapServers, String groupId, StageHandler handler, Topics topics, Backoff backoff,
+                       Clock clock, StageListener listener, RotationLedger ledger) {
+        this(StageClients.consumer(bootstrapServers, groupId), StageClients.producer(bootstrapServers, groupId),
+                handler, topics, backoff, clock, listener, ledger);
+    }
+
+    /**
+     * @param consumer reads the input topic; not yet subscribed, owned (closed) by this worker
+     * @param producer transactional, transactions not yet initialised; owned (closed) by this worker
      * @param listener told about each outcome (metrics); {@link StageListener#NONE} for nothing
      * @param ledger the rotations this stage already finished (see {@link RotationLedger#load}); events of
      *     those are acknowledged without calling the handler
      */
-    public StageWorker(String bootstrapServers, String groupId, StageHandler handler, Topics topics, Backoff backoff,
-                       Clock clock, StageListener listener, RotationLedger ledger) {
+    public StageWorker(Consumer<String, byte[]> consumer, Producer<String, byte[]> producer, StageHandler handler,
+                       Topics topics, Backoff backoff, Clock clock, StageListener listener, RotationLedger ledger) {
         this.handler = handler;
         this.ledger = ledger;
         this.topics = topics;
@@ -104,41 +108,8 @@ public final class StageWorker implements Runnable, AutoCloseable {
         this.clock = clock;
         this.listener = listener;
         this.source = URI.create("/reseal/" + handler.stage());
-        this.consumer = new KafkaConsumer<>(consumerProperties(bootstrapServers, groupId),
-                new StringDeserializer(), new ByteArrayDeserializer());
-        this.producer = new KafkaProducer<>(producerProperties(bootstrapServers, groupId),
-                new StringSerializer(), new ByteArraySerializer());
-    }
-
-    private static Properties consumerProperties(String bootstrapServers, String groupId) {
-        Properties props = new Properties();
-        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
-        props.put(ConsumerConfig.GROUP_ID_CONFIG, groupId);
-        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-        props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 50);
-        // A replica that crashed holds its partitions until the group notices; 10 s, not the default 45 s.
-        props.put(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, 10_000);
-        props.put(ConsumerConfig.CLIENT_ID_CONFIG, groupId + "-" + UUID.randomUUID().toString().substring(0, 8));
-        return props;
-    }
-
-    private static Properties producerProperties(String bootstrapServers, String groupId) {
-        Properties props = new Properties();
-        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
-        props.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, groupId + "-" + UUID.randomUUID());
-        props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
-        props.put(ProducerConfig.ACKS_CONFIG, "all");
-        props.put(ProducerConfig.LINGER_MS_CONFIG, 0);
-        props.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, 30_000);
-        props.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 30_000);
-        props.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 10_000);
-        // A transaction only spans publishing one record's outputs and its offset (milliseconds). The one a
-        // crashed replica left open blocks read_committed readers and its group's offsets until the broker aborts
-        // it at this timeout, so a restart resumes after ~10 s instead of the default 60 s.
-        props.put(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, 10_000);
-        return props;
+        this.consumer = consumer;
+        this.producer = producer;
     }
 
     @Override
