@@ -2,6 +2,7 @@ package io.reseal.pipeline.config;
 
 import io.reseal.pipeline.event.EventType;
 import io.reseal.pipeline.stage.Backoff;
+import io.reseal.pipeline.stage.Batching;
 import io.reseal.pipeline.stage.Topics;
 import java.time.Duration;
 import java.util.EnumMap;
@@ -15,10 +16,18 @@ import java.util.Map;
  * @param replicationFactor of topics Reseal creates
  * @param topics overrides of the default topic names, by event short name ({@code requested}, ...)
  * @param retryDeadline how long a stage retries a record that fails for a passing reason
+ * @param maxBatchRecords the most input records a stage commits in one transaction
+ * @param maxBatchDuration how long a stage keeps taking records into one transaction after its first
  */
 public record KafkaConfig(
         String bootstrapServers, Integer partitions, Short replicationFactor, Map<String, String> topics,
-        Duration retryDeadline) {
+        Duration retryDeadline, Integer maxBatchRecords, Duration maxBatchDuration) {
+
+    /** Without batch settings: {@link Batching#DEFAULT}. */
+    public KafkaConfig(String bootstrapServers, Integer partitions, Short replicationFactor, Map<String, String> topics,
+                       Duration retryDeadline) {
+        this(bootstrapServers, partitions, replicationFactor, topics, retryDeadline, null, null);
+    }
 
     public KafkaConfig {
         bootstrapServers = bootstrapServers == null ? "localhost:9092" : bootstrapServers;
@@ -26,6 +35,9 @@ public record KafkaConfig(
         replicationFactor = replicationFactor == null ? 1 : replicationFactor;
         topics = topics == null ? Map.of() : Map.copyOf(topics);
         retryDeadline = retryDeadline == null ? Duration.ofMinutes(5) : retryDeadline;
+        maxBatchRecords = maxBatchRecords == null ? Batching.DEFAULT.maxRecords() : maxBatchRecords;
+        maxBatchDuration = maxBatchDuration == null ? Batching.DEFAULT.maxDuration() : maxBatchDuration;
+        new Batching(maxBatchRecords, maxBatchDuration);
         if (partitions < 1) throw new IllegalArgumentException("kafka.partitions must be >= 1");
         if (replicationFactor < 1) throw new IllegalArgumentException("kafka.replicationFactor must be >= 1");
         if (retryDeadline.isNegative()) throw new IllegalArgumentException("kafka.retryDeadline must not be negative");
@@ -33,11 +45,12 @@ public record KafkaConfig(
     }
 
     public static KafkaConfig defaults() {
-        return new KafkaConfig(null, null, null, null, null);
+        return new KafkaConfig(null, null, null, null, null, null, null);
     }
 
     public KafkaConfig withBootstrapServers(String servers) {
-        return new KafkaConfig(servers, partitions, replicationFactor, topics, retryDeadline);
+        return new KafkaConfig(servers, partitions, replicationFactor, topics, retryDeadline, maxBatchRecords,
+                maxBatchDuration);
     }
 
     public Topics topicNames() {
@@ -46,6 +59,11 @@ public record KafkaConfig(
 
     public Backoff backoff() {
         return new Backoff(Backoff.DEFAULT.initial(), Backoff.DEFAULT.max(), retryDeadline);
+    }
+
+    /** How many records a stage commits per transaction. */
+    public Batching batching() {
+        return new Batching(maxBatchRecords, maxBatchDuration);
     }
 
     private static Topics topicNames(Map<String, String> overrides) {

@@ -22,15 +22,18 @@ public final class StageClients {
 
     private StageClients() {}
 
-    /** The consumer of a stage's input topic, in consumer group {@code groupId}. */
-    public static Consumer<String, byte[]> consumer(String bootstrapServers, String groupId) {
+    /**
+     * The consumer of a stage's input topic, in consumer group {@code groupId}; a poll returns at most
+     * {@code maxPollRecords} (the batch size, see {@link Batching}).
+     */
+    public static Consumer<String, byte[]> consumer(String bootstrapServers, String groupId, int maxPollRecords) {
         Properties props = new Properties();
         props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         props.put(ConsumerConfig.GROUP_ID_CONFIG, groupId);
         props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-        props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 50);
+        props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, maxPollRecords);
         // A replica that crashed holds its partitions until the group notices; 10 s, not the default 45 s.
         props.put(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, 10_000);
         props.put(ConsumerConfig.CLIENT_ID_CONFIG, groupId + "-" + UUID.randomUUID().toString().substring(0, 8));
@@ -48,7 +51,10 @@ public final class StageClients {
         props.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, 30_000);
         props.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 30_000);
         props.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 10_000);
-        // A transaction only spans publishing one record's outputs and its offset (milliseconds). The one a
+        // Outputs are JSON (sealed manifests are base64 ciphertext): zstd makes them several times smaller on the wire
+        // and on disk. The record limit (max.request.size, the broker's message.max.bytes) is checked before it.
+        props.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "zstd");
+        // A transaction only spans publishing one batch's outputs and its offsets (milliseconds). The one a
         // crashed replica left open blocks read_committed readers and its group's offsets until the broker aborts
         // it at this timeout, so a restart resumes after ~10 s instead of the default 60 s.
         props.put(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, 10_000);
