@@ -303,6 +303,37 @@ class StageWorkerTest {
         assertThat(committed(EventType.NOTIFIED)).containsExactly("rot-d");
     }
 
+    @Test
+    void theLoopIsLiveWhileItPollsAndNotWhileAHandlerCallHangs() throws Exception {
+        // given: a handler that hangs on rot-stuck until released
+        java.util.concurrent.CountDownLatch inside = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        Notifying hanging = new Notifying() {
+            @Override
+            public List<RotationEvent<?>> handle(RotationEvent<?> event) throws RetriableStageException {
+                if (event.rotationId().equals("rot-stuck")) {
+                    inside.countDown();
+                    try {
+                        release.await(30, TimeUnit.SECONDS);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                }
+                return super.handle(event);
+            }
+        };
+        start(hanging, Backoff.DEFAULT, Clock.systemUTC(), new RotationLedger());
+        await().atMost(PATIENCE).until(() -> worker.polledWithin(Duration.ofMillis(500)));
+        // when
+        append(p0, request("rot-stuck"));
+        assertThat(inside.await(20, TimeUnit.SECONDS)).isTrue();
+        // then
+        await().atMost(PATIENCE).until(() -> !worker.polledWithin(Duration.ofMillis(500)));
+        release.countDown();
+        await().atMost(PATIENCE).until(() -> worker.polledWithin(Duration.ofMillis(500)));
+        assertThat(committed(EventType.NOTIFIED)).containsExactly("rot-stuck");
+    }
+
     // --- helpers
 
     private Future<?> start(StageHandler handler, Backoff backoff, Clock clock, RotationLedger ledger) {
@@ -389,7 +420,7 @@ class StageWorkerTest {
     }
 
     /** Turns each request into a "notified" event, counts calls per rotation, and fails the ones it is told to. */
-    static final class Notifying implements StageHandler {
+    static class Notifying implements StageHandler {
         final Map<String, Integer> calls = new ConcurrentHashMap<>();
         private final Map<String, Integer> failuresLeft = new ConcurrentHashMap<>();
 
