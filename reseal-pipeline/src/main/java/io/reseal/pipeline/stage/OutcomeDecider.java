@@ -1,5 +1,6 @@
 package io.reseal.pipeline.stage;
 
+import io.reseal.pipeline.event.ErrorCode;
 import io.reseal.pipeline.event.EventCodec;
 import io.reseal.pipeline.event.EventType;
 import io.reseal.pipeline.event.InvalidEventException;
@@ -64,7 +65,7 @@ final class OutcomeDecider {
             String message = "unexpected event type " + event.type().ceType() + " on " + input.topic()
                     + ": this stage reads " + handler.consumes().ceType();
             return new Parsed(input, trace, event,
-                    reports.failed(input, event, trace, "invalid", "unexpected-type", message, null, started));
+                    reports.failed(input, event, trace, "invalid", ErrorCode.UNEXPECTED_TYPE.wire(), message, null, started));
         }
         return new Parsed(input, trace, event, null);
     }
@@ -96,7 +97,7 @@ final class OutcomeDecider {
             LOG.error("{}: rotation {} of {} failed unexpectedly: {}", handler.stage(), event.rotationId(),
                     event.subject(), e.toString());
             LOG.debug("stack trace", e);
-            return new Publish(reports.failed(input, event, parsed.trace(), "failed", "internal-error",
+            return new Publish(reports.failed(input, event, parsed.trace(), "failed", ErrorCode.INTERNAL_ERROR.wire(),
                     "unexpected " + e.getClass().getSimpleName() + " in stage " + handler.stage(), e, started));
         }
         List<ProducerRecord<String, byte[]>> records = new ArrayList<>();
@@ -132,7 +133,7 @@ final class OutcomeDecider {
         String message = "its output could not be published: " + cause.getClass().getSimpleName() + detail;
         LOG.warn("{}: record {}-{}@{} (rotation {}) reported failed: {}", handler.stage(), publication.input().topic(),
                 publication.input().partition(), publication.input().offset(), publication.rotationId(), message);
-        return reports.failed(publication.input(), event, publication.trace(), "failed", kind.code(), message, cause,
+        return reports.failed(publication.input(), event, publication.trace(), "failed", kind.code().wire(), message, cause,
                 publication.startedNanos());
     }
 }

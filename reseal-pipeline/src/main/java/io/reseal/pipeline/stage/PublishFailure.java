@@ -1,5 +1,6 @@
 package io.reseal.pipeline.stage;
 
+import io.reseal.pipeline.event.ErrorCode;
 import org.apache.kafka.common.errors.AuthenticationException;
 import org.apache.kafka.common.errors.ClusterAuthorizationException;
 import org.apache.kafka.common.errors.FencedInstanceIdException;
@@ -33,18 +34,18 @@ import org.apache.kafka.common.errors.UnsupportedVersionException;
  */
 enum PublishFailure {
     FATAL(null),
-    TOO_LARGE("output-too-large"),
-    REJECTED("publish-rejected"),
-    RETRIABLE("publish-failed");
+    TOO_LARGE(ErrorCode.OUTPUT_TOO_LARGE),
+    REJECTED(ErrorCode.PUBLISH_REJECTED),
+    RETRIABLE(ErrorCode.PUBLISH_FAILED);
 
-    private final String code;
+    private final ErrorCode code;
 
-    PublishFailure(String code) {
+    PublishFailure(ErrorCode code) {
         this.code = code;
     }
 
     /** The error code of the failed record this leads to; {@code null} for {@link #FATAL}. */
-    String code() {
+    ErrorCode code() {
         return code;
     }
 
