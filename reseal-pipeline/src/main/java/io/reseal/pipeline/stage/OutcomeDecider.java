@@ -5,6 +5,7 @@ import io.reseal.pipeline.event.EventCodec;
 import io.reseal.pipeline.event.EventType;
 import io.reseal.pipeline.event.InvalidEventException;
 import io.reseal.pipeline.event.RotationEvent;
+import io.reseal.pipeline.event.RotationFailed;
 import io.reseal.pipeline.event.TraceParent;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -106,7 +107,7 @@ final class OutcomeDecider {
         for (RotationEvent<?> output : outputs) {
             if (output.type() == EventType.FAILED) {
                 records.add(reports.located(output, input, parsed.trace()));
-                codes.add(output.dataAs(io.reseal.pipeline.event.RotationFailed.class).errorCode());
+                codes.add(output.dataAs(RotationFailed.class).errorCode());
             } else {
                 ProducerRecord<String, byte[]> out = codec.toRecord(topics.of(output.type()), output);
                 out.headers().add(TraceParent.HEADER, parsed.trace().header().getBytes(StandardCharsets.UTF_8));

@@ -1,6 +1,7 @@
 package io.reseal.pipeline.stage;
 
 import io.reseal.pipeline.event.EventCodec;
+import io.reseal.pipeline.event.EventType;
 import io.reseal.pipeline.event.TraceParent;
 import java.time.Clock;
 import java.time.Duration;
@@ -281,7 +282,7 @@ public final class StageWorker implements Runnable, AutoCloseable {
             committed(report);
         } else if (failure.kind().permanent()) {
             throw new IllegalStateException("stage " + handler.stage() + " cannot publish to its failed topic "
-                    + topics.of(io.reseal.pipeline.event.EventType.FAILED) + ": " + failure.cause());
+                    + topics.of(EventType.FAILED) + ": " + failure.cause());
         } else {
             settle(report, failure);
         }
