@@ -8,6 +8,7 @@ import io.reseal.notifier.mail.Mailer;
 import io.reseal.notifier.mail.PartialDeliveryException;
 import io.reseal.notifier.mail.RotationMail;
 import io.reseal.notifier.mail.RotationMailComposer;
+import io.reseal.pipeline.event.ErrorCode;
 import io.reseal.pipeline.event.EventType;
 import io.reseal.pipeline.event.RotationEvent;
 import io.reseal.pipeline.event.RotationFailed;
@@ -103,7 +104,7 @@ public final class NotifierStage implements StageHandler {
         }
         Instant now = clock.instant();
         if (packaged.expiresAt() != null && !now.isBefore(packaged.expiresAt())) {
-            throw new PermanentStageException("link-expired", "the download link of rotation " + rotationId
+            throw new PermanentStageException(ErrorCode.LINK_EXPIRED, "the download link of rotation " + rotationId
                     + " expired at " + packaged.expiresAt() + ", before it could be mailed; package the rotation again"
                     + " to get a new link");
         }
@@ -130,7 +131,7 @@ public final class NotifierStage implements StageHandler {
         mail.recipients().stream().filter(r -> reachedBefore.contains(r.key())).forEach(r -> delivered.add(r.value()));
         delivery.delivered().forEach(r -> delivered.add(r.value()));
         if (delivered.isEmpty()) {
-            throw new PermanentStageException("recipient-rejected", "nobody got the mail of rotation " + rotationId
+            throw new PermanentStageException(ErrorCode.RECIPIENT_REJECTED, "nobody got the mail of rotation " + rotationId
                     + ": " + problems(delivery, mail));
         }
 
@@ -145,7 +146,7 @@ public final class NotifierStage implements StageHandler {
                     + " but not everyone: " + problems(delivery, mail);
             LOG.warn(message);
             out.add(RotationEvent.forRotation(rotationId, EventType.FAILED, SOURCE, workflow, time,
-                    new RotationFailed(STAGE, "recipient-rejected", message, null, null, null, rotationId, workflow)));
+                    new RotationFailed(STAGE, ErrorCode.RECIPIENT_REJECTED.wire(), message, null, null, null, rotationId, workflow)));
         }
         progress.recordOutcome(rotationId, out);
         return out;

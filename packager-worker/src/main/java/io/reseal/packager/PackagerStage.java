@@ -6,6 +6,7 @@ import io.reseal.packager.archive.PackageBuilder;
 import io.reseal.packager.store.PackageStore;
 import io.reseal.packager.store.PresignedLink;
 import io.reseal.packager.store.StoredPackage;
+import io.reseal.pipeline.event.ErrorCode;
 import io.reseal.pipeline.event.EventType;
 import io.reseal.pipeline.event.RotationEvent;
 import io.reseal.pipeline.event.RotationPackaged;
@@ -28,13 +29,12 @@ import java.util.stream.Stream;
  * redelivered event uploads nothing new and yields the same event (same id, time = the input event's
  * time, same object key, size and checksum); only the presigned URL and its expiry may differ. Bad input
  * (unsafe names, inconsistent manifests) is a {@link PermanentStageException} with code
- * {@value #INVALID_INPUT}; S3 failures are classified by {@link PackageStore}. Called from one thread at a
+ * {@code invalid-package-input}; S3 failures are classified by {@link PackageStore}. Called from one thread at a
  * time, as {@link StageHandler} specifies.
  */
 public final class PackagerStage implements StageHandler {
 
     public static final String SOURCE = "/reseal/packager-worker";
-    static final String INVALID_INPUT = "invalid-package-input";
 
     private final PackageBuilder builder;
     private final PackageStore store;
@@ -58,19 +58,19 @@ public final class PackagerStage implements StageHandler {
     @Override
     public List<RotationEvent<?>> handle(RotationEvent<?> event) throws RetriableStageException, PermanentStageException {
         if (event.type() != EventType.SEALED) {
-            throw new PermanentStageException("unexpected-event-type",
+            throw new PermanentStageException(ErrorCode.UNEXPECTED_EVENT_TYPE,
                     "the packager consumes " + EventType.SEALED.ceType() + ", not " + event.type().ceType());
         }
         RotationSealed sealed = event.dataAs(RotationSealed.class);
         if (event.rotationId() != null && !event.rotationId().equals(sealed.rotationId())) {
-            throw new PermanentStageException(INVALID_INPUT, "rotationid attribute '" + event.rotationId()
+            throw new PermanentStageException(ErrorCode.INVALID_PACKAGE_INPUT, "rotationid attribute '" + event.rotationId()
                     + "' differs from data.rotationId '" + sealed.rotationId() + "'");
         }
         DeliveryArchive archive;
         try {
             archive = builder.build(sealed);
         } catch (InvalidPackageInputException e) {
-            throw new PermanentStageException(INVALID_INPUT, e.getMessage(), e);
+            throw new PermanentStageException(ErrorCode.INVALID_PACKAGE_INPUT, e.getMessage(), e);
         }
         StoredPackage stored = store.store(archive);
         PresignedLink link = store.presign(stored.objectKey());

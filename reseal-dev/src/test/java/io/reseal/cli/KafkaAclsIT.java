@@ -86,7 +86,8 @@ class KafkaAclsIT {
         // what the Topic Operator and the User Operator do: the topics, and the shipped ACLs
         KafkaConfig admin = new KafkaConfig(kafka.bootstrapServers(), 1, (short) 1, null, null, new KafkaSecurity("SASL_SSL",
                 new KafkaSecurity.Sasl("SCRAM-SHA-512", "admin", passwords.get("admin"), null, null, null, null),
-                new KafkaSecurity.Tls(certificates.caFile().toString(), null, null, null, null, null, null, null, null)), null);
+                new KafkaSecurity.Tls(certificates.caFile().toString(), null, null, null, null, null, null, null, null)), null,
+                null, null);
         try (Admin client = new KafkaClients(admin).admin(Map.of())) {
             client.createTopics(admin.topicNames().all().values().stream().map(name -> new NewTopic(name, 1, (short) 1))
                     .toList()).all().get(60, TimeUnit.SECONDS);

@@ -1,5 +1,6 @@
 package io.reseal.sealer;
 
+import io.reseal.pipeline.event.ErrorCode;
 import io.reseal.pipeline.event.EventType;
 import io.reseal.pipeline.event.RequestRules;
 import io.reseal.pipeline.event.RotationEvent;
@@ -69,7 +70,7 @@ public final class SealerStage implements StageHandler {
         RotationRequested request = event.dataAs(RotationRequested.class);
         RequestRules.FieldError invalid = RequestRules.check(request).orElse(null);
         if (invalid != null) {
-            throw new PermanentStageException("invalid-request", invalid.field() + ": " + invalid.message());
+            throw new PermanentStageException(ErrorCode.INVALID_REQUEST, invalid.field() + ": " + invalid.message());
         }
         List<Subscription> targets = targets(request, discovery.subscriptions(request.workflow()));
         Map<String, BundleConfig> bundles = bundlesOf(targets);
@@ -99,16 +100,16 @@ public final class SealerStage implements StageHandler {
         String workflow = request.workflow();
         if (subscriptions.isEmpty()) {
             if (config.workflow(workflow).isEmpty()) {
-                throw new PermanentStageException("unknown-workflow", "unknown workflow '" + workflow
+                throw new PermanentStageException(ErrorCode.UNKNOWN_WORKFLOW, "unknown workflow '" + workflow
                         + "': it is not configured and no namespace is labelled reseal.io/workflow=" + workflow);
             }
-            throw new PermanentStageException("no-subscribed-namespace", "workflow '" + workflow + "' has no subscribed namespace");
+            throw new PermanentStageException(ErrorCode.NO_SUBSCRIBED_NAMESPACE, "workflow '" + workflow + "' has no subscribed namespace");
         }
         Map<String, Subscription> byEnvironment = new LinkedHashMap<>();
         for (Subscription subscription : subscriptions) {
             Subscription other = byEnvironment.put(subscription.environment(), subscription);
             if (other != null) {
-                throw new PermanentStageException("ambiguous-environment", "environment '" + subscription.environment()
+                throw new PermanentStageException(ErrorCode.AMBIGUOUS_ENVIRONMENT, "environment '" + subscription.environment()
                         + "' of workflow '" + workflow + "' is subscribed twice: " + other.namespace() + " in "
                         + other.cluster() + " and " + subscription.namespace() + " in " + subscription.cluster());
             }
@@ -120,7 +121,7 @@ public final class SealerStage implements StageHandler {
             for (String env : request.environments()) {
                 Subscription subscription = byEnvironment.get(env);
                 if (subscription == null) {
-                    throw new PermanentStageException("no-subscribed-namespace", "environment '" + env + "' of workflow '"
+                    throw new PermanentStageException(ErrorCode.NO_SUBSCRIBED_NAMESPACE, "environment '" + env + "' of workflow '"
                             + workflow + "' has no subscribed namespace (known: " + String.join(", ", byEnvironment.keySet()) + ")");
                 }
                 chosen.add(subscription);
@@ -132,10 +133,10 @@ public final class SealerStage implements StageHandler {
         Set<String> requested = new LinkedHashSet<>(request.bundles());
         for (String bundle : requested) {
             if (config.bundle(bundle).isEmpty()) {
-                throw new PermanentStageException("unknown-bundle", "unknown bundle '" + bundle + "'");
+                throw new PermanentStageException(ErrorCode.UNKNOWN_BUNDLE, "unknown bundle '" + bundle + "'");
             }
             if (chosen.stream().noneMatch(s -> s.bundles().contains(bundle))) {
-                throw new PermanentStageException("unknown-bundle", "no requested environment of workflow '" + workflow
+                throw new PermanentStageException(ErrorCode.UNKNOWN_BUNDLE, "no requested environment of workflow '" + workflow
                         + "' receives bundle '" + bundle + "'");
             }
         }
@@ -150,13 +151,13 @@ public final class SealerStage implements StageHandler {
         Map<String, BundleConfig> bundles = new LinkedHashMap<>();
         for (Subscription target : targets) {
             for (String name : target.bundles()) {
-                BundleConfig bundle = config.bundle(name).orElseThrow(() -> new PermanentStageException("unknown-bundle",
+                BundleConfig bundle = config.bundle(name).orElseThrow(() -> new PermanentStageException(ErrorCode.UNKNOWN_BUNDLE,
                         "namespace " + target.namespace() + " subscribes to unknown bundle '" + name + "'"));
                 bundles.put(name, bundle);
             }
         }
         if (bundles.isEmpty()) {
-            throw new PermanentStageException("no-bundle", "the requested environments receive no bundle");
+            throw new PermanentStageException(ErrorCode.NO_BUNDLE, "the requested environments receive no bundle");
         }
         return bundles;
     }

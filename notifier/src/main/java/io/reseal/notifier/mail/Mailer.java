@@ -1,6 +1,7 @@
 package io.reseal.notifier.mail;
 
 import io.reseal.notifier.NotifierConfig;
+import io.reseal.pipeline.event.ErrorCode;
 import io.reseal.pipeline.stage.PermanentStageException;
 import io.reseal.pipeline.stage.RetriableStageException;
 import io.vertx.core.Future;
@@ -137,7 +138,7 @@ public final class Mailer implements AutoCloseable {
         } catch (ExecutionException e) {
             return refusalOrThrow(mail, e.getCause());
         } catch (TimeoutException e) {
-            throw new RetriableStageException("smtp-timeout",
+            throw new RetriableStageException(ErrorCode.SMTP_TIMEOUT,
                     server + " did not take the mail for rotation " + mail.rotationId() + " within " + timeout, e);
         }
     }
@@ -146,27 +147,27 @@ public final class Mailer implements AutoCloseable {
             throws RetriableStageException, PermanentStageException {
         String about = " the mail for rotation " + mail.rotationId();
         if (!(cause instanceof SMTPException smtp)) {
-            throw new RetriableStageException("smtp-unavailable",
+            throw new RetriableStageException(ErrorCode.SMTP_UNAVAILABLE,
                     "could not send" + about + " through " + server + ": " + describe(cause), cause);
         }
         String reply = EmailAddress.printable(String.join(" ", smtp.getReplyMessages())).strip();
         if (!smtp.isPermanent()) {
-            throw new RetriableStageException("smtp-deferred", server + " deferred" + about + ": " + reply, smtp);
+            throw new RetriableStageException(ErrorCode.SMTP_DEFERRED, server + " deferred" + about + ": " + reply, smtp);
         }
         String phase = String.valueOf(smtp.getMessage());
         if (phase.startsWith(RCPT_REFUSED)) {
             return reply;
         }
         if (phase.startsWith(SENDER_REFUSED)) {
-            throw new PermanentStageException("sender-rejected",
+            throw new PermanentStageException(ErrorCode.SENDER_REJECTED,
                     server + " refused the sender " + from + " of" + about + ": " + reply, smtp);
         }
         if (phase.startsWith(DATA_REFUSED) || phase.startsWith(MESSAGE_REFUSED)) {
-            throw new PermanentStageException("message-rejected", server + " refused" + about + ": " + reply, smtp);
+            throw new PermanentStageException(ErrorCode.MESSAGE_REJECTED, server + " refused" + about + ": " + reply, smtp);
         }
         // A 5xx outside the mail transaction (greeting, EHLO, STARTTLS, AUTH) is the server's or the
         // configuration's problem, not this rotation's: retry until an operator fixes it or the deadline passes.
-        throw new RetriableStageException("smtp-error", server + " refused the session for" + about + ": " + reply, smtp);
+        throw new RetriableStageException(ErrorCode.SMTP_ERROR, server + " refused the session for" + about + ": " + reply, smtp);
     }
 
     private static String describe(Throwable cause) {
@@ -179,7 +180,7 @@ public final class Mailer implements AutoCloseable {
             return future.toCompletionStage().toCompletableFuture().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new RetriableStageException("interrupted", "interrupted while sending mail through " + server, e);
+            throw new RetriableStageException(ErrorCode.INTERRUPTED, "interrupted while sending mail through " + server, e);
         }
     }
 

@@ -2,6 +2,7 @@ package io.reseal.notifier.mail;
 
 import com.github.mustachejava.DefaultMustacheFactory;
 import com.github.mustachejava.Mustache;
+import io.reseal.pipeline.event.ErrorCode;
 import io.reseal.pipeline.event.RotationPackaged;
 import io.reseal.pipeline.stage.PermanentStageException;
 import java.io.IOException;
@@ -88,7 +89,7 @@ public final class RotationMailComposer {
         List<String> unusable = new ArrayList<>();
         collectRecipients(event, recipients, unusable);
         if (recipients.isEmpty()) {
-            throw new PermanentStageException("no-valid-recipient",
+            throw new PermanentStageException(ErrorCode.NO_VALID_RECIPIENT,
                     "rotation " + rotationId + " has no usable recipient: " + String.join("; ", unusable));
         }
 
@@ -229,7 +230,7 @@ public final class RotationMailComposer {
     }
 
     private static PermanentStageException invalid(String message) {
-        return new PermanentStageException("invalid-event", "the packaged event cannot be mailed: " + message);
+        return new PermanentStageException(ErrorCode.INVALID_EVENT, "the packaged event cannot be mailed: " + message);
     }
 
     private static String render(Mustache template, Map<String, Object> view) {

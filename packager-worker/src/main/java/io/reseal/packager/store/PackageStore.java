@@ -12,6 +12,7 @@ import io.minio.errors.ErrorResponseException;
 import io.minio.http.Method;
 import io.reseal.packager.PackagerConfig;
 import io.reseal.packager.archive.DeliveryArchive;
+import io.reseal.pipeline.event.ErrorCode;
 import io.reseal.pipeline.stage.PermanentStageException;
 import io.reseal.pipeline.stage.RetriableStageException;
 import java.net.URI;
@@ -131,7 +132,7 @@ public final class PackageStore implements AutoCloseable {
                     .build());
             return new PresignedLink(URI.create(url), now.plus(linkExpiry));
         } catch (Exception e) {
-            throw new PermanentStageException(S3Failures.REJECTED, "presigning a link to " + objectKey
+            throw new PermanentStageException(ErrorCode.S3_REJECTED, "presigning a link to " + objectKey
                     + " failed: " + e.getClass().getSimpleName(), e);
         }
     }
@@ -155,7 +156,7 @@ public final class PackageStore implements AutoCloseable {
         }
         if (!exists) {
             if (!createBucket) {
-                throw new PermanentStageException(S3Failures.BUCKET_MISSING, "bucket " + bucket
+                throw new PermanentStageException(ErrorCode.S3_BUCKET_MISSING, "bucket " + bucket
                         + " does not exist and createBucket is false: create it or allow the packager to");
             }
             makeBucket();

@@ -4,6 +4,7 @@ import io.minio.errors.ErrorResponseException;
 import io.minio.errors.InsufficientDataException;
 import io.minio.errors.InvalidResponseException;
 import io.minio.errors.ServerException;
+import io.reseal.pipeline.event.ErrorCode;
 import io.reseal.pipeline.stage.PermanentStageException;
 import io.reseal.pipeline.stage.RetriableStageException;
 import java.io.IOException;
@@ -16,10 +17,6 @@ import java.util.Set;
  */
 final class S3Failures {
 
-    static final String UNAVAILABLE = "s3-unavailable";
-    static final String ACCESS_DENIED = "s3-access-denied";
-    static final String BUCKET_MISSING = "s3-bucket-missing";
-    static final String REJECTED = "s3-rejected";
 
     private static final Set<String> CREDENTIAL_CODES = Set.of(
             "AccessDenied", "InvalidAccessKeyId", "SignatureDoesNotMatch", "AllAccessDisabled", "AccountProblem",
@@ -43,27 +40,27 @@ final class S3Failures {
             int status = response.response() == null ? 0 : response.response().code();
             String detail = where + " failed: " + code + " (HTTP " + status + ")" + messageOf(response);
             if (CREDENTIAL_CODES.contains(code) || status == 401 || status == 403) {
-                return new PermanentStageException(ACCESS_DENIED, detail + ": check the S3 access key, secret key"
+                return new PermanentStageException(ErrorCode.S3_ACCESS_DENIED, detail + ": check the S3 access key, secret key"
                         + " and the bucket policy");
             }
             if ("NoSuchBucket".equals(code)) {
-                return new PermanentStageException(BUCKET_MISSING, detail);
+                return new PermanentStageException(ErrorCode.S3_BUCKET_MISSING, detail);
             }
             if (TRANSIENT_CODES.contains(code) || status >= 500 || status == 408 || status == 429) {
-                return new RetriableStageException(UNAVAILABLE, detail, null);
+                return new RetriableStageException(ErrorCode.S3_UNAVAILABLE, detail, null);
             }
-            return new PermanentStageException(REJECTED, detail);
+            return new PermanentStageException(ErrorCode.S3_REJECTED, detail);
         }
         if (failure instanceof ServerException server) {
-            return new RetriableStageException(UNAVAILABLE,
+            return new RetriableStageException(ErrorCode.S3_UNAVAILABLE,
                     where + " failed: HTTP " + server.statusCode() + " from the server", null);
         }
         if (failure instanceof IOException || failure instanceof InsufficientDataException
                 || failure instanceof InvalidResponseException) {
-            return new RetriableStageException(UNAVAILABLE, where + " failed: " + failure.getClass().getSimpleName()
+            return new RetriableStageException(ErrorCode.S3_UNAVAILABLE, where + " failed: " + failure.getClass().getSimpleName()
                     + redacted(": " + failure.getMessage()), failure);
         }
-        return new PermanentStageException(REJECTED, where + " failed: " + failure.getClass().getSimpleName()
+        return new PermanentStageException(ErrorCode.S3_REJECTED, where + " failed: " + failure.getClass().getSimpleName()
                 + redacted(": " + failure.getMessage()), failure);
     }
 

@@ -2,6 +2,7 @@ package io.reseal.pipeline.config;
 
 import io.reseal.pipeline.event.EventType;
 import io.reseal.pipeline.stage.Backoff;
+import io.reseal.pipeline.stage.Batching;
 import io.reseal.pipeline.stage.Topics;
 import java.time.Duration;
 import java.util.EnumMap;
@@ -26,10 +27,13 @@ import org.apache.kafka.common.config.ConfigDef;
  * @param properties any other Kafka client property, passed through to every client that knows it (e.g.
  *     {@code compression.type} to producers only); a key no client knows is refused, and so are the ones Reseal's
  *     guarantees rest on ({@link #RESERVED_PROPERTIES}). Values of password-like keys are never printed.
+ * @param maxBatchRecords the most input records a stage commits in one transaction
+ * @param maxBatchDuration how long a stage keeps taking records into one transaction after its first
  */
 public record KafkaConfig(
         String bootstrapServers, Integer partitions, Short replicationFactor, Map<String, String> topics,
-        Duration retryDeadline, KafkaSecurity security, Map<String, String> properties) {
+        Duration retryDeadline, KafkaSecurity security, Map<String, String> properties, Integer maxBatchRecords,
+        Duration maxBatchDuration) {
 
     /**
      * Client properties the pass-through map may not set: the connection and security settings have keys of their
@@ -40,9 +44,10 @@ public record KafkaConfig(
             "transactional.id", "enable.auto.commit", "isolation.level", "auto.offset.reset", "enable.idempotence",
             "acks", "key.serializer", "value.serializer", "key.deserializer", "value.deserializer");
 
+    /** Without security, pass-through properties or batch settings: the defaults of each. */
     public KafkaConfig(String bootstrapServers, Integer partitions, Short replicationFactor, Map<String, String> topics,
                        Duration retryDeadline) {
-        this(bootstrapServers, partitions, replicationFactor, topics, retryDeadline, null, null);
+        this(bootstrapServers, partitions, replicationFactor, topics, retryDeadline, null, null, null, null);
     }
 
     public KafkaConfig {
@@ -54,6 +59,9 @@ public record KafkaConfig(
         security = security == null ? KafkaSecurity.none() : security;
         properties = properties == null ? Map.of() : Map.copyOf(properties);
         properties.keySet().forEach(KafkaConfig::checkPassThrough);
+        maxBatchRecords = maxBatchRecords == null ? Batching.DEFAULT.maxRecords() : maxBatchRecords;
+        maxBatchDuration = maxBatchDuration == null ? Batching.DEFAULT.maxDuration() : maxBatchDuration;
+        new Batching(maxBatchRecords, maxBatchDuration);
         if (partitions < 1) throw new IllegalArgumentException("kafka.partitions must be >= 1");
         if (replicationFactor < 1) throw new IllegalArgumentException("kafka.replicationFactor must be >= 1");
         if (retryDeadline.isNegative()) throw new IllegalArgumentException("kafka.retryDeadline must not be negative");
@@ -61,11 +69,12 @@ public record KafkaConfig(
     }
 
     public static KafkaConfig defaults() {
-        return new KafkaConfig(null, null, null, null, null, null, null);
+        return new KafkaConfig(null, null, null, null, null);
     }
 
     public KafkaConfig withBootstrapServers(String servers) {
-        return new KafkaConfig(servers, partitions, replicationFactor, topics, retryDeadline, security, properties);
+        return new KafkaConfig(servers, partitions, replicationFactor, topics, retryDeadline, security, properties,
+                maxBatchRecords, maxBatchDuration);
     }
 
     /** Whether a client property's value is a secret: Kafka types it as a password, or its name says so. */
@@ -82,7 +91,8 @@ public record KafkaConfig(
         properties.forEach((key, value) -> shown.put(key, isSecretProperty(key) ? "****" : value));
         return "KafkaConfig[bootstrapServers=" + bootstrapServers + ", partitions=" + partitions
                 + ", replicationFactor=" + replicationFactor + ", topics=" + topics + ", retryDeadline=" + retryDeadline
-                + ", security=" + security + ", properties=" + shown + "]";
+                + ", security=" + security + ", properties=" + shown + ", maxBatchRecords=" + maxBatchRecords
+                + ", maxBatchDuration=" + maxBatchDuration + "]";
     }
 
     private static void checkPassThrough(String key) {
@@ -114,6 +124,11 @@ public record KafkaConfig(
 
     public Backoff backoff() {
         return new Backoff(Backoff.DEFAULT.initial(), Backoff.DEFAULT.max(), retryDeadline);
+    }
+
+    /** How many records a stage commits per transaction. */
+    public Batching batching() {
+        return new Batching(maxBatchRecords, maxBatchDuration);
     }
 
     private static Topics topicNames(Map<String, String> overrides) {

@@ -72,10 +72,10 @@ public final class EventCodec {
     public RotationEvent<?> fromRecord(ConsumerRecord<?, byte[]> record) throws InvalidEventException {
         CloudEvent cloudEvent = isBinaryMode(record) ? readBinary(record) : readStructured(record.value());
         EventType type = EventType.ofCeType(cloudEvent.getType())
-                .orElseThrow(() -> new InvalidEventException("unknown-type", "unknown event type '"
+                .orElseThrow(() -> new InvalidEventException(ErrorCode.UNKNOWN_TYPE, "unknown event type '"
                         + cloudEvent.getType() + "': expected one of " + knownTypes()));
         if (cloudEvent.getData() == null) {
-            throw new InvalidEventException("missing-field", type.ceType() + " has no data");
+            throw new InvalidEventException(ErrorCode.MISSING_FIELD, type.ceType() + " has no data");
         }
         Object data = readData(type, cloudEvent.getData().toBytes());
         String rotationId = rotationId(cloudEvent, type);
@@ -94,41 +94,41 @@ public final class EventCodec {
         try {
             return KafkaMessageFactory.createReader(record.headers(), record.value()).toEvent();
         } catch (CloudEventRWException | IllegalStateException e) {
-            throw new InvalidEventException("not-a-cloudevent", "binary-mode record is not a valid CloudEvent: "
+            throw new InvalidEventException(ErrorCode.NOT_A_CLOUDEVENT, "binary-mode record is not a valid CloudEvent: "
                     + e.getMessage());
         }
     }
 
     private CloudEvent readStructured(byte[] value) throws InvalidEventException {
         if (value == null || value.length == 0) {
-            throw new InvalidEventException("invalid-json", "record has no value");
+            throw new InvalidEventException(ErrorCode.INVALID_JSON, "record has no value");
         }
         JsonNode tree;
         try {
             tree = EventJson.mapper().readTree(value);
         } catch (JsonProcessingException e) {
-            throw new InvalidEventException("invalid-json", "record value is not valid JSON: " + e.getOriginalMessage()
+            throw new InvalidEventException(ErrorCode.INVALID_JSON, "record value is not valid JSON: " + e.getOriginalMessage()
                     + " at line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr());
         } catch (IOException e) {
-            throw new InvalidEventException("invalid-json", "record value is not valid JSON");
+            throw new InvalidEventException(ErrorCode.INVALID_JSON, "record value is not valid JSON");
         }
         if (tree == null || !tree.isObject()) {
-            throw new InvalidEventException("not-a-cloudevent", "record value is JSON but not an object");
+            throw new InvalidEventException(ErrorCode.NOT_A_CLOUDEVENT, "record value is JSON but not an object");
         }
         for (String attribute : new String[] {"specversion", "id", "source", "type"}) {
             JsonNode node = tree.get(attribute);
             if (node == null || !node.isTextual() || node.asText().isBlank()) {
-                throw new InvalidEventException("not-a-cloudevent", "missing CloudEvents attribute '" + attribute + "'");
+                throw new InvalidEventException(ErrorCode.NOT_A_CLOUDEVENT, "missing CloudEvents attribute '" + attribute + "'");
             }
         }
         if (!"1.0".equals(tree.get("specversion").asText())) {
-            throw new InvalidEventException("not-a-cloudevent", "unsupported specversion '"
+            throw new InvalidEventException(ErrorCode.NOT_A_CLOUDEVENT, "unsupported specversion '"
                     + tree.get("specversion").asText() + "': expected 1.0");
         }
         try {
             return format.deserialize(value);
         } catch (RuntimeException e) {
-            throw new InvalidEventException("not-a-cloudevent", "not a valid CloudEvent: " + e.getMessage());
+            throw new InvalidEventException(ErrorCode.NOT_A_CLOUDEVENT, "not a valid CloudEvent: " + e.getMessage());
         }
     }
 
@@ -141,25 +141,25 @@ public final class EventCodec {
         try {
             Object data = reader.readValue(bytes);
             if (data == null) {
-                throw new InvalidEventException("missing-field", type.ceType() + " has no data");
+                throw new InvalidEventException(ErrorCode.MISSING_FIELD, type.ceType() + " has no data");
             }
             return data;
         } catch (UnrecognizedPropertyException e) {
-            throw new InvalidEventException("invalid-field", "unknown field data." + e.getPropertyName());
+            throw new InvalidEventException(ErrorCode.INVALID_FIELD, "unknown field data." + e.getPropertyName());
         } catch (ValueInstantiationException e) {
             Throwable cause = e.getCause();
             if (cause instanceof NullPointerException) {
-                throw new InvalidEventException("missing-field", "missing required field data." + cause.getMessage());
+                throw new InvalidEventException(ErrorCode.MISSING_FIELD, "missing required field data." + cause.getMessage());
             }
-            throw new InvalidEventException("invalid-field", "invalid data: "
+            throw new InvalidEventException(ErrorCode.INVALID_FIELD, "invalid data: "
                     + (cause != null ? cause.getMessage() : e.getOriginalMessage()));
         } catch (InvalidFormatException e) {
-            throw new InvalidEventException("invalid-field", "invalid value for data." + path(e) + ": expected "
+            throw new InvalidEventException(ErrorCode.INVALID_FIELD, "invalid value for data." + path(e) + ": expected "
                     + e.getTargetType().getSimpleName());
         } catch (MismatchedInputException e) {
-            throw new InvalidEventException("invalid-field", "wrong type for data." + path(e));
+            throw new InvalidEventException(ErrorCode.INVALID_FIELD, "wrong type for data." + path(e));
         } catch (IOException e) {
-            throw new InvalidEventException("invalid-json", "data is not valid JSON: " + e.getMessage());
+            throw new InvalidEventException(ErrorCode.INVALID_JSON, "data is not valid JSON: " + e.getMessage());
         }
     }
 
@@ -176,7 +176,7 @@ public final class EventCodec {
                 return null; // a record too broken to tell its rotation
             }
             if (type != EventType.REQUESTED) {
-                throw new InvalidEventException("missing-field", "missing extension attribute '"
+                throw new InvalidEventException(ErrorCode.MISSING_FIELD, "missing extension attribute '"
                         + ROTATION_ID_EXTENSION + "'");
             }
             // A request written by hand: derive a rotation id that is the same for every redelivery.
@@ -185,7 +185,7 @@ public final class EventCodec {
         }
         String rotationId = extension.toString();
         if (!ROTATION_ID.matcher(rotationId).matches()) {
-            throw new InvalidEventException("invalid-field", "extension attribute '" + ROTATION_ID_EXTENSION
+            throw new InvalidEventException(ErrorCode.INVALID_FIELD, "extension attribute '" + ROTATION_ID_EXTENSION
                     + "' must be 1-100 letters, digits, '.', '_' or '-'");
         }
         return rotationId;

@@ -14,15 +14,15 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.function.BooleanSupplier;
 import java.util.function.Function;
-import java.util.stream.Collectors;
 
 /**
  * The operations endpoints of a worker service, on a port of their own (JDK HTTP server, no framework):
  * <ul>
- *   <li>{@code GET /health/live}: {@code 200} while the service's {@code live} check holds (its worker thread
- *       runs), else {@code 503}; a failing liveness probe is meant to get the process restarted.</li>
+ *   <li>{@code GET /health/live}: {@code 200} while the service's {@code live} check holds (its stage loop made
+ *       progress recently, see {@code StageService#isRunning()}), else {@code 503}; a failing liveness probe is
+ *       meant to get the process restarted.</li>
  *   <li>{@code GET /health/ready}: {@code 200} when liveness and every named readiness check hold, else
- *       {@code 503}; the JSON body names each check ({@code {"status":"down","checks":{"kafka":"down"}}}).</li>
+ *       {@code 503}; the JSON body names each check in the {@link Health} shape.</li>
  *   <li>{@code GET /metrics}: the registry in the Prometheus text format.</li>
  * </ul>
  * Anything else is {@code 404}, a method other than GET or HEAD {@code 405}. The responses hold check names,
@@ -46,7 +46,7 @@ public final class OpsServer implements AutoCloseable {
     /**
      * Starts listening on all interfaces at {@code port} (0 for any free port).
      *
-     * @param live whether the service still works (its worker thread runs)
+     * @param live whether the service still works (its stage loop polled recently)
      * @param readiness further conditions for taking work, by name (e.g. {@code kafka})
      */
     public static OpsServer start(int port, PrometheusMeterRegistry registry, BooleanSupplier live,
@@ -106,15 +106,7 @@ public final class OpsServer implements AutoCloseable {
     private static void health(HttpExchange exchange, Map<String, BooleanSupplier> checks) throws IOException {
         Map<String, Boolean> results = new LinkedHashMap<>();
         checks.forEach((name, check) -> results.put(name, check.getAsBoolean()));
-        boolean up = !results.containsValue(false);
-        String body = "{\"status\":\"" + word(up) + "\",\"checks\":{" + results.entrySet().stream()
-                .map(e -> "\"" + e.getKey() + "\":\"" + word(e.getValue()) + "\"")
-                .collect(Collectors.joining(",")) + "}}";
-        send(exchange, up ? 200 : 503, "application/json", body);
-    }
-
-    private static String word(boolean up) {
-        return up ? "up" : "down";
+        send(exchange, Health.isUp(results) ? 200 : 503, "application/json", Health.json(results));
     }
 
     private static void send(HttpExchange exchange, int status, String contentType, String body) throws IOException {

@@ -4,24 +4,41 @@ import io.reseal.pipeline.event.EventCodec;
 import io.reseal.pipeline.event.InvalidEventException;
 import io.reseal.pipeline.event.RotationEvent;
 import io.reseal.pipeline.kafka.KafkaClients;
-import java.util.function.Consumer;
 import java.time.Duration;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 
 /**
  * The rotations a stage has already finished, so that a second request for the same rotation (a
  * duplicate record, two scheduler replicas firing the same instant, a replay) does nothing visible.
- * Loaded at start-up from the stage's output topic and kept up to date as the worker publishes.
+ * Loaded at start-up from the stage's output topic, kept up to date as the worker publishes, and caught up
+ * with what other replicas published ({@link #catchUp()}) whenever the worker is assigned partitions.
  * Thread-safe. Memory grows with the number of rotations in the output topic's retention.
  */
 public final class RotationLedger {
 
     private final Set<String> done = ConcurrentHashMap.newKeySet();
+    private final EventCodec codec = new EventCodec();
+    private final Supplier<List<ConsumerRecord<String, byte[]>>> tail;
+    private final Consumer<RotationEvent<?>> history;
 
-    /** An empty ledger (nothing done yet). */
-    public RotationLedger() {}
+    /** An empty ledger (nothing done yet) that learns only from its own worker: {@link #catchUp()} does nothing. */
+    public RotationLedger() {
+        this(List::of, event -> { });
+    }
+
+    /**
+     * An empty ledger that learns, on each {@link #catchUp()}, the records {@code tail} returns: those committed on
+     * the output topic since its previous call. Each event read is also handed to {@code history}.
+     */
+    public RotationLedger(Supplier<List<ConsumerRecord<String, byte[]>>> tail, Consumer<RotationEvent<?>> history) {
+        this.tail = tail;
+        this.history = history;
+    }
 
     /** The rotations with a committed event on {@code outputTopic}. */
     public static RotationLedger load(KafkaClients clients, String outputTopic) {
@@ -30,21 +47,27 @@ public final class RotationLedger {
 
     /**
      * The same, and every event read is also handed to {@code history}, so a stage that learns more from
-     * its own past output (the sealer: which certificates it sealed with) reads the topic only once.
+     * its own past output (the sealer: which certificates it sealed with) reads the topic only once. Later
+     * {@link #catchUp()} calls read only what was committed since.
      */
     public static RotationLedger load(KafkaClients clients, String outputTopic, Consumer<RotationEvent<?>> history) {
-        RotationLedger ledger = new RotationLedger();
-        EventCodec codec = new EventCodec();
-        for (ConsumerRecord<String, byte[]> record : new TopicScanner(clients).readAll(outputTopic, Duration.ofMinutes(2))) {
+        TopicScanner.Tail tail = new TopicScanner(clients).tail(outputTopic);
+        RotationLedger ledger = new RotationLedger(() -> tail.next(Duration.ofMinutes(2)), history);
+        ledger.catchUp();
+        return ledger;
+    }
+
+    /** Reads what was committed on the output topic since the last call and marks those rotations done. */
+    public void catchUp() {
+        for (ConsumerRecord<String, byte[]> record : tail.get()) {
             try {
                 RotationEvent<?> event = codec.fromRecord(record);
-                ledger.markDone(event.rotationId());
+                markDone(event.rotationId());
                 history.accept(event);
             } catch (InvalidEventException e) {
                 // Not ours to judge here; the stage that reads this topic reports it.
             }
         }
-        return ledger;
     }
 
     public boolean isDone(String rotationId) {

@@ -13,9 +13,16 @@ import org.slf4j.LoggerFactory;
  * Runs one stage as a service: makes sure the topics exist, loads the stage's {@link RotationLedger}
  * from its output topic, and runs a {@link StageWorker} on a thread of its own. The consumer group is
  * {@code reseal-<stage>}, so replicas share the work. {@link #close()} stops the worker after the record
- * in hand. A fatal error in the worker is logged and reported by {@link #failure()}.
+ * in hand. A fatal error in the worker is logged and reported by {@link #failure()}. {@link #isRunning()} is the
+ * stage's liveness: its loop polled Kafka within {@link #LIVENESS_WINDOW}.
  */
 public final class StageService implements AutoCloseable {
+
+    /**
+     * How recently the loop must have polled to count as live. A loop polls at least every 200 ms while idle and
+     * between batches, so only a handler call or a commit hanging far beyond its own timeouts exceeds this.
+     */
+    public static final Duration LIVENESS_WINDOW = Duration.ofMinutes(2);
 
     private static final Logger LOG = LoggerFactory.getLogger(StageService.class);
 
@@ -45,7 +52,8 @@ public final class StageService implements AutoCloseable {
 
     /**
      * The same, and every event already on the output topic is handed to {@code history} before the worker
-     * starts (see {@link RotationLedger#load(KafkaClients, String, java.util.function.Consumer)}).
+     * starts (see {@link RotationLedger#load(KafkaClients, String, java.util.function.Consumer)}), and so is every
+     * event other replicas commit there, when the ledger catches up on a rebalance.
      */
     public static StageService start(KafkaConfig kafka, StageHandler handler, EventType produces, Clock clock,
                                      StageListener listener, java.util.function.Consumer<RotationEvent<?>> history) {
@@ -53,8 +61,11 @@ public final class StageService implements AutoCloseable {
         KafkaClients clients = new KafkaClients(kafka);
         TopicBootstrap.ensure(clients, topics, kafka.partitions(), kafka.replicationFactor());
         RotationLedger ledger = RotationLedger.load(clients, topics.of(produces), history);
-        StageWorker worker = new StageWorker(clients, "reseal-" + handler.stage(), handler, topics,
-                kafka.backoff(), clock, listener, ledger);
+        String group = "reseal-" + handler.stage();
+        StageWorker worker = new StageWorker(
+                StageClients.consumer(clients, group, kafka.batching().maxRecords()),
+                StageClients.producer(clients, group), handler, topics, kafka.backoff(),
+                kafka.batching(), clock, listener, ledger);
         StageService service = new StageService(worker, handler.stage());
         service.thread.start();
         LOG.info("stage {} started ({} finished rotations known)", handler.stage(), ledger.size());
@@ -66,8 +77,9 @@ public final class StageService implements AutoCloseable {
         return failure;
     }
 
+    /** Whether the stage is live: its thread runs and its loop polled within {@link #LIVENESS_WINDOW}. */
     public boolean isRunning() {
-        return thread.isAlive();
+        return thread.isAlive() && worker.polledWithin(LIVENESS_WINDOW);
     }
 
     @Override

@@ -2,38 +2,26 @@ package io.reseal.pipeline.stage;
 
 import io.reseal.pipeline.event.EventCodec;
 import io.reseal.pipeline.event.EventType;
-import io.reseal.pipeline.event.InvalidEventException;
-import io.reseal.pipeline.event.RotationEvent;
-import io.reseal.pipeline.event.RotationFailed;
 import io.reseal.pipeline.event.TraceParent;
 import io.reseal.pipeline.kafka.KafkaClients;
-import java.net.URI;
-import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
-import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
-import java.util.UUID;
+import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.consumer.Consumer;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
-import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.Producer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.errors.InvalidConfigurationException;
-import org.apache.kafka.common.errors.OutOfOrderSequenceException;
-import org.apache.kafka.common.errors.ProducerFencedException;
 import org.apache.kafka.common.errors.WakeupException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -41,19 +29,32 @@ import org.slf4j.MDC;
 
 /**
  * The consume-process-produce loop every worker runs: reads its input topic in a consumer group
- * ({@code read_committed}), hands each event to a {@link StageHandler}, and publishes the handler's
- * events together with the input offset in one Kafka transaction. So an input is marked done exactly
- * when its outputs are visible downstream, and a crash at any point redelivers it.
+ * ({@code read_committed}), hands each event to a {@link StageHandler} (one call at a time), and publishes the
+ * handler's events together with the input offsets in one Kafka transaction per batch ({@link Batching}: the
+ * records of one poll, bounded in number and time). So an input is marked done exactly when its outputs are
+ * visible downstream, and a crash at any point redelivers it. What it guarantees:
  *
  * <ul>
- *   <li>A record that is not a valid event, or whose handling fails permanently, becomes one record on
- *       the failed topic (with origin and error headers), in the same transaction as its offset; the
- *       loop goes on with the next record.</li>
- *   <li>A retriable failure aborts nothing durable: the partition is rewound to that record, the loop
- *       backs off with jitter and tries again, in order, until {@link Backoff#deadline()} has passed
- *       since the record's first failure; then the rotation is reported as failed.</li>
- *   <li>Fatal Kafka errors (fenced producer, authorization) end {@link #run()} with an exception.</li>
- *   <li>{@link #close()} lets the record in hand finish and commit, then stops; it is safe from any thread.</li>
+ *   <li>A record that is not a valid event, or whose handling fails permanently, becomes one record on the failed
+ *       topic (with origin and error headers), committed with its batch; the records around it go on.</li>
+ *   <li>A retriable handler failure commits what its batch finished before it, rewinds that one partition to the
+ *       record and pauses it until the backoff is due, while the loop keeps polling and serving the other
+ *       partitions; in order, until {@link Backoff#deadline()} has passed since the record's first failure, then
+ *       the rotation is reported as failed.</li>
+ *   <li>Outputs Kafka will never take (larger than the broker's record limit, not serialisable, a topic this
+ *       principal may not write) make the input a small failed record ({@code output-too-large},
+ *       {@code publish-rejected}); a publish failure that may pass is retried like a handler failure and ends as
+ *       {@code publish-failed} at the deadline. When a batch does not commit, its records are committed one per
+ *       transaction, so one bad output never blocks the good ones.</li>
+ *   <li>A commit that times out is committed again (the producer allows nothing else). Fatal Kafka errors (fenced
+ *       producer, authorization of the transactional id or group, authentication) end {@link #run()} with the
+ *       exception at once, without a failure report on the dead producer.</li>
+ *   <li>On a rebalance, revoked and newly assigned partitions forget their retry clocks, and the
+ *       {@link RotationLedger} catches up with what other replicas committed, so a duplicate request that
+ *       straddles the rebalance is acknowledged without effect.</li>
+ *   <li>{@link #polledWithin(Duration)} tells whether the loop made progress recently (its liveness).</li>
+ *   <li>{@link #close()} lets the record in hand finish and commits its batch, then stops; it is safe from any
+ *       thread.</li>
  *   <li>Every output record carries a W3C {@code traceparent} header: the input's trace with a new parent id,
  *       or a new trace when the input has none. While a record is handled, the logging MDC holds
  *       {@code traceId}, {@code rotationId} and {@code workflow}.</li>
@@ -72,63 +73,60 @@ public final class StageWorker implements Runnable, AutoCloseable {
     private final StageHandler handler;
     private final Topics topics;
     private final Backoff backoff;
-    private final Clock clock;
-    private final EventCodec codec = new EventCodec();
+    private final Batching batching;
     private final Consumer<String, byte[]> consumer;
     private final Producer<String, byte[]> producer;
-    private final URI source;
     private final CountDownLatch stopRequested = new CountDownLatch(1);
     private final CountDownLatch stopped = new CountDownLatch(1);
     private final StageListener listener;
     private final RotationLedger ledger;
-    /** The record each partition is retrying, if any: partitions take turns, so each keeps its own clock. */
-    private final Map<TopicPartition, Retry> retries = new HashMap<>();
+    private final OutcomeDecider decider;
+    private final OutputTransaction transaction;
+    private final PartitionRetries retries;
+    /** Partitions rewound and paused during the current poll: their further records wait for the retry. */
+    private final Set<TopicPartition> held = new HashSet<>();
+    private volatile long lastPollNanos = System.nanoTime();
 
     /**
-     * @param clients makes this worker's consumer and transactional producer
+     * A worker on clients of its own, built by {@link StageClients}.
+     *
+     * @param clients the connection and security settings
      * @param groupId the consumer group of this stage (all replicas share it; also the prefix of the transactional id)
+     */
+    public StageWorker(KafkaClients clients, String groupId, StageHandler handler, Topics topics, Backoff backoff,
+                       Clock clock, StageListener listener, RotationLedger ledger) {
+        this(StageClients.consumer(clients, groupId, Batching.DEFAULT.maxRecords()),
+                StageClients.producer(clients, groupId), handler, topics, backoff, Batching.DEFAULT, clock,
+                listener, ledger);
+    }
+
+    /** A worker with {@link Batching#DEFAULT} batches. */
+    public StageWorker(Consumer<String, byte[]> consumer, Producer<String, byte[]> producer, StageHandler handler,
+                       Topics topics, Backoff backoff, Clock clock, StageListener listener, RotationLedger ledger) {
+        this(consumer, producer, handler, topics, backoff, Batching.DEFAULT, clock, listener, ledger);
+    }
+
+    /**
+     * @param consumer reads the input topic; not yet subscribed, owned (closed) by this worker
+     * @param producer transactional, transactions not yet initialised; owned (closed) by this worker
      * @param listener told about each outcome (metrics); {@link StageListener#NONE} for nothing
      * @param ledger the rotations this stage already finished (see {@link RotationLedger#load}); events of
      *     those are acknowledged without calling the handler
      */
-    public StageWorker(KafkaClients clients, String groupId, StageHandler handler, Topics topics, Backoff backoff,
-                       Clock clock, StageListener listener, RotationLedger ledger) {
+    public StageWorker(Consumer<String, byte[]> consumer, Producer<String, byte[]> producer, StageHandler handler,
+                       Topics topics, Backoff backoff, Batching batching, Clock clock, StageListener listener,
+                       RotationLedger ledger) {
         this.handler = handler;
         this.ledger = ledger;
         this.topics = topics;
         this.backoff = backoff;
-        this.clock = clock;
+        this.batching = batching;
         this.listener = listener;
-        this.source = URI.create("/reseal/" + handler.stage());
-        this.consumer = clients.consumer(groupId, consumerSettings(groupId));
-        this.producer = clients.producer(groupId + "-" + UUID.randomUUID(), producerSettings());
-    }
-
-    private static Map<String, Object> consumerSettings(String groupId) {
-        Map<String, Object> props = new HashMap<>();
-        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-        props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 50);
-        // A replica that crashed holds its partitions until the group notices; 10 s, not the default 45 s.
-        props.put(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, 10_000);
-        props.put(ConsumerConfig.CLIENT_ID_CONFIG, groupId + "-" + UUID.randomUUID().toString().substring(0, 8));
-        return props;
-    }
-
-    private static Map<String, Object> producerSettings() {
-        Map<String, Object> props = new HashMap<>();
-        props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
-        props.put(ProducerConfig.ACKS_CONFIG, "all");
-        props.put(ProducerConfig.LINGER_MS_CONFIG, 0);
-        props.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, 30_000);
-        props.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 30_000);
-        props.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 10_000);
-        // A transaction only spans publishing one record's outputs and its offset (milliseconds). The one a
-        // crashed replica left open blocks read_committed readers and its group's offsets until the broker aborts
-        // it at this timeout, so a restart resumes after ~10 s instead of the default 60 s.
-        props.put(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, 10_000);
-        return props;
+        this.consumer = consumer;
+        this.producer = producer;
+        this.decider = new OutcomeDecider(handler, topics, ledger, new FailureReports(handler.stage(), topics, clock));
+        this.transaction = new OutputTransaction(producer, consumer, backoff.deadline(), this::stopping);
+        this.retries = new PartitionRetries(backoff, clock);
     }
 
     @Override
@@ -136,19 +134,20 @@ public final class StageWorker implements Runnable, AutoCloseable {
         String input = topics.of(handler.consumes());
         try {
             producer.initTransactions();
-            consumer.subscribe(List.of(input));
+            consumer.subscribe(List.of(input), new Rebalances());
             LOG.info("{} consuming {}", handler.stage(), input);
-            while (stopRequested.getCount() > 0) {
+            while (!stopping()) {
+                resumeDuePartitions();
                 ConsumerRecords<String, byte[]> records = consumer.poll(Duration.ofMillis(200));
-                processBatch(records);
+                lastPollNanos = System.nanoTime();
+                process(records);
             }
         } catch (WakeupException e) {
-            if (stopRequested.getCount() > 0) {
+            if (!stopping()) {
                 throw e;
             }
-        } catch (ProducerFencedException | OutOfOrderSequenceException | InvalidConfigurationException e) {
-            // InvalidConfigurationException covers authentication, authorization and unsupported-version errors
-            LOG.error("{} stopped by a fatal Kafka error: {}", handler.stage(), e.toString());
+        } catch (RuntimeException e) {
+            LOG.error("{} stopped by a fatal error: {}", handler.stage(), e.toString());
             throw e;
         } finally {
             closeClients();
@@ -157,30 +156,75 @@ public final class StageWorker implements Runnable, AutoCloseable {
         }
     }
 
-    private void processBatch(ConsumerRecords<String, byte[]> records) {
-        List<TopicPartition> partitions = new ArrayList<>(records.partitions());
-        for (int i = 0; i < partitions.size(); i++) {
-            for (ConsumerRecord<String, byte[]> record : records.records(partitions.get(i))) {
-                if (stopRequested.getCount() == 0 || !process(record)) {
-                    // Stopping, or to be retried: rewind this partition to the record, and the untouched ones to their start.
-                    consumer.seek(partitions.get(i), record.offset());
-                    for (TopicPartition untouched : partitions.subList(i + 1, partitions.size())) {
-                        consumer.seek(untouched, records.records(untouched).get(0).offset());
+    /** Whether the loop polled Kafka within {@code window}: it makes progress, it is not stuck or dead. */
+    public boolean polledWithin(Duration window) {
+        return stopped.getCount() > 0 && System.nanoTime() - lastPollNanos < window.toNanos();
+    }
+
+    private boolean stopping() {
+        return stopRequested.getCount() == 0;
+    }
+
+    /** Decides the records of one poll, committing them in batches; leaves what it did not take for the next poll. */
+    private void process(ConsumerRecords<String, byte[]> records) {
+        held.clear();
+        Batch batch = new Batch();
+        Map<TopicPartition, Long> untaken = new HashMap<>();
+        for (TopicPartition partition : records.partitions()) {
+            for (ConsumerRecord<String, byte[]> record : records.records(partition)) {
+                if (held.contains(partition)) break;
+                if (stopping() || batch.isFull()) {
+                    untaken.putIfAbsent(partition, record.offset());
+                    break;
+                }
+                try {
+                    decide(record, batch);
+                } catch (Error e) {
+                    // The handler broke down (the loop ends): what the batch finished before still counts.
+                    try {
+                        commit(batch);
+                    } catch (RuntimeException suppressed) {
+                        e.addSuppressed(suppressed);
                     }
-                    return;
+                    throw e;
                 }
             }
         }
+        commit(batch);
+        if (!stopping()) {
+            untaken.forEach((partition, offset) -> {
+                if (!held.contains(partition)) consumer.seek(partition, offset);
+            });
+        }
     }
 
-    /** Returns false when the record must be tried again later. */
-    private boolean process(ConsumerRecord<String, byte[]> record) {
+    private void decide(ConsumerRecord<String, byte[]> record, Batch batch) {
         TraceParent trace = TraceParent.parse(EventCodec.header(record, TraceParent.HEADER))
                 .map(TraceParent::next)
                 .orElseGet(TraceParent::start);
         MDC.put("traceId", trace.traceId());
         try {
-            return process(record, trace);
+            OutcomeDecider.Parsed parsed = decider.parse(record, trace);
+            if (parsed.event() != null && batch.finishes(parsed.event().rotationId())) {
+                // A second request for a rotation this batch finishes: decide it against the committed ledger.
+                commit(batch);
+                batch.clear();
+            }
+            OutcomeDecider.Decision decision = decider.decide(parsed);
+            if (decision instanceof OutcomeDecider.Publish publish) {
+                batch.add(publish.publication());
+            } else if (decision instanceof OutcomeDecider.Retry retry) {
+                PartitionRetries.Attempt attempt = retries.failed(record);
+                if (attempt.givenUp()) {
+                    batch.add(decider.gaveUp(parsed, retry.error(), deadline(), attempt.attempts()));
+                } else {
+                    listener.retried(handler.stage());
+                    LOG.warn("{}: rotation {} of {}: {} ({}); attempt {} failed, retrying at {}", handler.stage(),
+                            parsed.event().rotationId(), parsed.event().subject(), retry.error().getMessage(),
+                            retry.error().code(), attempt.attempts(), attempt.due());
+                    hold(record);
+                }
+            }
         } finally {
             MDC.remove("traceId");
             MDC.remove("rotationId");
@@ -188,186 +232,98 @@ public final class StageWorker implements Runnable, AutoCloseable {
         }
     }
 
-    private boolean process(ConsumerRecord<String, byte[]> record, TraceParent trace) {
-        RotationEvent<?> event;
-        try {
-            event = codec.fromRecord(record);
-        } catch (InvalidEventException e) {
-            LOG.warn("{}: rejected record {}-{}@{}: {}", handler.stage(), record.topic(), record.partition(),
-                    record.offset(), e.getMessage());
-            return publish(record, trace, List.of(), failure(record, null, e.code(), e.getMessage(), e), "invalid");
+    /** Commits the batch; if it does not commit, commits its publications one per transaction to find the culprit. */
+    private void commit(Batch batch) {
+        List<Publication> publications = batch.publications();
+        if (publications.isEmpty()) return;
+        OutputTransaction.Failure failure = transaction.commit(publications);
+        if (failure == null) {
+            publications.forEach(this::committed);
+            return;
         }
-        if (event.rotationId() != null) MDC.put("rotationId", event.rotationId());
-        if (event.subject() != null) MDC.put("workflow", event.subject());
-        if (event.type() != handler.consumes()) {
-            String message = "unexpected event type " + event.type().ceType() + " on " + record.topic()
-                    + ": this stage reads " + handler.consumes().ceType();
-            return publish(record, trace, List.of(), failure(record, event, "unexpected-type", message, null), "invalid");
+        if (publications.size() > 1) {
+            LOG.warn("{}: a batch of {} records did not commit ({}); committing them one by one", handler.stage(),
+                    publications.size(), failure.cause().toString());
         }
-        if (ledger.isDone(event.rotationId())) {
-            LOG.info("{}: rotation {} of {} was already done; event {} acknowledged without effect", handler.stage(),
-                    event.rotationId(), event.subject(), event.id());
-            return publish(record, trace, List.of(), null, "duplicate");
-        }
-        long started = System.nanoTime();
-        try {
-            List<RotationEvent<?>> outputs = handler.handle(event);
-            boolean done = publish(record, trace, outputs, null, "succeeded");
-            if (done) {
-                outputs.stream().filter(o -> o.type() != EventType.FAILED).forEach(o -> ledger.markDone(o.rotationId()));
-                listener.handled(handler.stage(), "succeeded", Duration.ofNanos(System.nanoTime() - started));
-                LOG.info("{}: rotation {} of {} done ({} event(s) out)", handler.stage(), event.rotationId(),
-                        event.subject(), outputs.size());
+        for (Publication publication : publications) {
+            TopicPartition partition = partitionOf(publication.input());
+            if (held.contains(partition)) continue;
+            OutputTransaction.Failure alone = publications.size() == 1 ? failure : transaction.commit(List.of(publication));
+            if (alone == null) {
+                committed(publication);
+            } else {
+                settle(publication, alone);
             }
-            return done;
-        } catch (PermanentStageException e) {
-            LOG.warn("{}: rotation {} of {} failed: {} ({})", handler.stage(), event.rotationId(), event.subject(),
-                    e.getMessage(), e.code());
-            return publish(record, trace, List.of(), failure(record, event, e.code(), e.getMessage(), e), "failed");
-        } catch (RetriableStageException e) {
-            return retryOrGiveUp(record, trace, event, e);
-        } catch (RuntimeException e) {
-            LOG.error("{}: rotation {} of {} failed unexpectedly: {}", handler.stage(), event.rotationId(),
-                    event.subject(), e.toString());
-            LOG.debug("stack trace", e);
-            return publish(record, trace, List.of(), failure(record, event, "internal-error",
-                    "unexpected " + e.getClass().getSimpleName() + " in stage " + handler.stage(), e), "failed");
         }
     }
 
-    private boolean retryOrGiveUp(ConsumerRecord<String, byte[]> record, TraceParent trace, RotationEvent<?> event,
-                                  RetriableStageException e) {
-        Instant now = clock.instant();
-        TopicPartition partition = new TopicPartition(record.topic(), record.partition());
-        Retry retry = retries.get(partition);
-        if (retry == null || !retry.isFor(record)) {
-            retry = new Retry(record.topic(), record.partition(), record.offset(), now, 0);
+    /** A publication that did not commit on its own: report it failed for good, or hold its partition for a retry. */
+    private void settle(Publication publication, OutputTransaction.Failure failure) {
+        if (failure.kind().permanent()) {
+            report(decider.unpublishable(publication, failure.kind(), failure.cause(), ""));
+            return;
         }
-        retry = retry.next();
-        retries.put(partition, retry);
-        if (Duration.between(retry.firstFailure(), now).compareTo(backoff.deadline()) >= 0) {
-            LOG.warn("{}: rotation {} of {} gave up after {} attempts: {}", handler.stage(), event.rotationId(),
-                    event.subject(), retry.attempts(), e.getMessage());
-            retries.remove(partition);
-            return publish(record, trace, List.of(), failure(record, event, e.code(),
-                    e.getMessage() + " (gave up after " + backoffDeadline() + ")", e), "failed");
+        PartitionRetries.Attempt attempt = retries.failed(publication.input());
+        if (attempt.givenUp()) {
+            report(decider.unpublishable(publication, PublishFailure.RETRIABLE, failure.cause(),
+                    " (gave up after " + deadline() + ")"));
+            return;
         }
-        Duration delay = backoff.delay(retry.attempts());
         listener.retried(handler.stage());
-        LOG.warn("{}: rotation {} of {}: {} ({}); attempt {} failed, retrying in {} ms", handler.stage(),
-                event.rotationId(), event.subject(), e.getMessage(), e.code(), retry.attempts(), delay.toMillis());
-        sleep(delay);
-        return false;
+        LOG.warn("{}: record {}-{}@{} could not be published ({}); attempt {} failed, retrying at {}", handler.stage(),
+                publication.input().topic(), publication.input().partition(), publication.input().offset(),
+                failure.cause().toString(), attempt.attempts(), attempt.due());
+        hold(publication.input());
     }
 
-    private String backoffDeadline() {
-        return backoff.deadline().toString().substring(2).toLowerCase(java.util.Locale.ROOT);
-    }
-
-    /**
-     * Publishes the outputs, the failure if any, and the offset in one transaction. Returns false if Kafka
-     * failed and the record must be processed again.
-     */
-    private boolean publish(ConsumerRecord<String, byte[]> record, TraceParent trace, List<RotationEvent<?>> outputs,
-                            Failure failure, String outcome) {
-        List<String> reportedCodes = new ArrayList<>();
-        try {
-            producer.beginTransaction();
-            for (RotationEvent<?> output : outputs) {
-                if (output.type() == EventType.FAILED) {
-                    // A handler's own failure report (e.g. one rejected recipient): say where it came from.
-                    Failure reported = withOrigin(output.dataAs(RotationFailed.class), output, record);
-                    ProducerRecord<String, byte[]> out = codec.toRecord(topics.of(EventType.FAILED), reported.event());
-                    addOriginHeaders(out, record, reported);
-                    send(out, trace);
-                    reportedCodes.add(reported.event().data().errorCode());
-                } else {
-                    send(codec.toRecord(topics.of(output.type()), output), trace);
-                }
-            }
-            if (failure != null) {
-                ProducerRecord<String, byte[]> out = codec.toRecord(topics.of(EventType.FAILED), failure.event());
-                addOriginHeaders(out, record, failure);
-                send(out, trace);
-                reportedCodes.add(failure.event().data().errorCode());
-            }
-            producer.sendOffsetsToTransaction(
-                    Map.of(new TopicPartition(record.topic(), record.partition()), new OffsetAndMetadata(record.offset() + 1)),
-                    consumer.groupMetadata());
-            producer.commitTransaction();
-            TopicPartition partition = new TopicPartition(record.topic(), record.partition());
-            if (retries.containsKey(partition) && retries.get(partition).isFor(record)) {
-                retries.remove(partition);
-            }
-            if (!"succeeded".equals(outcome)) {
-                listener.handled(handler.stage(), outcome, Duration.ZERO);
-            }
-            reportedCodes.forEach(code -> listener.reportedFailure(handler.stage(), code));
-            return true;
-        } catch (ProducerFencedException | OutOfOrderSequenceException | InvalidConfigurationException e) {
-            throw e; // fatal: includes authorization failures
-        } catch (KafkaException e) {
-            LOG.warn("{}: could not commit record {}-{}@{} ({}); it will be processed again", handler.stage(),
-                    record.topic(), record.partition(), record.offset(), e.toString());
-            try {
-                producer.abortTransaction();
-            } catch (KafkaException abortFailure) {
-                LOG.debug("abort failed", abortFailure);
-            }
-            sleep(backoff.delay(1));
-            return false;
+    /** Commits a failed record in place of outputs Kafka did not take; the failed topic refusing it ends the loop. */
+    private void report(Publication report) {
+        OutputTransaction.Failure failure = transaction.commit(List.of(report));
+        if (failure == null) {
+            committed(report);
+        } else if (failure.kind().permanent()) {
+            throw new IllegalStateException("stage " + handler.stage() + " cannot publish to its failed topic "
+                    + topics.of(EventType.FAILED) + ": " + failure.cause());
+        } else {
+            settle(report, failure);
         }
     }
 
-    private void send(ProducerRecord<String, byte[]> out, TraceParent trace) {
-        out.headers().add(TraceParent.HEADER, utf8(trace.header()));
-        producer.send(out);
-    }
-
-    private Failure failure(ConsumerRecord<String, byte[]> record, RotationEvent<?> event, String code, String message,
-                            Throwable error) {
-        String rotationId = event == null ? null : event.rotationId();
-        String workflow = event == null ? null : event.subject();
-        RotationFailed data = new RotationFailed(handler.stage(), code, message, record.topic(), record.partition(),
-                record.offset(), rotationId, workflow);
-        String id = "failed." + handler.stage() + "." + record.topic() + "." + record.partition() + "." + record.offset();
-        RotationEvent<RotationFailed> failed = new RotationEvent<>(id, source, EventType.FAILED,
-                workflow != null ? workflow : record.key(), OffsetDateTime.ofInstant(clock.instant(), ZoneOffset.UTC),
-                rotationId, data);
-        return new Failure(failed, error == null ? "" : error.getClass().getName());
-    }
-
-    private static void addOriginHeaders(ProducerRecord<String, byte[]> out, ConsumerRecord<String, byte[]> origin,
-                                         Failure failure) {
-        out.headers()
-                .add(HEADER_ORIGIN_TOPIC, utf8(origin.topic()))
-                .add(HEADER_ORIGIN_PARTITION, utf8(Integer.toString(origin.partition())))
-                .add(HEADER_ORIGIN_OFFSET, utf8(Long.toString(origin.offset())))
-                .add(HEADER_ERROR_CLASS, utf8(failure.errorClass()))
-                .add(HEADER_ERROR_MESSAGE, utf8(failure.event().data().message()));
-    }
-
-    private static Failure withOrigin(RotationFailed data, RotationEvent<?> event, ConsumerRecord<String, byte[]> origin) {
-        RotationFailed located = new RotationFailed(data.stage(), data.errorCode(), data.message(), origin.topic(),
-                origin.partition(), origin.offset(), data.rotationId(), data.workflow());
-        return new Failure(new RotationEvent<>(event.id(), event.source(), EventType.FAILED, event.subject(), event.time(),
-                event.rotationId(), located), "");
-    }
-
-    /** A record's failure: the event for the failed topic and the class of the error behind it. */
-    private record Failure(RotationEvent<RotationFailed> event, String errorClass) {}
-
-    private static byte[] utf8(String s) {
-        return s.getBytes(StandardCharsets.UTF_8);
-    }
-
-    private void sleep(Duration delay) {
-        try {
-            stopRequested.await(delay.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            stopRequested.countDown();
+    private void committed(Publication publication) {
+        retries.done(publication.input());
+        publication.finishes().forEach(ledger::markDone);
+        boolean succeeded = "succeeded".equals(publication.outcome());
+        listener.handled(handler.stage(), publication.outcome(),
+                succeeded ? Duration.ofNanos(System.nanoTime() - publication.startedNanos()) : Duration.ZERO);
+        publication.reportedCodes().forEach(code -> listener.reportedFailure(handler.stage(), code));
+        if (succeeded) {
+            LOG.info("{}: rotation {} of {} done ({} event(s) out)", handler.stage(), publication.rotationId(),
+                    publication.event().subject(), publication.outputs().size());
         }
+    }
+
+    /** Rewinds the record's partition to it and pauses the partition until its retry is due. */
+    private void hold(ConsumerRecord<String, byte[]> record) {
+        TopicPartition partition = partitionOf(record);
+        held.add(partition);
+        if (consumer.assignment().contains(partition)) {
+            consumer.seek(partition, record.offset());
+            consumer.pause(List.of(partition));
+        }
+    }
+
+    private void resumeDuePartitions() {
+        List<TopicPartition> due = new ArrayList<>(retries.due());
+        due.retainAll(consumer.assignment());
+        if (!due.isEmpty()) consumer.resume(due);
+    }
+
+    private String deadline() {
+        return backoff.deadline().toString().substring(2).toLowerCase(Locale.ROOT);
+    }
+
+    private static TopicPartition partitionOf(ConsumerRecord<?, ?> record) {
+        return new TopicPartition(record.topic(), record.partition());
     }
 
     private void closeClients() {
@@ -395,13 +351,54 @@ public final class StageWorker implements Runnable, AutoCloseable {
         stop(Duration.ofSeconds(30));
     }
 
-    private record Retry(String topic, int partition, long offset, Instant firstFailure, int attempts) {
-        boolean isFor(ConsumerRecord<?, ?> record) {
-            return record.topic().equals(topic) && record.partition() == partition && record.offset() == offset;
+    /** The publications of one transaction, bounded by {@link Batching}. */
+    private final class Batch {
+        private final List<Publication> publications = new ArrayList<>();
+        private long startedNanos;
+
+        void add(Publication publication) {
+            if (publications.isEmpty()) startedNanos = System.nanoTime();
+            publications.add(publication);
         }
 
-        Retry next() {
-            return new Retry(topic, partition, offset, firstFailure, attempts + 1);
+        boolean isFull() {
+            return publications.size() >= batching.maxRecords()
+                    || (!publications.isEmpty() && System.nanoTime() - startedNanos >= batching.maxDuration().toNanos());
+        }
+
+        boolean finishes(String rotationId) {
+            return rotationId != null && publications.stream().anyMatch(p -> p.finishes().contains(rotationId));
+        }
+
+        List<Publication> publications() {
+            return List.copyOf(publications);
+        }
+
+        void clear() {
+            publications.clear();
+        }
+    }
+
+    /** Keeps retry clocks and the ledger right when partitions move between replicas (called inside poll). */
+    private final class Rebalances implements ConsumerRebalanceListener {
+        @Override
+        public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
+            retries.forget(partitions);
+        }
+
+        @Override
+        public void onPartitionsLost(Collection<TopicPartition> partitions) {
+            retries.forget(partitions);
+        }
+
+        @Override
+        public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
+            retries.forget(partitions);
+            if (!partitions.isEmpty()) {
+                ledger.catchUp();
+                LOG.info("{}: assigned {}; ledger caught up ({} finished rotations known)", handler.stage(),
+                        partitions, ledger.size());
+            }
         }
     }
 }

@@ -112,7 +112,7 @@ class SecuredKafkaIT {
 
     private static KafkaClients clients(EmbeddedKafka kafka, KafkaSecurity security) {
         return new KafkaClients(new KafkaConfig(kafka.bootstrapServers(), 1, (short) 1, null, null, security,
-                Map.of("request.timeout.ms", "10000")));
+                Map.of("request.timeout.ms", "10000"), null, null));
     }
 
     /** As the super user: creates the topic and lets {@code user} write and read it. */

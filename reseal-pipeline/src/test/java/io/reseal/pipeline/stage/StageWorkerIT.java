@@ -270,6 +270,36 @@ class StageWorkerIT {
         restarted.close();
     }
 
+    @Test
+    void anOutputOverTheRecordLimitEndsAsAFailedRecordAndThePartitionServesTheNext() throws Exception {
+        // given: the handler turns rot-huge into an event of ~2.7 MB (random, so compression cannot save it)
+        byte[] noise = new byte[2 * 1024 * 1024];
+        new java.util.Random(7).nextBytes(noise);
+        String huge = java.util.Base64.getEncoder().encodeToString(noise);
+        CountingHandler handler = new CountingHandler() {
+            @Override
+            public List<RotationEvent<?>> handle(RotationEvent<?> event) throws RetriableStageException {
+                if (!event.rotationId().equals("rot-huge")) return super.handle(event);
+                return List.of(RotationEvent.forRotation(event.rotationId(), EventType.NOTIFIED, "/test",
+                        event.subject(), event.time(), new RotationNotified(event.rotationId(), event.subject(),
+                                List.of("a@example.com"), huge, event.time().toInstant())));
+            }
+        };
+        for (String id : List.of("rot-before", "rot-huge", "rot-next")) send(request(id));
+        // when
+        StageWorker worker = start(handler, new Backoff(Duration.ofMillis(20), Duration.ofMillis(40), Duration.ofSeconds(30)));
+        // then
+        await().atMost(Duration.ofSeconds(60)).until(() -> read(EventType.NOTIFIED).size() == 2);
+        assertThat(notifiedRotations()).containsExactly("rot-before", "rot-next");
+        List<ConsumerRecord<String, byte[]>> failed = read(EventType.FAILED);
+        assertThat(failed).hasSize(1);
+        RotationFailed reason = codec.fromRecord(failed.get(0)).dataAs(RotationFailed.class);
+        assertThat(reason.rotationId()).isEqualTo("rot-huge");
+        assertThat(reason.errorCode()).isEqualTo("output-too-large");
+        assertThat(failed.get(0).serializedValueSize()).as("a small record").isLessThan(4096);
+        worker.close();
+    }
+
     // --- helpers
 
     private StageWorker worker(StageHandler handler, Backoff backoff) {

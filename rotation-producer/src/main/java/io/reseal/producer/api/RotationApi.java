@@ -8,6 +8,7 @@ import io.reseal.pipeline.event.RotationEvent;
 import io.reseal.pipeline.event.RotationRequested;
 import io.reseal.pipeline.event.TraceParent;
 import io.reseal.pipeline.kafka.KafkaClients;
+import io.reseal.pipeline.ops.Health;
 import io.reseal.pipeline.ops.KafkaReadiness;
 import io.reseal.producer.ProducerConfig;
 import io.reseal.producer.ProducerConfig.ApiToken;
@@ -51,8 +52,8 @@ import org.slf4j.LoggerFactory;
  *       starts a trace of its own.</li>
  *   <li>{@code GET /api/v1/rotations/{id}}: the {@link RotationStatus} from the {@link RotationStatusView};
  *       a rotation this replica just accepted is visible at once.</li>
- *   <li>{@code GET /health/live}, {@code GET /health/ready} (Kafka answers and the status view is loaded),
- *       {@code GET /metrics} (Prometheus text).</li>
+ *   <li>{@code GET /health/live}, {@code GET /health/ready} (checks {@code kafka}: it answers, and
+ *       {@code statusView}: loaded), in the {@link Health} JSON shape; {@code GET /metrics} (Prometheus text).</li>
  * </ul>
  * Both rotation endpoints need a Bearer token; every 4xx carries {@code {"error": {"code", "message",
  * "field"}}}. Tokens are never logged or echoed. The router's handlers run on Vert.x event loops; Kafka
@@ -104,7 +105,7 @@ public final class RotationApi implements AutoCloseable {
                 .handler(this::create)
                 .failureHandler(this::failed);
         router.get(ROTATIONS + "/:id").handler(this::status).failureHandler(this::failed);
-        router.get("/health/live").handler(ctx -> send(ctx, 200, Map.of("status", "up")));
+        router.get("/health/live").handler(ctx -> health(ctx, Map.of()));
         router.get("/health/ready").handler(this::ready);
         router.get("/metrics").handler(ctx -> ctx.response()
                 .putHeader("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
@@ -239,12 +240,19 @@ public final class RotationApi implements AutoCloseable {
         Future.fromCompletionStage(readiness.reachable(), vertx.getOrCreateContext()).onComplete(result -> {
             boolean kafka = result.succeeded() && result.result();
             boolean loaded = view.loaded();
-            Map<String, Object> body = new LinkedHashMap<>();
-            body.put("status", kafka && loaded ? "up" : "down");
-            body.put("kafka", kafka ? "reachable" : "unreachable");
-            body.put("statusView", loaded ? "loaded" : "loading");
-            send(ctx, kafka && loaded ? 200 : 503, body);
+            Map<String, Boolean> checks = new LinkedHashMap<>();
+            checks.put("kafka", kafka);
+            checks.put("statusView", loaded);
+            health(ctx, checks);
         });
+    }
+
+    private static void health(RoutingContext ctx, Map<String, Boolean> checks) {
+        if (ctx.response().ended()) {
+            return;
+        }
+        ctx.response().setStatusCode(Health.isUp(checks) ? 200 : 503).putHeader("Content-Type", JSON)
+                .end(Health.json(checks));
     }
 
     private Optional<ApiToken> authenticate(RoutingContext ctx, String endpoint) {

@@ -2,6 +2,7 @@ package io.reseal.sealer.kube;
 
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.reseal.pipeline.event.ErrorCode;
 import io.reseal.pipeline.stage.PermanentStageException;
 import io.reseal.pipeline.stage.RetriableStageException;
 import io.reseal.sealer.ClusterConfig;
@@ -59,7 +60,7 @@ public final class CertificateSource {
     /** The cluster's certificate, fetched again when the cached one is older than its refresh interval. */
     public SealingCertificate current(String cluster) throws RetriableStageException, PermanentStageException {
         ClusterConfig config = clusters.get(cluster);
-        if (config == null) throw new PermanentStageException("unknown-cluster", "unknown cluster '" + cluster + "'");
+        if (config == null) throw new PermanentStageException(ErrorCode.UNKNOWN_CLUSTER, "unknown cluster '" + cluster + "'");
         Instant now = clock.instant();
         Cached cached = cache.get(cluster);
         if (cached != null && now.isBefore(cached.fetchedAt().plus(config.certificate().refresh()))) {
@@ -100,7 +101,7 @@ public final class CertificateSource {
         try {
             certificate = SealingCertificate.parse(pem).requireValidAt(now);
         } catch (InvalidCertificateException e) {
-            throw new PermanentStageException("invalid-certificate", "certificate of cluster " + config.name()
+            throw new PermanentStageException(ErrorCode.INVALID_CERTIFICATE, "certificate of cluster " + config.name()
                     + " (" + describe(config.certificate()) + "): " + e.getMessage());
         }
         cache.put(config.name(), new Cached(certificate, now));
@@ -119,9 +120,9 @@ public final class CertificateSource {
             try {
                 return Files.readString(Path.of(source.file()));
             } catch (NoSuchFileException e) {
-                throw new PermanentStageException("certificate-unavailable", what + ": no such file");
+                throw new PermanentStageException(ErrorCode.CERTIFICATE_UNAVAILABLE, what + ": no such file");
             } catch (IOException e) {
-                throw new RetriableStageException("certificate-unavailable", what + ": cannot read the file", e);
+                throw new RetriableStageException(ErrorCode.CERTIFICATE_UNAVAILABLE, what + ": cannot read the file", e);
             }
         }
         if (source.url() != null) {
@@ -133,7 +134,7 @@ public final class CertificateSource {
         try {
             String pem = client.raw(url);
             if (pem == null) {
-                throw new PermanentStageException("certificate-unavailable", what + ": the controller service was not found");
+                throw new PermanentStageException(ErrorCode.CERTIFICATE_UNAVAILABLE, what + ": the controller service was not found");
             }
             return pem;
         } catch (KubernetesClientException e) {
@@ -149,14 +150,14 @@ public final class CertificateSource {
             int status = response.statusCode();
             if (status == 200) return response.body();
             if (status == 429 || status >= 500) {
-                throw new RetriableStageException("certificate-unavailable", what + ": HTTP " + status, null);
+                throw new RetriableStageException(ErrorCode.CERTIFICATE_UNAVAILABLE, what + ": HTTP " + status, null);
             }
-            throw new PermanentStageException("certificate-unavailable", what + ": HTTP " + status);
+            throw new PermanentStageException(ErrorCode.CERTIFICATE_UNAVAILABLE, what + ": HTTP " + status);
         } catch (IOException e) {
-            throw new RetriableStageException("certificate-unavailable", what + ": " + e.getClass().getSimpleName(), e);
+            throw new RetriableStageException(ErrorCode.CERTIFICATE_UNAVAILABLE, what + ": " + e.getClass().getSimpleName(), e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new RetriableStageException("certificate-unavailable", what + ": interrupted", e);
+            throw new RetriableStageException(ErrorCode.CERTIFICATE_UNAVAILABLE, what + ": interrupted", e);
         }
     }
 

@@ -2,6 +2,7 @@ package io.reseal.sealer.values;
 
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.reseal.pipeline.event.ErrorCode;
 import io.reseal.pipeline.stage.PermanentStageException;
 import io.reseal.pipeline.stage.RetriableStageException;
 import io.reseal.sealer.BundleConfig;
@@ -73,16 +74,16 @@ public final class ValueResolver {
         }
         if (source.env() != null) {
             String value = environment.apply(source.env());
-            if (value == null) throw new PermanentStageException("missing-value", what + " is not set");
+            if (value == null) throw new PermanentStageException(ErrorCode.MISSING_VALUE, what + " is not set");
             return value.getBytes(StandardCharsets.UTF_8);
         }
         if (source.file() != null) {
             try {
                 return Files.readAllBytes(Path.of(source.file()));
             } catch (NoSuchFileException e) {
-                throw new PermanentStageException("missing-value", what + " does not exist");
+                throw new PermanentStageException(ErrorCode.MISSING_VALUE, what + " does not exist");
             } catch (IOException e) {
-                throw new PermanentStageException("missing-value", what + " cannot be read (" + e.getClass().getSimpleName() + ")");
+                throw new PermanentStageException(ErrorCode.MISSING_VALUE, what + " cannot be read (" + e.getClass().getSimpleName() + ")");
             }
         }
         if (source.secret() != null) {
@@ -100,17 +101,17 @@ public final class ValueResolver {
             KubernetesErrors.rethrow(what, e);
             return null;
         }
-        if (secret == null) throw new PermanentStageException("missing-value", what + ": the Secret does not exist");
+        if (secret == null) throw new PermanentStageException(ErrorCode.MISSING_VALUE, what + ": the Secret does not exist");
         if (secret.getData() != null && secret.getData().containsKey(ref.key())) {
             try {
                 return Base64.getDecoder().decode(secret.getData().get(ref.key()));
             } catch (IllegalArgumentException e) {
-                throw new PermanentStageException("missing-value", what + ": the Secret's data is not valid base64");
+                throw new PermanentStageException(ErrorCode.MISSING_VALUE, what + ": the Secret's data is not valid base64");
             }
         }
         if (secret.getStringData() != null && secret.getStringData().containsKey(ref.key())) {
             return secret.getStringData().get(ref.key()).getBytes(StandardCharsets.UTF_8);
         }
-        throw new PermanentStageException("missing-value", what + ": the Secret has no such key");
+        throw new PermanentStageException(ErrorCode.MISSING_VALUE, what + ": the Secret has no such key");
     }
 }
