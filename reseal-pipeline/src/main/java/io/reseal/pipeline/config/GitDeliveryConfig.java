@@ -1,0 +1,142 @@
+package io.reseal.pipeline.config;
+
+import com.fasterxml.jackson.annotation.JsonCreator;
+import com.fasterxml.jackson.annotation.JsonValue;
+import io.reseal.pipeline.event.RequestRules;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.util.Locale;
+import java.util.regex.Pattern;
+
+/**
+ * A workflow's Git delivery ({@code workflows[].delivery.git}): the packager commits the environment folders of
+ * each rotation under {@code path} of {@code branch} in the repository at {@code url}. Immutable; validated on
+ * construction with messages that name the key and never show a credential.
+ *
+ * @param url {@code https://}, {@code http://}, {@code ssh://}, {@code git://} or {@code file://}; no user
+ *     info (credentials go in {@code credentials}), no query or fragment
+ * @param branch the branch the rotation lands on (push) or targets (merge-request); default {@code main}
+ * @param path the folder of the repository the environment folders go under; default the repository root
+ * @param mode {@code push} (default) or {@code merge-request}
+ * @param credentials how to log in; {@code null} for none (a {@code file://} or open {@code git://} repository)
+ */
+public record GitDeliveryConfig(URI url, String branch, String path, Mode mode, GitCredentialsConfig credentials) {
+
+    public static final String DEFAULT_BRANCH = "main";
+
+    private static final Pattern BRANCH = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._/-]{0,199}");
+    private static final Pattern SEGMENT = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,99}");
+
+    public GitDeliveryConfig {
+        url = requireUrl(url);
+        branch = branch == null ? DEFAULT_BRANCH : requireBranch(branch);
+        path = path == null ? "" : requirePath(path);
+        mode = mode == null ? Mode.PUSH : mode;
+        if (credentials != null) {
+            String scheme = url.getScheme().toLowerCase(Locale.ROOT);
+            boolean ssh = scheme.equals("ssh");
+            if (credentials.sshKey() != null && !ssh) {
+                throw new IllegalArgumentException("credentials.sshKey: only for ssh:// URLs, not " + scheme + "://");
+            }
+            if (credentials.password() != null && ssh) {
+                throw new IllegalArgumentException("credentials: an ssh:// URL logs in with sshKey, not username/password");
+            }
+        }
+    }
+
+    /** How the rotation reaches the branch. */
+    public enum Mode {
+        /** One commit pushed onto the branch. */
+        PUSH("push"),
+        /** One commit on a branch {@code reseal/<rotation-id>}, with a merge request where the host supports it. */
+        MERGE_REQUEST("merge-request");
+
+        private final String yaml;
+
+        Mode(String yaml) {
+            this.yaml = yaml;
+        }
+
+        @JsonValue
+        public String yaml() {
+            return yaml;
+        }
+
+        @JsonCreator
+        public static Mode of(String value) {
+            for (Mode mode : values()) {
+                if (mode.yaml.equals(value)) return mode;
+            }
+            throw new IllegalArgumentException("mode: '" + value + "' is not push or merge-request");
+        }
+    }
+
+    /**
+     * How the packager logs in to the repository: {@code username} and {@code password} (an access token) for
+     * HTTP(S), or {@code sshKey} (a private key in OpenSSH or PEM format) for SSH.
+     */
+    public record GitCredentialsConfig(CredentialSource username, CredentialSource password, CredentialSource sshKey) {
+
+        public GitCredentialsConfig {
+            if (sshKey != null && (username != null || password != null)) {
+                throw new IllegalArgumentException("credentials: give either username/password or sshKey, not both");
+            }
+            if (sshKey == null && password == null) {
+                throw new IllegalArgumentException("credentials: give password (with username) or sshKey");
+            }
+        }
+    }
+
+    private static URI requireUrl(URI url) {
+        if (url == null) {
+            throw new IllegalArgumentException("url: required (https://, ssh://, git:// or file://)");
+        }
+        String scheme = url.getScheme() == null ? "" : url.getScheme().toLowerCase(Locale.ROOT);
+        if (!scheme.equals("https") && !scheme.equals("http") && !scheme.equals("ssh") && !scheme.equals("git")
+                && !scheme.equals("file")) {
+            throw new IllegalArgumentException("url: scheme '" + scheme
+                    + "' is not supported: use https, http, ssh, git or file");
+        }
+        if (url.getRawUserInfo() != null && !(scheme.equals("ssh") && !url.getRawUserInfo().contains(":"))) {
+            // only ssh://user@host is allowed: a password in a URL would be logged wherever the URL is
+            throw new IllegalArgumentException("url: " + scheme + "://" + url.getHost()
+                    + "...: put credentials in 'credentials', not in the URL");
+        }
+        if (url.getRawQuery() != null || url.getRawFragment() != null) {
+            throw new IllegalArgumentException("url: no query or fragment allowed");
+        }
+        if (!scheme.equals("file") && (url.getHost() == null || url.getHost().isBlank())) {
+            throw new IllegalArgumentException("url: '" + url + "' has no host");
+        }
+        if (url.getPath() == null || url.getPath().isBlank() || url.getPath().equals("/")) {
+            throw new IllegalArgumentException("url: '" + url + "' names no repository");
+        }
+        try {
+            return new URI(url.toString()); // normalised copy
+        } catch (URISyntaxException e) {
+            throw new IllegalArgumentException("url: " + e.getMessage());
+        }
+    }
+
+    private static String requireBranch(String branch) {
+        if (!BRANCH.matcher(branch).matches() || branch.contains("..") || branch.contains("//")
+                || branch.endsWith("/") || branch.endsWith(".lock") || branch.endsWith(".")) {
+            throw new IllegalArgumentException("branch: '" + RequestRules.printable(branch)
+                    + "' is not a valid branch name");
+        }
+        return branch;
+    }
+
+    private static String requirePath(String path) {
+        String trimmed = path.strip();
+        while (trimmed.endsWith("/")) trimmed = trimmed.substring(0, trimmed.length() - 1);
+        if (trimmed.isEmpty()) return "";
+        for (String segment : trimmed.split("/", -1)) {
+            if (!SEGMENT.matcher(segment).matches()) {
+                throw new IllegalArgumentException("path: '" + RequestRules.printable(path)
+                        + "' must be a relative folder of plain names (letters, digits, '.', '_', '-'), no '..'");
+            }
+        }
+        return trimmed;
+    }
+}
