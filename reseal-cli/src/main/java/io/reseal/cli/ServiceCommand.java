@@ -7,6 +7,7 @@ import io.reseal.cli.config.ConfigLoader;
 import io.reseal.cli.config.ResealConfig;
 import io.reseal.notifier.NotifierWorker;
 import io.reseal.packager.PackagerWorker;
+import io.reseal.packager.delivery.GitDeliveries;
 import io.reseal.pipeline.config.InvalidConfigException;
 import io.reseal.pipeline.ops.KafkaReadiness;
 import io.reseal.pipeline.ops.OpsServer;
@@ -169,12 +170,13 @@ abstract class ServiceCommand implements Callable<Integer> {
     static final class Packager extends WorkerCommand {
         @Override
         Set<String> sections() {
-            return Set.of("kafka", "s3");
+            return Set.of("kafka", "s3", "workflows");
         }
 
         @Override
         Worker startWorker(ResealConfig config, Clock clock, MeterRegistry metrics) {
-            PackagerWorker worker = PackagerWorker.start(config.packager(), config.kafka(), clock, metrics);
+            PackagerWorker worker = PackagerWorker.start(config.packager(),
+                    GitDeliveries.of(config.workflows(), System::getenv, clock), config.kafka(), clock, metrics);
             return new Worker(worker, worker::isRunning);
         }
     }

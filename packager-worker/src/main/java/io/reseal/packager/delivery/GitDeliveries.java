@@ -1,5 +1,6 @@
 package io.reseal.packager.delivery;
 
+import io.reseal.pipeline.config.InvalidConfigException;
 import io.reseal.pipeline.config.WorkflowConfig;
 import io.reseal.pipeline.event.RotationPackaged;
 import io.reseal.pipeline.event.RotationSealed;
@@ -45,7 +46,7 @@ public final class GitDeliveries {
     /**
      * The deliveries of {@code workflows}, their credentials resolved now with {@code env}.
      *
-     * @throws IllegalArgumentException naming the workflow and the credential that cannot be resolved
+     * @throws InvalidConfigException naming the workflow and the credential that cannot be resolved
      */
     public static GitDeliveries of(List<WorkflowConfig> workflows, Function<String, String> env, Clock clock) {
         Map<String, GitRepositoryDelivery> byWorkflow = new TreeMap<>();
@@ -55,7 +56,7 @@ public final class GitDeliveries {
                 try {
                     credentials = GitCredentials.resolve(git.credentials(), env);
                 } catch (IllegalArgumentException e) {
-                    throw new IllegalArgumentException("workflows." + workflow.name() + ".delivery.git." + e.getMessage());
+                    throw new InvalidConfigException("workflows." + workflow.name() + ".delivery.git." + e.getMessage());
                 }
                 byWorkflow.put(workflow.name(), new GitRepositoryDelivery(git, credentials, clock));
             });

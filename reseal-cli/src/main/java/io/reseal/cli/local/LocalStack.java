@@ -9,6 +9,7 @@ import io.reseal.embedded.EmbeddedS3;
 import io.reseal.embedded.EmbeddedSmtp;
 import io.reseal.notifier.NotifierWorker;
 import io.reseal.packager.PackagerWorker;
+import io.reseal.packager.delivery.GitDeliveries;
 import io.reseal.packager.signing.PackageSigner;
 import io.reseal.pipeline.ops.OpsServer;
 import io.reseal.producer.ProducerConfig;
@@ -122,7 +123,8 @@ public final class LocalStack implements AutoCloseable {
         PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         SealerWorker sealer = remember(SealerWorker.start(config.sealer(), config.kafka(), clusters, environment, clock,
                 metrics));
-        PackagerWorker packager = remember(PackagerWorker.start(config.packager(), config.kafka(), clock, metrics));
+        PackagerWorker packager = remember(PackagerWorker.start(config.packager(),
+                GitDeliveries.of(config.workflows(), environment, clock), config.kafka(), clock, metrics));
         NotifierWorker notifier = remember(NotifierWorker.start(config.notifier(), config.kafka(), clock, metrics));
         ops = remember(OpsServer.start(free(ports.ops()), metrics,
                 () -> sealer.isRunning() && packager.isRunning() && notifier.isRunning(), Map.of()));

@@ -13,6 +13,7 @@ import io.reseal.embedded.KafkaBrokerProcess;
 import io.reseal.embedded.KafkaCluster;
 import io.reseal.notifier.NotifierWorker;
 import io.reseal.packager.PackagerWorker;
+import io.reseal.packager.delivery.GitDeliveries;
 import io.reseal.packager.signing.PackageSigner;
 import io.reseal.pipeline.event.EventCodec;
 import io.reseal.pipeline.event.EventJson;
@@ -280,7 +281,8 @@ final class EvidenceStack implements AutoCloseable {
                     clusters.close();
                 };
             }
-            case PACKAGER -> PackagerWorker.start(config.packager(), config.kafka(), clock, metrics);
+            case PACKAGER -> PackagerWorker.start(config.packager(),
+                    GitDeliveries.of(config.workflows(), environment::get, clock), config.kafka(), clock, metrics);
             case NOTIFIER -> NotifierWorker.start(config.notifier(), config.kafka(), clock, metrics);
         };
         inJvm.put(service, running);
