@@ -42,10 +42,6 @@ final class GitCredentials {
      */
     static GitCredentials resolve(GitCredentialsConfig config, Function<String, String> env) {
         if (config == null) return NONE;
-        if (config.sshKey() != null) {
-            throw new IllegalArgumentException("credentials.sshKey: SSH delivery is not supported yet; use an https:// URL"
-                    + " with username and password (an access token)");
-        }
         String user = config.username() == null ? TOKEN_USER : read("credentials.username", config.username(), env);
         return new GitCredentials(user, read("credentials.password", config.password(), env));
     }

@@ -13,8 +13,8 @@ import java.util.regex.Pattern;
  * each rotation under {@code path} of {@code branch} in the repository at {@code url}. Immutable; validated on
  * construction with messages that name the key and never show a credential.
  *
- * @param url {@code https://}, {@code http://}, {@code ssh://}, {@code git://} or {@code file://}; no user
- *     info (credentials go in {@code credentials}), no query or fragment
+ * @param url {@code https://}, {@code http://}, {@code git://} or {@code file://} ({@code ssh://} is not
+ *     supported yet); no user info (credentials go in {@code credentials}), no query or fragment
  * @param branch the branch the rotation lands on (push) or targets (merge-request); default {@code main}
  * @param path the folder of the repository the environment folders go under; default the repository root
  * @param mode {@code push} (default) or {@code merge-request}
@@ -32,16 +32,6 @@ public record GitDeliveryConfig(URI url, String branch, String path, Mode mode, 
         branch = branch == null ? DEFAULT_BRANCH : requireBranch(branch);
         path = path == null ? "" : requirePath(path);
         mode = mode == null ? Mode.PUSH : mode;
-        if (credentials != null) {
-            String scheme = url.getScheme().toLowerCase(Locale.ROOT);
-            boolean ssh = scheme.equals("ssh");
-            if (credentials.sshKey() != null && !ssh) {
-                throw new IllegalArgumentException("credentials.sshKey: only for ssh:// URLs, not " + scheme + "://");
-            }
-            if (credentials.password() != null && ssh) {
-                throw new IllegalArgumentException("credentials: an ssh:// URL logs in with sshKey, not username/password");
-            }
-        }
     }
 
     /** How the rotation reaches the branch. */
@@ -72,17 +62,19 @@ public record GitDeliveryConfig(URI url, String branch, String path, Mode mode, 
     }
 
     /**
-     * How the packager logs in to the repository: {@code username} and {@code password} (an access token) for
-     * HTTP(S), or {@code sshKey} (a private key in OpenSSH or PEM format) for SSH.
+     * How the packager logs in to the repository over HTTP(S): {@code username} (default {@code oauth2}, what token
+     * logins at GitLab and GitHub accept) and {@code password} (an access token). {@code sshKey} is the contract's
+     * key for SSH logins, which are not supported yet: giving it fails with a message that says so.
      */
     public record GitCredentialsConfig(CredentialSource username, CredentialSource password, CredentialSource sshKey) {
 
         public GitCredentialsConfig {
-            if (sshKey != null && (username != null || password != null)) {
-                throw new IllegalArgumentException("credentials: give either username/password or sshKey, not both");
+            if (sshKey != null) {
+                throw new IllegalArgumentException("credentials.sshKey: SSH delivery is not supported yet; use an"
+                        + " https:// URL with a password (an access token)");
             }
-            if (sshKey == null && password == null) {
-                throw new IllegalArgumentException("credentials: give password (with username) or sshKey");
+            if (password == null) {
+                throw new IllegalArgumentException("credentials.password: required (an access token)");
             }
         }
     }
@@ -92,13 +84,16 @@ public record GitDeliveryConfig(URI url, String branch, String path, Mode mode, 
             throw new IllegalArgumentException("url: required (https://, ssh://, git:// or file://)");
         }
         String scheme = url.getScheme() == null ? "" : url.getScheme().toLowerCase(Locale.ROOT);
-        if (!scheme.equals("https") && !scheme.equals("http") && !scheme.equals("ssh") && !scheme.equals("git")
-                && !scheme.equals("file")) {
-            throw new IllegalArgumentException("url: scheme '" + scheme
-                    + "' is not supported: use https, http, ssh, git or file");
+        if (scheme.equals("ssh")) {
+            throw new IllegalArgumentException("url: ssh:// is not supported yet; use the repository's https:// URL"
+                    + " with an access token");
         }
-        if (url.getRawUserInfo() != null && !(scheme.equals("ssh") && !url.getRawUserInfo().contains(":"))) {
-            // only ssh://user@host is allowed: a password in a URL would be logged wherever the URL is
+        if (!scheme.equals("https") && !scheme.equals("http") && !scheme.equals("git") && !scheme.equals("file")) {
+            throw new IllegalArgumentException("url: scheme '" + scheme
+                    + "' is not supported: use https, http, git or file");
+        }
+        if (url.getRawUserInfo() != null) {
+            // a token in a URL would be logged wherever the URL is
             throw new IllegalArgumentException("url: " + scheme + "://" + url.getHost()
                     + "...: put credentials in 'credentials', not in the URL");
         }
