@@ -97,7 +97,7 @@ public final class PackagerStage implements StageHandler {
                 sealed.rotationId(), EventType.PACKAGED, SOURCE, sealed.workflow(), event.time(), packaged));
         if (delivered.failure() != null) {
             out.add(RotationEvent.forRotation(sealed.rotationId(), EventType.FAILED, SOURCE, sealed.workflow(),
-                    event.time(), new RotationFailed(stage(), GitDeliveries.REFUSED, delivered.failure(), null, null,
+                    event.time(), new RotationFailed(stage(), delivered.failureCode(), delivered.failure(), null, null,
                             null, sealed.rotationId(), sealed.workflow())));
         }
         return out;

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.reseal.embedded.EmbeddedGitServer;
 import io.reseal.embedded.EmbeddedS3;
+import io.reseal.embedded.MutableClock;
 import io.reseal.packager.archive.PackageBuilder;
 import io.reseal.packager.delivery.GitDeliveries;
 import io.reseal.packager.signing.PackageSigner;
@@ -22,6 +23,8 @@ import io.reseal.pipeline.stage.RetriableStageException;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import org.eclipse.jgit.lib.Repository;
@@ -35,6 +38,7 @@ import org.junit.jupiter.api.io.TempDir;
 class PackagerStageGitIT {
 
     static final String TOKEN = "glpat-StageGitToken-77e0c1d9b3";
+    static final Duration PATIENCE = Duration.ofMinutes(2);
 
     @TempDir
     static Path root;
@@ -113,16 +117,42 @@ class PackagerStageGitIT {
     }
 
     @Test
+    void aRepositoryStillUnreachableAfterThePatienceLetsTheRotationGoOutWithAFailedRecord() throws Exception {
+        URI url = URI.create("http://127.0.0.1:" + closedPort() + "/git/gone.git");
+        RotationEvent<RotationSealed> sealed = PackagerStageTest.sealedEvent(SampleRotation.sealed());
+        MutableClock clock = new MutableClock(Instant.parse("2026-11-29T04:00:10Z"));
+        try (PackageStore store = new PackageStore(config(), Clock.systemUTC())) {
+            PackagerStage stage = new PackagerStage(builder, store, deliveries(url, clock));
+            assertThatThrownBy(() -> stage.handle(sealed)).isInstanceOf(RetriableStageException.class);
+            clock.advance(PATIENCE.minusSeconds(1));
+            assertThatThrownBy(() -> stage.handle(sealed)).isInstanceOf(RetriableStageException.class);
+            clock.advance(Duration.ofSeconds(1));
+
+            List<RotationEvent<?>> out = stage.handle(sealed);
+
+            assertThat(out).extracting(RotationEvent::type).containsExactly(EventType.PACKAGED, EventType.FAILED);
+            assertThat(out.get(0).dataAs(RotationPackaged.class).git().commit()).isNull();
+            RotationFailed failed = out.get(1).dataAs(RotationFailed.class);
+            assertThat(failed.errorCode()).isEqualTo(GitDeliveries.UNREACHABLE);
+            assertThat(failed.message()).contains(url.toString(), "goes out without its commit");
+        }
+    }
+
+    @Test
     void aMissingTokenVariableIsAConfigurationErrorNamingTheKey() {
         WorkflowConfig workflow = workflow(URI.create("https://git.example.com/deploy.git"));
 
-        assertThatThrownBy(() -> GitDeliveries.of(List.of(workflow), name -> null, Clock.systemUTC()))
+        assertThatThrownBy(() -> GitDeliveries.of(List.of(workflow), name -> null, Clock.systemUTC(), PATIENCE))
                 .hasMessageContaining("workflows.financial-ml.delivery.git.credentials.password")
                 .hasMessageContaining("environment variable GIT_TOKEN");
     }
 
     private static GitDeliveries deliveries(URI url) {
-        return GitDeliveries.of(List.of(workflow(url)), Map.of("GIT_TOKEN", TOKEN)::get, Clock.systemUTC());
+        return deliveries(url, Clock.systemUTC());
+    }
+
+    private static GitDeliveries deliveries(URI url, Clock clock) {
+        return GitDeliveries.of(List.of(workflow(url)), Map.of("GIT_TOKEN", TOKEN)::get, clock, PATIENCE);
     }
 
     private static WorkflowConfig workflow(URI url) {

@@ -176,7 +176,8 @@ abstract class ServiceCommand implements Callable<Integer> {
         @Override
         Worker startWorker(ResealConfig config, Clock clock, MeterRegistry metrics) {
             PackagerWorker worker = PackagerWorker.start(config.packager(),
-                    GitDeliveries.of(config.workflows(), System::getenv, clock), config.kafka(), clock, metrics);
+                    GitDeliveries.of(config.workflows(), System::getenv, clock,
+                            config.kafka().retryDeadline().dividedBy(2)), config.kafka(), clock, metrics);
             return new Worker(worker, worker::isRunning);
         }
     }

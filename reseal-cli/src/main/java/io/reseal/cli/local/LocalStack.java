@@ -124,7 +124,8 @@ public final class LocalStack implements AutoCloseable {
         SealerWorker sealer = remember(SealerWorker.start(config.sealer(), config.kafka(), clusters, environment, clock,
                 metrics));
         PackagerWorker packager = remember(PackagerWorker.start(config.packager(),
-                GitDeliveries.of(config.workflows(), environment, clock), config.kafka(), clock, metrics));
+                GitDeliveries.of(config.workflows(), environment, clock,
+                        config.kafka().retryDeadline().dividedBy(2)), config.kafka(), clock, metrics));
         NotifierWorker notifier = remember(NotifierWorker.start(config.notifier(), config.kafka(), clock, metrics));
         ops = remember(OpsServer.start(free(ports.ops()), metrics,
                 () -> sealer.isRunning() && packager.isRunning() && notifier.isRunning(), Map.of()));

@@ -295,7 +295,8 @@ final class EvidenceStack implements AutoCloseable {
                 };
             }
             case PACKAGER -> PackagerWorker.start(config.packager(),
-                    GitDeliveries.of(config.workflows(), environment::get, clock), config.kafka(), clock, metrics);
+                    GitDeliveries.of(config.workflows(), environment::get, clock,
+                            config.kafka().retryDeadline().dividedBy(2)), config.kafka(), clock, metrics);
             case NOTIFIER -> NotifierWorker.start(config.notifier(), config.kafka(), clock, metrics);
         };
         inJvm.put(service, running);
