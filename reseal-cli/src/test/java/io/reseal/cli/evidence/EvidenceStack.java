@@ -374,6 +374,11 @@ final class EvidenceStack implements AutoCloseable {
         return GIT_TOKEN;
     }
 
+    /** From now on, the Git server refuses pushes to {@code main} of the repository of {@code credit-ml}. */
+    void protectGitBranch() {
+        git.protectBranch(GIT_REPOSITORY, "main");
+    }
+
     /** The bare repository (on the Git server of this stack) that {@code credit-ml} delivers to. */
     Path gitRepository() {
         return git.directory(GIT_REPOSITORY);
