@@ -3,17 +3,20 @@ package io.reseal.packager;
 import io.reseal.packager.archive.DeliveryArchive;
 import io.reseal.packager.archive.InvalidPackageInputException;
 import io.reseal.packager.archive.PackageBuilder;
+import io.reseal.packager.delivery.GitDeliveries;
 import io.reseal.packager.store.PackageStore;
 import io.reseal.packager.store.PresignedLink;
 import io.reseal.packager.store.StoredPackage;
 import io.reseal.pipeline.event.ErrorCode;
 import io.reseal.pipeline.event.EventType;
 import io.reseal.pipeline.event.RotationEvent;
+import io.reseal.pipeline.event.RotationFailed;
 import io.reseal.pipeline.event.RotationPackaged;
 import io.reseal.pipeline.event.RotationSealed;
 import io.reseal.pipeline.stage.PermanentStageException;
 import io.reseal.pipeline.stage.RetriableStageException;
 import io.reseal.pipeline.stage.StageHandler;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -29,8 +32,10 @@ import java.util.stream.Stream;
  * redelivered event uploads nothing new and yields the same event (same id, time = the input event's
  * time, same object key, size and checksum); only the presigned URL and its expiry may differ. Bad input
  * (unsafe names, inconsistent manifests) is a {@link PermanentStageException} with code
- * {@code invalid-package-input}; S3 failures are classified by {@link PackageStore}. Called from one thread at a
- * time, as {@link StageHandler} specifies.
+ * {@code invalid-package-input}; S3 failures are classified by {@link PackageStore}. A workflow that delivers to Git
+ * also gets its commit ({@link GitDeliveries}, idempotent by rotation id); a refused commit adds a {@code failed}
+ * record beside the {@code packaged} event, so the archive and the e-mail still go out. Called from one thread at
+ * a time, as {@link StageHandler} specifies.
  */
 public final class PackagerStage implements StageHandler {
 
@@ -38,11 +43,18 @@ public final class PackagerStage implements StageHandler {
 
     private final PackageBuilder builder;
     private final PackageStore store;
+    private final GitDeliveries git;
 
     /** A stage that builds with {@code builder} and stores with {@code store}; the caller closes the store. */
     public PackagerStage(PackageBuilder builder, PackageStore store) {
+        this(builder, store, GitDeliveries.none());
+    }
+
+    /** A stage that also commits the rotations of the workflows in {@code git} to their repositories. */
+    public PackagerStage(PackageBuilder builder, PackageStore store, GitDeliveries git) {
         this.builder = Objects.requireNonNull(builder, "builder");
         this.store = Objects.requireNonNull(store, "store");
+        this.git = Objects.requireNonNull(git, "git");
     }
 
     @Override
@@ -74,13 +86,21 @@ public final class PackagerStage implements StageHandler {
         }
         StoredPackage stored = store.store(archive);
         PresignedLink link = store.presign(stored.objectKey());
+        GitDeliveries.Outcome delivered = git.deliver(sealed, () -> builder.repositoryFiles(sealed));
         RotationPackaged packaged = new RotationPackaged(
                 sealed.rotationId(), sealed.workflow(), sealed.requestor(), sealed.trigger(), sealed.reason(),
                 sealed.requestedAt(), stored.bucket(), stored.objectKey(), archive.name(), stored.size(),
                 stored.sha256(), link.url().toString(), link.expiresAt(), builder.signerFingerprint(), recipients(sealed),
-                sealed.environments().stream().map(PackagerStage::packagedEnvironment).toList());
-        return List.of(RotationEvent.forRotation(
+                sealed.environments().stream().map(PackagerStage::packagedEnvironment).toList(), delivered.git());
+        List<RotationEvent<?>> out = new ArrayList<>();
+        out.add(RotationEvent.forRotation(
                 sealed.rotationId(), EventType.PACKAGED, SOURCE, sealed.workflow(), event.time(), packaged));
+        if (delivered.failure() != null) {
+            out.add(RotationEvent.forRotation(sealed.rotationId(), EventType.FAILED, SOURCE, sealed.workflow(),
+                    event.time(), new RotationFailed(stage(), delivered.failureCode(), delivered.failure(), null, null,
+                            null, sealed.rotationId(), sealed.workflow())));
+        }
+        return out;
     }
 
     /** The requestor, then every environment's contacts; blanks dropped, duplicates (ignoring case) removed. */

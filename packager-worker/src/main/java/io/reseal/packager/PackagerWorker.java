@@ -2,6 +2,7 @@ package io.reseal.packager;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.reseal.packager.archive.PackageBuilder;
+import io.reseal.packager.delivery.GitDeliveries;
 import io.reseal.packager.signing.PackageSigner;
 import io.reseal.packager.store.PackageStore;
 import io.reseal.pipeline.config.KafkaConfig;
@@ -25,13 +26,19 @@ public final class PackagerWorker implements AutoCloseable {
     }
 
     public static PackagerWorker start(PackagerConfig config, KafkaConfig kafka, Clock clock, MeterRegistry metrics) {
+        return start(config, GitDeliveries.none(), kafka, clock, metrics);
+    }
+
+    /** A packager that also commits the rotations of the workflows in {@code git} to their repositories. */
+    public static PackagerWorker start(PackagerConfig config, GitDeliveries git, KafkaConfig kafka, Clock clock,
+                                       MeterRegistry metrics) {
         PackageSigner signer;
         try {
             signer = PackageSigner.load(config.signingKey());
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read the package signing key " + config.signingKey(), e);
         }
-        PackagerStage stage = new PackagerStage(new PackageBuilder(signer), new PackageStore(config, clock));
+        PackagerStage stage = new PackagerStage(new PackageBuilder(signer), new PackageStore(config, clock), git);
         return new PackagerWorker(StageService.start(kafka, stage, EventType.PACKAGED, clock, new StageMetrics(metrics)));
     }
 

@@ -42,11 +42,12 @@ public final class ServiceAssembly {
                 return SealerMain.start(config.sealer(), config.kafka(), environment, clock, metrics);
             }
         },
-        PACKAGER("packager", Set.of("kafka", "s3")) {
+        PACKAGER("packager", Set.of("kafka", "s3", "workflows")) {
             @Override
             public RunningService start(ResealConfig config, Function<String, String> environment, Clock clock,
                                         MeterRegistry metrics) {
-                return PackagerMain.start(config.packager(), config.kafka(), clock, metrics);
+                return PackagerMain.start(config.packager(), config.workflows(), config.kafka(), environment, clock,
+                        metrics);
             }
         },
         NOTIFIER("notifier", Set.of("kafka", "smtp")) {

@@ -105,6 +105,7 @@ public final class RotationMailComposer {
         view.put("requestor", oneLine(String.valueOf(event.requestor())));
         view.put("requestedAt", event.requestedAt() == null ? null : event.requestedAt().toString());
         view.put("environments", event.environments().stream().map(RotationMailComposer::environmentView).toList());
+        view.put("git", gitView(event.git()));
         view.put("downloadUrl", url);
         view.put("expiresIso", event.expiresAt().truncatedTo(ChronoUnit.SECONDS).toString());
         view.put("expiresHuman", HUMAN.format(event.expiresAt()));
@@ -124,6 +125,20 @@ public final class RotationMailComposer {
 
         return new RotationMail(rotationId, "<rotation-" + rotationId + "@reseal>", subject,
                 render(textTemplate, view), render(htmlTemplate, view), recipients, unusable);
+    }
+
+    /** Where the rotation is in the team's repository (or why it is not), for the templates; null without Git. */
+    private static Map<String, Object> gitView(RotationPackaged.GitDelivery git) {
+        if (git == null) return null;
+        Map<String, Object> view = new LinkedHashMap<>();
+        view.put("repository", oneLine(String.valueOf(git.repository())));
+        view.put("branch", oneLine(String.valueOf(git.branch())));
+        view.put("committed", git.commit() != null);
+        view.put("commit", git.commit() == null ? null : oneLine(git.commit()));
+        view.put("targetBranch", git.targetBranch() == null ? null : oneLine(git.targetBranch()));
+        view.put("refused", git.commit() == null);
+        view.put("failure", git.failure() == null ? "(no reason given)" : oneLine(git.failure()));
+        return view;
     }
 
     private static void collectRecipients(RotationPackaged event, List<EmailAddress> into, List<String> unusable) {

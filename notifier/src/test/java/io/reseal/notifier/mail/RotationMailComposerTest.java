@@ -133,4 +133,43 @@ class RotationMailComposerTest {
         assertThat(RotationMailComposer.remaining(NOW, NOW.plus(Duration.ofMinutes(90)))).isEqualTo("in 1 hour 30 minutes");
         assertThat(RotationMailComposer.remaining(NOW, NOW.plusSeconds(20))).isEqualTo("in 1 minute");
     }
+
+    @Test
+    void aRotationInGitSaysItIsAlreadyInTheRepositoryAtItsCommitAndStillLinksTheArchive() throws Exception {
+        String commit = "3f1e2d4c5b6a79881726354453627181920a1b2c";
+        RotationMail mail = composer.compose(withGit(new RotationPackaged.GitDelivery(
+                "https://git.example.com/financial/deploy.git", "main", commit, null, null)), NOW);
+
+        for (String body : List.of(mail.text(), mail.html())) {
+            assertThat(body).contains("Already in your repository at", commit, "https://git.example.com/financial/deploy.git",
+                    "main", SampleRotation.URL.substring(0, 40));
+        }
+    }
+
+    @Test
+    void aRefusedCommitIsSaidWithTheReasonAndTheArchiveRemainsTheWay() throws Exception {
+        RotationMail mail = composer.compose(withGit(new RotationPackaged.GitDelivery(
+                "https://git.example.com/financial/deploy.git", "main", null, null,
+                "push to main refused: protected branch")), NOW);
+
+        for (String body : List.of(mail.text(), mail.html())) {
+            assertThat(body).contains("Not in your repository", "push to main refused: protected branch",
+                    SampleRotation.URL.substring(0, 40)).doesNotContainIgnoringCase("already in your repository");
+        }
+    }
+
+    @Test
+    void aRotationWithoutGitSaysNothingAboutARepository() throws Exception {
+        RotationMail mail = composer.compose(SampleRotation.packaged(), NOW);
+
+        assertThat(mail.text()).doesNotContainIgnoringCase("repository");
+        assertThat(mail.html()).doesNotContainIgnoringCase("repository");
+    }
+
+    private static RotationPackaged withGit(RotationPackaged.GitDelivery git) {
+        RotationPackaged p = SampleRotation.packaged();
+        return new RotationPackaged(p.rotationId(), p.workflow(), p.requestor(), p.trigger(), p.reason(), p.requestedAt(),
+                p.bucket(), p.objectKey(), p.archiveName(), p.size(), p.sha256(), p.downloadUrl(), p.expiresAt(),
+                p.signerKeyFingerprint(), p.recipients(), p.environments(), git);
+    }
 }

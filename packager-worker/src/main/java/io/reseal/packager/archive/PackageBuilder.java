@@ -57,6 +57,36 @@ public final class PackageBuilder {
         PackageInputCheck.check(sealed);
         String archiveName = archiveName(sealed);
 
+        SortedMap<String, byte[]> files = environmentFolders(sealed);
+        files.put(ReferenceTemplate.FILE, utf8(ReferenceTemplate.render(sealed)));
+        files.put(Readme.FILE, utf8(Readme.render(sealed, archiveName, signer.fingerprint())));
+
+        byte[] sums = utf8(Sha256Sums.render(files));
+        files.put(Sha256Sums.FILE, sums);
+        files.put(Sha256Sums.SIGNATURE_FILE, signer.sign(sums));
+
+        byte[] archive = DeterministicTarGz.write(files, sealed.requestedAt());
+        String objectKey = sealed.workflow() + "/" + sealed.rotationId() + "/" + archiveName;
+        return new DeliveryArchive(sealed.rotationId(), archiveName, objectKey, archive, List.copyOf(files.keySet()));
+    }
+
+    /**
+     * What a Git delivery commits: the archive's environment folders ({@code <env>/<secret>-sealed-secret.yaml},
+     * {@code <env>/kustomization.yaml}, byte-identical to the archive's) plus {@code SHA256SUMS} of exactly those
+     * files and its signature {@code SHA256SUMS.sig}, as paths relative to the delivery folder. Sorted.
+     *
+     * @throws InvalidPackageInputException if the event cannot become a safe, consistent package
+     */
+    public SortedMap<String, byte[]> repositoryFiles(RotationSealed sealed) {
+        PackageInputCheck.check(sealed);
+        SortedMap<String, byte[]> files = environmentFolders(sealed);
+        byte[] sums = utf8(Sha256Sums.render(files));
+        files.put(Sha256Sums.FILE, sums);
+        files.put(Sha256Sums.SIGNATURE_FILE, signer.sign(sums));
+        return files;
+    }
+
+    private static SortedMap<String, byte[]> environmentFolders(RotationSealed sealed) {
         SortedMap<String, byte[]> files = new TreeMap<>();
         for (RotationSealed.Environment environment : sealed.environments()) {
             List<String> manifests = new ArrayList<>();
@@ -69,16 +99,7 @@ public final class PackageBuilder {
             files.put(environment.name() + "/" + Kustomization.FILE,
                     utf8(Kustomization.render(environment.namespace(), manifests)));
         }
-        files.put(ReferenceTemplate.FILE, utf8(ReferenceTemplate.render(sealed)));
-        files.put(Readme.FILE, utf8(Readme.render(sealed, archiveName, signer.fingerprint())));
-
-        byte[] sums = utf8(Sha256Sums.render(files));
-        files.put(Sha256Sums.FILE, sums);
-        files.put(Sha256Sums.SIGNATURE_FILE, signer.sign(sums));
-
-        byte[] archive = DeterministicTarGz.write(files, sealed.requestedAt());
-        String objectKey = sealed.workflow() + "/" + sealed.rotationId() + "/" + archiveName;
-        return new DeliveryArchive(sealed.rotationId(), archiveName, objectKey, archive, List.copyOf(files.keySet()));
+        return files;
     }
 
     private static byte[] utf8(String text) {

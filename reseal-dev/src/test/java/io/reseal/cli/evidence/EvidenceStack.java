@@ -7,6 +7,7 @@ import io.reseal.cli.ServiceAssembly;
 import io.reseal.cli.config.ConfigLoader;
 import io.reseal.cli.config.ResealConfig;
 import io.reseal.embedded.EmbeddedKafka;
+import io.reseal.embedded.EmbeddedGitServer;
 import io.reseal.embedded.EmbeddedS3;
 import io.reseal.embedded.EmbeddedSmtp;
 import io.reseal.embedded.KafkaBrokerProcess;
@@ -106,6 +107,9 @@ final class EvidenceStack implements AutoCloseable {
     private static final String S3_ACCESS_KEY = "evidence";
     private static final String S3_SECRET_KEY = "evidence-s3-secret-" + UUID.randomUUID();
     static final String BUCKET = "reseal-packages";
+    /** The packager's token for the Git repository of workflow {@code credit-ml}. */
+    private static final String GIT_TOKEN = "glpat-evidence-" + UUID.randomUUID();
+    static final String GIT_REPOSITORY = "deploy";
 
     /** The jar the image ships, which worker processes run (reseal-dev's failsafe configuration names it). */
     private static final Path APP_JAR = Path.of(System.getProperty("reseal.app.jar", "../reseal-app/target/reseal.jar"))
@@ -118,6 +122,7 @@ final class EvidenceStack implements AutoCloseable {
     private final KafkaCluster kafka;
     private final EmbeddedS3 s3;
     private final EmbeddedSmtp smtp;
+    private EmbeddedGitServer git;
     private final Map<String, String> environment = new LinkedHashMap<>();
     private final Map<Service, AutoCloseable> inJvm = new EnumMap<>(Service.class);
     private final Map<Service, Process> processes = new EnumMap<>(Service.class);
@@ -160,6 +165,9 @@ final class EvidenceStack implements AutoCloseable {
         remember(kafka).start();
         remember(s3).start();
         remember(smtp).start();
+        git = remember(new EmbeddedGitServer(dir.resolve("git"), "reseal-bot", GIT_TOKEN));
+        git.createRepository(GIT_REPOSITORY);
+        environment.put("GIT_TOKEN", GIT_TOKEN);
         writeKeysAndValues();
         environment.put("RESEAL_CONFIG", writeConfig().toString());
         environment.put("KAFKA_BOOTSTRAP_SERVERS", kafka.bootstrapServers());
@@ -245,6 +253,11 @@ final class EvidenceStack implements AutoCloseable {
                     environments:
                       dev: {}
                       production: {}
+                    delivery:
+                      git:
+                        url: %4$s
+                        path: secrets/credit-ml
+                        credentials: {username: {literal: reseal-bot}, password: {env: GIT_TOKEN}}
                   - name: swapped-ml
                     requestor: swapped-team@example.com
                     bundles: [ml-platform]
@@ -257,7 +270,7 @@ final class EvidenceStack implements AutoCloseable {
                 smtp:
                   from: reseal@localhost
                   sendTimeout: PT5S
-                """.formatted(dir.toAbsolutePath(), ENV_AWS_SECRET, BUCKET);
+                """.formatted(dir.toAbsolutePath(), ENV_AWS_SECRET, BUCKET, git.url(GIT_REPOSITORY));
         try {
             Path file = dir.resolve("reseal.yaml");
             Files.writeString(file, yaml);
@@ -344,6 +357,21 @@ final class EvidenceStack implements AutoCloseable {
     /** Where cluster {@code swapped} reads its certificate from (refreshed every second). */
     Path swappedCertificate() {
         return dir.resolve("swapped").resolve("tls.crt");
+    }
+
+    /** The packager's own credential: the token of the Git repository of {@code credit-ml}. */
+    String gitToken() {
+        return GIT_TOKEN;
+    }
+
+    /** From now on, the Git server refuses pushes to {@code main} of the repository of {@code credit-ml}. */
+    void protectGitBranch() {
+        git.protectBranch(GIT_REPOSITORY, "main");
+    }
+
+    /** The bare repository (on the Git server of this stack) that {@code credit-ml} delivers to. */
+    Path gitRepository() {
+        return git.directory(GIT_REPOSITORY);
     }
 
     /** The values of the {@code env:} and {@code file:} sources of this run, and the token inside the docker config. */

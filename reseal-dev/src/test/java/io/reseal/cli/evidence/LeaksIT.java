@@ -112,6 +112,7 @@ class LeaksIT {
         assertThat(values).as("the unsealed values include the env and file sources").containsAll(stack.knownSecretValues());
         // each rotation generates AWS_ACCESS_KEY_ID, MLFLOW_TRACKING_PASSWORD, SIGNING_KEY afresh; 4 known values
         assertThat(values).hasSize(4 + 3 * rotations.size());
+        values.add(stack.gitToken()); // not a sealed value, but the packager's own credential: it must not leak either
         return new LeakScanner(values);
     }
 
@@ -201,6 +202,43 @@ class LeaksIT {
             }
         }
         assertThat(hits).isEmpty();
+    }
+
+    @Test
+    void credit_ml_rotations_are_commits_whose_sealed_secrets_unseal_and_whose_files_hold_no_plaintext() throws Exception {
+        LeakScanner scanner = scanner();
+        List<RSAPrivateKey> keys = PrivateKeyLoader.load(List.of(stack.sealingKeyDir().resolve("tls.key")));
+        List<String> commits = stack.events(EventType.PACKAGED).stream().map(e -> e.dataAs(RotationPackaged.class))
+                .filter(p -> p.workflow().equals(EvidenceStack.CREDIT)).map(p -> p.git().commit()).toList();
+        assertThat(commits).hasSize(2).doesNotContainNull().doesNotHaveDuplicates();
+        assertThat(git("log", "--format=%H %an", "main").lines()).containsExactlyInAnyOrderElementsOf(
+                commits.stream().map(c -> c + " Reseal").toList());
+        List<String> hits = new ArrayList<>();
+        int unsealed = 0;
+        for (String commit : commits) {
+            hits.addAll(scanner.hits(commit + " (message)", git("log", "-1", "--format=%B", commit)));
+            for (String file : git("ls-tree", "-r", "--name-only", commit).lines().toList()) {
+                String content = git("show", commit + ":" + file);
+                hits.addAll(scanner.hits(commit + ":" + file, content));
+                if (file.endsWith("-sealed-secret.yaml")) {
+                    String secret = new OfflineUnsealer().unseal(new ByteArrayInputStream(content.getBytes(StandardCharsets.UTF_8)),
+                            keys, OutputFormat.YAML);
+                    assertThat(new YAMLMapper().readTree(secret).path("data").has("MLFLOW_TRACKING_PASSWORD")).as(file).isTrue();
+                    unsealed++;
+                }
+            }
+        }
+        assertThat(unsealed).as("committed SealedSecrets unsealed with the cluster key").isEqualTo(2 * 2);
+        assertThat(hits).isEmpty();
+    }
+
+    private static String git(String... args) throws Exception {
+        List<String> command = new ArrayList<>(List.of("git", "--git-dir=" + stack.gitRepository()));
+        command.addAll(List.of(args));
+        Process git = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String out = new String(git.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(git.waitFor()).as(String.join(" ", command) + ": " + out).isZero();
+        return out;
     }
 
     @Test

@@ -17,13 +17,21 @@ import java.util.Optional;
  * @param bundles the bundles every environment receives unless it names its own
  * @param environments environment name to where it lives (an empty value takes every default)
  * @param schedule when rotations happen by themselves; {@code null} for ad-hoc only
+ * @param delivery where rotations go besides the archive (a Git repository); {@code null} for the archive alone
  */
 public record WorkflowConfig(
         String name,
         String requestor,
         List<String> bundles,
         Map<String, EnvironmentConfig> environments,
-        ScheduleConfig schedule) {
+        ScheduleConfig schedule,
+        DeliveryConfig delivery) {
+
+    /** A workflow delivered by archive alone. */
+    public WorkflowConfig(String name, String requestor, List<String> bundles, Map<String, EnvironmentConfig> environments,
+                          ScheduleConfig schedule) {
+        this(name, requestor, bundles, environments, schedule, null);
+    }
 
     public WorkflowConfig {
         String where = "workflows." + name;
@@ -49,6 +57,14 @@ public record WorkflowConfig(
             resolved.put(env, given.withDefaults(defaultNamespace(name, env), bundles));
         }
         environments = java.util.Collections.unmodifiableMap(resolved);
+        if (delivery != null && delivery.git() == null) {
+            throw new IllegalArgumentException(where + ".delivery: name a delivery (git), or leave 'delivery' out");
+        }
+    }
+
+    /** The Git delivery of this workflow, if it has one. */
+    public Optional<GitDeliveryConfig> gitDelivery() {
+        return Optional.ofNullable(delivery).map(DeliveryConfig::git);
     }
 
     /** The seed scripts' naming: {@code production} lives in {@code <workflow>}, anything else in {@code <workflow>-<env>}. */

@@ -185,6 +185,18 @@ public final class RotateClient {
             text.append("expires   ").append(status.link().expiresAt()).append('\n');
             text.append("sha256    ").append(status.link().sha256()).append('\n');
         }
+        if (status.git() != null) {
+            text.append("git       ").append(status.git().repository()).append(' ').append(status.git().branch());
+            if (status.git().commit() != null) {
+                text.append(" at ").append(status.git().commit());
+                if (status.git().targetBranch() != null) {
+                    text.append(" (merge request into ").append(status.git().targetBranch()).append(')');
+                }
+            } else {
+                text.append(": not committed: ").append(status.git().failure());
+            }
+            text.append('\n');
+        }
         if (status.error() != null) {
             text.append("error     ").append(status.error().stage()).append(": ").append(status.error().code())
                     .append(": ").append(status.error().message()).append('\n');

@@ -24,6 +24,7 @@ import java.util.Map;
  * @param batchId the platform-wide batch it belongs to, if any
  * @param stages when each reached stage was reached, in pipeline order
  * @param link the download link and its expiry, once packaged
+ * @param git where the rotation is in the workflow's Git repository (or why not), once packaged, if it delivers to Git
  * @param error why it failed, once failed
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -35,7 +36,8 @@ public record RotationStatus(
         String batchId,
         Map<String, Instant> stages,
         @JsonProperty("package") PackageLink link,
-        Failure error) {
+        Failure error,
+        RotationPackaged.GitDelivery git) {
 
     public RotationStatus {
         stages = stages == null ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(stages));
@@ -55,11 +57,13 @@ public record RotationStatus(
         String newBatch = batchId;
         PackageLink newLink = link;
         Failure newError = error;
+        RotationPackaged.GitDelivery newGit = git;
         if (event.data() instanceof RotationRequested requested) {
             newTrigger = requested.trigger().wireName();
             newBatch = requested.batchId();
         } else if (event.data() instanceof RotationPackaged packaged) {
             newLink = new PackageLink(packaged.downloadUrl(), packaged.expiresAt(), packaged.sha256());
+            newGit = packaged.git();
         } else if (event.data() instanceof RotationFailed failed && newError == null) {
             newError = new Failure(failed.stage(), failed.errorCode(), failed.message());
         }
@@ -70,11 +74,11 @@ public record RotationStatus(
                 : reached.keySet().stream().reduce((a, b) -> b).orElseThrow();
         String newWorkflow = workflow != null ? workflow : event.subject();
         return new RotationStatus(rotationId, newWorkflow, furthest.shortName(), newTrigger, newBatch, ordered,
-                newLink, newError);
+                newLink, newError, newGit);
     }
 
     static RotationStatus empty(String rotationId) {
-        return new RotationStatus(rotationId, null, null, null, null, Map.of(), null, null);
+        return new RotationStatus(rotationId, null, null, null, null, Map.of(), null, null, null);
     }
 
     /** The delivery archive's presigned link. */

@@ -6,6 +6,8 @@ import io.reseal.pipeline.event.EventType;
 import io.reseal.pipeline.event.RotationEvent;
 import io.reseal.pipeline.event.RotationFailed;
 import io.reseal.pipeline.event.RotationNotified;
+import io.reseal.pipeline.event.RotationPackaged;
+import io.reseal.producer.cli.RotateClient;
 import io.reseal.pipeline.event.RotationRequested;
 import io.reseal.pipeline.event.Trigger;
 import java.time.Instant;
@@ -53,5 +55,18 @@ class RotationStatusTest {
         assertThat(status.stage()).isEqualTo("failed");
         assertThat(status.error()).isEqualTo(new RotationStatus.Failure("sealer", "unknown-bundle", "no bundle s3"));
         assertThat(status.link()).isNull();
+    }
+
+    @Test
+    void aPackagedRotationInGitShowsItsRepositoryBranchAndCommit() {
+        RotationPackaged.GitDelivery git = new RotationPackaged.GitDelivery("https://git.example.com/financial/deploy.git",
+                "main", "3f1e2d4c5b6a79881726354453627181920a1b2c", null, null);
+        RotationStatus status = apply(RotationStatus.empty("r1"), event(EventType.PACKAGED, T0, new RotationPackaged(
+                "r1", "financial-ml", "a@example.com", Trigger.AD_HOC, null, T0, "b", "k", "a.tar.gz", 1,
+                "0".repeat(64), "https://s3.example.com/x", T0.plusSeconds(60), "f", List.of(), List.of(), git)));
+
+        assertThat(status.git()).isEqualTo(git);
+        assertThat(RotateClient.render(status)).contains(
+                "git       https://git.example.com/financial/deploy.git main at 3f1e2d4c5b6a79881726354453627181920a1b2c");
     }
 }
