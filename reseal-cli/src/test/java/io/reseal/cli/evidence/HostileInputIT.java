@@ -299,6 +299,14 @@ class HostileInputIT {
                         d -> d.put("workflow", "../other-team"), "invalid-package-input"),
                 mutated("sealed topic: manifest not YAML", EventType.SEALED,
                         d -> firstSecret(d).put("manifest", "{{{ not: [yaml"), "invalid-package-input"),
+                mutated("sealed topic: a ClusterRoleBinding after the SealedSecret", EventType.SEALED,
+                        d -> firstSecret(d).put("manifest", firstSecret(d).get("manifest").asText()
+                                + "---\napiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRoleBinding\nmetadata:\n"
+                                + "  name: pwn\nroleRef:\n  kind: ClusterRole\n  name: cluster-admin\n"), "invalid-package-input"),
+                mutated("sealed topic: a manifest with a foreign annotation", EventType.SEALED,
+                        d -> firstSecret(d).put("manifest", firstSecret(d).get("manifest").asText()
+                                .replaceFirst("metadata:\n", "metadata:\n  annotations:\n    x.example.com/hook: run\n")),
+                        "invalid-package-input"),
                 mutated("packaged topic: requestor with CR/LF", EventType.PACKAGED, d -> {
                     d.put("requestor", "a@example.com\r\nBcc: evil@example.com");
                     d.putArray("recipients").add("a@example.com\r\nBcc: evil@example.com");
