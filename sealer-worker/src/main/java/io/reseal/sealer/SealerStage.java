@@ -11,6 +11,7 @@ import io.reseal.pipeline.stage.StageHandler;
 import io.reseal.sealer.crypto.SealingCertificate;
 import io.reseal.sealer.kube.CertificateSource;
 import io.reseal.sealer.kube.NamespaceDiscovery;
+import io.reseal.sealer.kube.RotationIdProof;
 import io.reseal.sealer.kube.Subscription;
 import io.reseal.sealer.manifest.SecretSealer;
 import io.reseal.sealer.secret.SecretValue;
@@ -72,6 +73,7 @@ public final class SealerStage implements StageHandler {
             throw new PermanentStageException("invalid-request", invalid.field() + ": " + invalid.message());
         }
         List<Subscription> targets = targets(request, discovery.subscriptions(request.workflow()));
+        RotationIdProof.check(event, request, targets, certificates);
         Map<String, BundleConfig> bundles = bundlesOf(targets);
         Map<String, Map<String, SecretValue>> resolved = new LinkedHashMap<>();
         try {
