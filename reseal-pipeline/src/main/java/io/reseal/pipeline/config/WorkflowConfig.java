@@ -17,13 +17,22 @@ import java.util.Optional;
  * @param bundles the bundles every environment receives unless it names its own
  * @param environments environment name to where it lives (an empty value takes every default)
  * @param schedule when rotations happen by themselves; {@code null} for ad-hoc only
+ * @param subscribe who may subscribe to this workflow in clusters with {@code discover: true}; {@code null}
+ *     takes every default of {@link SubscribeConfig}
  */
 public record WorkflowConfig(
         String name,
         String requestor,
         List<String> bundles,
         Map<String, EnvironmentConfig> environments,
-        ScheduleConfig schedule) {
+        ScheduleConfig schedule,
+        SubscribeConfig subscribe) {
+
+    /** A workflow whose discovered subscriptions follow the defaults of {@link SubscribeConfig}. */
+    public WorkflowConfig(String name, String requestor, List<String> bundles, Map<String, EnvironmentConfig> environments,
+                          ScheduleConfig schedule) {
+        this(name, requestor, bundles, environments, schedule, null);
+    }
 
     public WorkflowConfig {
         String where = "workflows." + name;
@@ -49,6 +58,7 @@ public record WorkflowConfig(
             resolved.put(env, given.withDefaults(defaultNamespace(name, env), bundles));
         }
         environments = java.util.Collections.unmodifiableMap(resolved);
+        subscribe = subscribe == null ? SubscribeConfig.DEFAULT : subscribe;
     }
 
     /** The seed scripts' naming: {@code production} lives in {@code <workflow>}, anything else in {@code <workflow>-<env>}. */
@@ -90,6 +100,72 @@ public record WorkflowConfig(
         EnvironmentConfig withDefaults(String defaultNamespace, List<String> defaultBundles) {
             return new EnvironmentConfig(cluster, namespace != null ? namespace : defaultNamespace,
                     bundles != null ? bundles : defaultBundles, contacts);
+        }
+    }
+
+    /**
+     * Who may subscribe to a workflow by labelling a Namespace {@code reseal.io/workflow=<workflow>} in a cluster
+     * with {@code discover: true}: the label claims, this grants. A labelled namespace outside the grant receives
+     * nothing. Bundles of a discovered namespace are always limited to the workflow's own {@code bundles}.
+     *
+     * @param clusters the clusters whose namespaces may subscribe; {@code null}: every cluster with {@code discover: true}
+     * @param namespaces the names a subscribed namespace may have, {@code *} matching any run of letters, digits and
+     *     {@code -}; {@code null}: the seed naming of its {@code reseal.io/environment} label ({@code <workflow>}
+     *     for {@code production}, {@code <workflow>-<env>} for any other)
+     * @param contactDomains the e-mail domains a namespace's {@code reseal.io/contacts} may name (others are
+     *     dropped); {@code null}: the domain of the workflow's {@code requestor}, none without one
+     */
+    public record SubscribeConfig(List<String> clusters, List<String> namespaces, List<String> contactDomains) {
+
+        static final SubscribeConfig DEFAULT = new SubscribeConfig(null, null, null);
+        private static final java.util.regex.Pattern NAMESPACE_PATTERN = java.util.regex.Pattern.compile("[a-z0-9*]([-a-z0-9*]{0,61}[a-z0-9*])?");
+        private static final java.util.regex.Pattern DOMAIN = java.util.regex.Pattern.compile(
+                "[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?)+");
+
+        public SubscribeConfig {
+            clusters = clusters == null ? null : List.copyOf(clusters);
+            namespaces = namespaces == null ? null : List.copyOf(namespaces);
+            contactDomains = contactDomains == null ? null : List.copyOf(contactDomains);
+            for (String pattern : namespaces == null ? List.<String>of() : namespaces) {
+                if (pattern == null || !NAMESPACE_PATTERN.matcher(pattern).matches()) {
+                    throw new IllegalArgumentException("subscribe.namespaces: '" + RequestRules.printable(String.valueOf(pattern))
+                            + "' is not a namespace name or pattern (lower-case letters, digits, '-', '*')");
+                }
+            }
+            for (String domain : contactDomains == null ? List.<String>of() : contactDomains) {
+                if (domain == null || !DOMAIN.matcher(domain).matches()) {
+                    throw new IllegalArgumentException("subscribe.contactDomains: '" + RequestRules.printable(String.valueOf(domain))
+                            + "' is not a lower-case domain name");
+                }
+            }
+        }
+
+        /** Whether {@code namespace} may subscribe as {@code environment} of {@code workflow}. */
+        public boolean allowsNamespace(String workflow, String environment, String namespace) {
+            if (namespaces == null) {
+                return namespace.equals(defaultNamespace(workflow, environment));
+            }
+            return namespaces.stream().anyMatch(pattern -> namespace.matches(
+                    java.util.Arrays.stream(pattern.split("\\*", -1)).map(java.util.regex.Pattern::quote)
+                            .collect(java.util.stream.Collectors.joining("[-a-z0-9]*"))));
+        }
+
+        /** Whether {@code cluster} (which has {@code discover: true}) may hold subscriptions. */
+        public boolean allowsCluster(String cluster) {
+            return clusters == null || clusters.contains(cluster);
+        }
+
+        /** Whether a namespace may name {@code address} as a contact of a workflow whose requestor is {@code requestor}. */
+        public boolean allowsContact(String address, String requestor) {
+            String domain = domainOf(address);
+            if (contactDomains == null) {
+                return requestor != null && domain.equals(domainOf(requestor));
+            }
+            return contactDomains.contains(domain);
+        }
+
+        private static String domainOf(String address) {
+            return address.substring(address.lastIndexOf('@') + 1).toLowerCase(java.util.Locale.ROOT);
         }
     }
 
