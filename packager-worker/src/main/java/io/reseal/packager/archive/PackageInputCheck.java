@@ -15,6 +15,8 @@ final class PackageInputCheck {
     private static final Pattern DNS_1123_LABEL = Pattern.compile("[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?");
     private static final Pattern ROTATION_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,127}");
     /** What Kubernetes accepts as a key of a Secret's data. */
+    /** A Secret's type as Kubernetes names them ({@code Opaque}, {@code kubernetes.io/dockerconfigjson}, {@code example.com/x}). */
+    private static final Pattern SECRET_TYPE = Pattern.compile("[A-Za-z0-9][-A-Za-z0-9._/]{0,252}");
     static final Pattern SECRET_KEY = Pattern.compile("[-._a-zA-Z0-9]{1,253}");
 
     private PackageInputCheck() {
@@ -60,6 +62,10 @@ final class PackageInputCheck {
             }
             if (secret.type() == null || secret.type().isBlank()) {
                 throw new InvalidPackageInputException(at + ".type: required");
+            }
+            if (!SECRET_TYPE.matcher(secret.type()).matches()) {
+                throw new InvalidPackageInputException(at + ".type: " + quoted(secret.type())
+                        + " is not a Secret type (letters, digits, '.', '/', '-', '_')");
             }
             if (secret.keys().isEmpty()) {
                 throw new InvalidPackageInputException(at + ".keys: at least one key is required");

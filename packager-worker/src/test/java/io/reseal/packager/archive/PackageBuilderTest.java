@@ -348,6 +348,31 @@ class PackageBuilderTest {
     }
 
     @Test
+    void aReasonIsLiteralTextInTheReadmeNotMarkdownOrHtml() throws IOException {
+        RotationSealed sample = SampleRotation.sealed();
+        String reason = "see [the runbook](https://evil.example/x) <img src=x onerror=alert(1)> `code` | cell";
+        RotationSealed hostile = new RotationSealed(sample.rotationId(), sample.workflow(), sample.requestor(),
+                sample.trigger(), reason, sample.requestedAt(), sample.environments());
+
+        String readme = text(files(hostile), "README.md");
+
+        assertThat(readme).contains("| Reason | see \\[the runbook\\]\\(https\\:\\/\\/evil\\.example\\/x\\) \\<img src\\=x"
+                        + " onerror\\=alert\\(1\\)\\> \\`code\\` \\| cell |")
+                .doesNotContain("](https://evil", " <img");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"Opaque` | injected", "a\nb", "<b>x</b>", ""})
+    void rejectsASecretTypeThatIsNotOne(String type) {
+        RotationSealed.Secret secret = SampleRotation.mlPlatform();
+
+        assertThatThrownBy(() -> build(new RotationSealed.Secret(secret.name(), type, secret.scope(), secret.keys(),
+                secret.manifest())))
+                .isInstanceOf(InvalidPackageInputException.class)
+                .hasMessageStartingWith("environments[dev].secrets[ml-platform].type: ");
+    }
+
+    @Test
     void acceptsTheScopeAnnotationTheEventAnnounces() {
         assertThat(build(SampleRotation.ghcr()).bytes()).isNotEmpty();
     }

@@ -310,6 +310,8 @@ class HostileInputIT {
                         d -> firstSecret(d).put("manifest", firstSecret(d).get("manifest").asText()
                                 + "---\napiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRoleBinding\nmetadata:\n"
                                 + "  name: pwn\nroleRef:\n  kind: ClusterRole\n  name: cluster-admin\n"), "invalid-package-input"),
+                mutated("sealed topic: a secret type that breaks out of the README", EventType.SEALED,
+                        d -> firstSecret(d).put("type", "Opaque` | [click](https://evil.example)"), "invalid-package-input"),
                 mutated("sealed topic: a manifest with a foreign annotation", EventType.SEALED,
                         d -> firstSecret(d).put("manifest", firstSecret(d).get("manifest").asText()
                                 .replaceFirst("metadata:\n", "metadata:\n  annotations:\n    x.example.com/hook: run\n")),
