@@ -13,7 +13,7 @@ import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
- * The {@code producer} section of {@code reseal.yaml}. Immutable; validated on construction with messages
+ * The {@code api:} section of {@code reseal.yaml} (the producer's settings). Immutable; validated on construction with messages
  * that name the offending key. Holds API tokens only as SHA-256 hashes: a plaintext token given to
  * {@link #withPlaintextToken} is hashed at once and never kept, logged or shown by {@link #toString()}.
  *
@@ -30,21 +30,21 @@ public record ProducerConfig(Integer port, URI publicBaseUrl, List<ApiToken> tok
     public ProducerConfig {
         port = port == null ? 8080 : port;
         if (port < 0 || port > 65535) {
-            throw new IllegalArgumentException("producer.port must be between 0 and 65535, got " + port);
+            throw new IllegalArgumentException("api.port must be between 0 and 65535, got " + port);
         }
         if (publicBaseUrl != null && (publicBaseUrl.getScheme() == null || publicBaseUrl.getHost() == null
                 || !publicBaseUrl.getScheme().matches("https?"))) {
-            throw new IllegalArgumentException("producer.publicBaseUrl must be an absolute http(s) URL");
+            throw new IllegalArgumentException("api.publicBaseUrl must be an absolute http(s) URL");
         }
         tokens = tokens == null ? List.of() : List.copyOf(tokens);
         Set<String> names = new HashSet<>();
         Set<String> hashes = new HashSet<>();
         for (ApiToken token : tokens) {
             if (!names.add(token.name())) {
-                throw new IllegalArgumentException("producer.tokens: name '" + token.name() + "' is used twice");
+                throw new IllegalArgumentException("api.tokens: name '" + token.name() + "' is used twice");
             }
             if (!hashes.add(token.sha256())) {
-                throw new IllegalArgumentException("producer.tokens." + token.name() + ".sha256: same hash as another token");
+                throw new IllegalArgumentException("api.tokens." + token.name() + ".sha256: same hash as another token");
             }
         }
     }
@@ -89,10 +89,10 @@ public record ProducerConfig(Integer port, URI publicBaseUrl, List<ApiToken> tok
 
         public ApiToken {
             if (name == null || !RequestRules.DNS_LABEL.matcher(name).matches() || name.length() > 63) {
-                throw new IllegalArgumentException("producer.tokens: name must be a DNS-1123 label, got '"
+                throw new IllegalArgumentException("api.tokens: name must be a DNS-1123 label, got '"
                         + RequestRules.printable(name) + "'");
             }
-            String where = "producer.tokens." + name;
+            String where = "api.tokens." + name;
             if (sha256 == null || !SHA256_HEX.matcher(sha256).matches()) {
                 throw new IllegalArgumentException(where + ".sha256 must be 64 lower-case hex digits "
                         + "(the SHA-256 of the token, not the token)");
@@ -145,11 +145,11 @@ public record ProducerConfig(Integer port, URI publicBaseUrl, List<ApiToken> tok
 
         public LeaderElection {
             if (namespace == null || !RequestRules.DNS_LABEL.matcher(namespace).matches()) {
-                throw new IllegalArgumentException("producer.leaderElection.namespace must be a DNS-1123 label");
+                throw new IllegalArgumentException("api.leaderElection.namespace must be a DNS-1123 label");
             }
             leaseName = leaseName == null ? "reseal-scheduler" : leaseName;
             if (!RequestRules.DNS_LABEL.matcher(leaseName).matches()) {
-                throw new IllegalArgumentException("producer.leaderElection.leaseName must be a DNS-1123 label");
+                throw new IllegalArgumentException("api.leaderElection.leaseName must be a DNS-1123 label");
             }
         }
     }
