@@ -26,6 +26,8 @@ public record ProducerConfig(Integer port, URI publicBaseUrl, List<ApiToken> tok
 
     /** The workflow pattern that allows every workflow and platform-wide rotations. */
     public static final String ALL_WORKFLOWS = "*";
+    /** Requests per minute of the token given in plaintext (local mode, benchmarks, end-to-end tests). */
+    static final int PLAINTEXT_TOKEN_RATE = 600;
 
     public ProducerConfig {
         port = port == null ? 8080 : port;
@@ -61,14 +63,15 @@ public record ProducerConfig(Integer port, URI publicBaseUrl, List<ApiToken> tok
 
     /**
      * This configuration plus a token for every workflow named {@code name}, given in plaintext (local mode:
-     * {@code RESEAL_API_TOKEN}). Only the token's hash is kept.
+     * {@code RESEAL_API_TOKEN}), allowed {@value #PLAINTEXT_TOKEN_RATE} requests per minute. Only the token's hash
+     * is kept.
      */
     public ProducerConfig withPlaintextToken(String name, String plaintext) {
         if (plaintext == null || plaintext.length() < 16) {
             throw new IllegalArgumentException("RESEAL_API_TOKEN must be at least 16 characters");
         }
         List<ApiToken> all = new ArrayList<>(tokens);
-        all.add(new ApiToken(name, ApiToken.sha256Hex(plaintext), List.of(ALL_WORKFLOWS)));
+        all.add(new ApiToken(name, ApiToken.sha256Hex(plaintext), List.of(ALL_WORKFLOWS), PLAINTEXT_TOKEN_RATE));
         return new ProducerConfig(port, publicBaseUrl, all, leaderElection);
     }
 
@@ -81,11 +84,18 @@ public record ProducerConfig(Integer port, URI publicBaseUrl, List<ApiToken> tok
      *
      * @param name who holds it (shown in logs and events' {@code reason}, never the token)
      * @param sha256 lower-case hex SHA-256 of the token's UTF-8 bytes ({@code printf %s TOKEN | sha256sum})
-     * @param workflows the workflows it may rotate; {@code *} for all, and for platform-wide rotations
+     * @param workflows the workflows it may rotate (and see the status of); {@code *} for all, and for
+     *     platform-wide rotations
+     * @param requestsPerMinute how many rotation requests it may make per minute and replica (default 60)
      */
-    public record ApiToken(String name, String sha256, List<String> workflows) {
+    public record ApiToken(String name, String sha256, List<String> workflows, Integer requestsPerMinute) {
 
         private static final Pattern SHA256_HEX = Pattern.compile("[0-9a-f]{64}");
+
+        /** A token with the default rate limit. */
+        public ApiToken(String name, String sha256, List<String> workflows) {
+            this(name, sha256, workflows, null);
+        }
 
         public ApiToken {
             if (name == null || !RequestRules.DNS_LABEL.matcher(name).matches() || name.length() > 63) {
@@ -101,6 +111,10 @@ public record ProducerConfig(Integer port, URI publicBaseUrl, List<ApiToken> tok
                 throw new IllegalArgumentException(where + ".workflows: list the workflows it may rotate, or '*'");
             }
             workflows = List.copyOf(workflows);
+            requestsPerMinute = requestsPerMinute == null ? 60 : requestsPerMinute;
+            if (requestsPerMinute < 1) {
+                throw new IllegalArgumentException(where + ".requestsPerMinute must be at least 1");
+            }
             for (String workflow : workflows) {
                 if (!ALL_WORKFLOWS.equals(workflow)) {
                     RequestRules.workflow(workflow).ifPresent(e -> {

@@ -144,6 +144,8 @@ class HostileInputIT {
                 field("bundle unknown", "bundles", "[\"nope\"]", "unknown-bundle", "bundles"),
                 field("reason with CR/LF", "reason", quoted("because\r\nX-Injected: 1"), "invalid-field", "reason"),
                 field("reason of 501 characters", "reason", quoted("r".repeat(501)), "invalid-field", "reason"),
+                body("a requestor the workflow does not allow", valid.replace("financial-team@example.com", "attacker@evil.test"),
+                        403, "requestor-not-allowed", "requestor"),
                 body("platform-wide without bundles", "{\"workflow\":\"*\",\"environments\":[],\"requestor\":\"a@example.com\"}",
                         400, "missing-field", "bundles"),
                 new HttpCase("text/plain body", valid, "text/plain", EvidenceStack.TOKEN, Map.of(), 415, "unsupported-media-type", null),

@@ -19,6 +19,9 @@ import java.util.Optional;
  * @param schedule when rotations happen by themselves; {@code null} for ad-hoc only
  * @param subscribe who may subscribe to this workflow in clusters with {@code discover: true}; {@code null}
  *     takes every default of {@link SubscribeConfig}
+ * @param requestors who may be named as requestor (and so receive the package) of an API request for this
+ *     workflow: addresses, or {@code @domain} for a whole domain; {@code null}: the domain of {@code requestor},
+ *     nobody without one
  */
 public record WorkflowConfig(
         String name,
@@ -26,12 +29,13 @@ public record WorkflowConfig(
         List<String> bundles,
         Map<String, EnvironmentConfig> environments,
         ScheduleConfig schedule,
-        SubscribeConfig subscribe) {
+        SubscribeConfig subscribe,
+        List<String> requestors) {
 
     /** A workflow whose discovered subscriptions follow the defaults of {@link SubscribeConfig}. */
     public WorkflowConfig(String name, String requestor, List<String> bundles, Map<String, EnvironmentConfig> environments,
                           ScheduleConfig schedule) {
-        this(name, requestor, bundles, environments, schedule, null);
+        this(name, requestor, bundles, environments, schedule, null, null);
     }
 
     public WorkflowConfig {
@@ -59,6 +63,26 @@ public record WorkflowConfig(
         }
         environments = java.util.Collections.unmodifiableMap(resolved);
         subscribe = subscribe == null ? SubscribeConfig.DEFAULT : subscribe;
+        requestors = requestors == null ? null : List.copyOf(requestors);
+        for (String allowed : requestors == null ? List.<String>of() : requestors) {
+            String address = allowed != null && allowed.startsWith("@") ? "x" + allowed : allowed;
+            if (address == null || RequestRules.requestor(address).isPresent()) {
+                throw new IllegalArgumentException(where + ".requestors: '" + RequestRules.printable(String.valueOf(allowed))
+                        + "' is neither an e-mail address nor '@' and a domain");
+            }
+        }
+    }
+
+    /** Whether an API request may name {@code address} as its requestor (see {@code requestors}). */
+    public boolean allowsRequestor(String address) {
+        String lower = address.toLowerCase(java.util.Locale.ROOT);
+        String domain = lower.substring(lower.lastIndexOf('@'));
+        if (requestors == null) {
+            return requestor != null && domain.equals(requestor.toLowerCase(java.util.Locale.ROOT)
+                    .substring(requestor.lastIndexOf('@')));
+        }
+        return requestors.stream().map(r -> r.toLowerCase(java.util.Locale.ROOT))
+                .anyMatch(r -> r.equals(lower) || r.equals(domain));
     }
 
     /** The seed scripts' naming: {@code production} lives in {@code <workflow>}, anything else in {@code <workflow>-<env>}. */
