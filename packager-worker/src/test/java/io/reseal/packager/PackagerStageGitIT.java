@@ -160,7 +160,7 @@ class PackagerStageGitIT {
                 Map.of("dev", new WorkflowConfig.EnvironmentConfig(null, null, null, null)), null,
                 new DeliveryConfig(new GitDeliveryConfig(url, "main", "secrets/financial-ml", null,
                         new GitDeliveryConfig.GitCredentialsConfig(new CredentialSource("reseal-bot", null, null),
-                                new CredentialSource(null, "GIT_TOKEN", null), null))));
+                                new CredentialSource(null, "GIT_TOKEN", null), null))), null, null);
     }
 
     private static int closedPort() throws Exception {

@@ -60,6 +60,15 @@ class ComposeTest {
     }
 
     @Test
+    void everyHostPortIsBoundToLoopbackUnlessToldOtherwise() {
+        java.util.List<String> ports = new java.util.ArrayList<>();
+        compose.path("services").forEach(service -> service.path("ports").forEach(port -> ports.add(port.asText())));
+
+        assertThat(ports).isNotEmpty().allSatisfy(port ->
+                assertThat(port).startsWith("${RESEAL_BIND_ADDRESS:-127.0.0.1}:"));
+    }
+
+    @Test
     void everyVariableAServiceGetsIsOneItReads() {
         SERVICES.forEach((name, command) -> assertThat(environment(name).keySet()).as(name)
                 .isNotEmpty()

@@ -13,7 +13,7 @@ import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
- * The {@code producer} section of {@code reseal.yaml}. Immutable; validated on construction with messages
+ * The {@code api:} section of {@code reseal.yaml} (the producer's settings). Immutable; validated on construction with messages
  * that name the offending key. Holds API tokens only as SHA-256 hashes: a plaintext token given to
  * {@link #withPlaintextToken} is hashed at once and never kept, logged or shown by {@link #toString()}.
  *
@@ -26,25 +26,27 @@ public record ProducerConfig(Integer port, URI publicBaseUrl, List<ApiToken> tok
 
     /** The workflow pattern that allows every workflow and platform-wide rotations. */
     public static final String ALL_WORKFLOWS = "*";
+    /** Requests per minute of the token given in plaintext (local mode, benchmarks, end-to-end tests). */
+    static final int PLAINTEXT_TOKEN_RATE = 600;
 
     public ProducerConfig {
         port = port == null ? 8080 : port;
         if (port < 0 || port > 65535) {
-            throw new IllegalArgumentException("producer.port must be between 0 and 65535, got " + port);
+            throw new IllegalArgumentException("api.port must be between 0 and 65535, got " + port);
         }
         if (publicBaseUrl != null && (publicBaseUrl.getScheme() == null || publicBaseUrl.getHost() == null
                 || !publicBaseUrl.getScheme().matches("https?"))) {
-            throw new IllegalArgumentException("producer.publicBaseUrl must be an absolute http(s) URL");
+            throw new IllegalArgumentException("api.publicBaseUrl must be an absolute http(s) URL");
         }
         tokens = tokens == null ? List.of() : List.copyOf(tokens);
         Set<String> names = new HashSet<>();
         Set<String> hashes = new HashSet<>();
         for (ApiToken token : tokens) {
             if (!names.add(token.name())) {
-                throw new IllegalArgumentException("producer.tokens: name '" + token.name() + "' is used twice");
+                throw new IllegalArgumentException("api.tokens: name '" + token.name() + "' is used twice");
             }
             if (!hashes.add(token.sha256())) {
-                throw new IllegalArgumentException("producer.tokens." + token.name() + ".sha256: same hash as another token");
+                throw new IllegalArgumentException("api.tokens." + token.name() + ".sha256: same hash as another token");
             }
         }
     }
@@ -61,14 +63,15 @@ public record ProducerConfig(Integer port, URI publicBaseUrl, List<ApiToken> tok
 
     /**
      * This configuration plus a token for every workflow named {@code name}, given in plaintext (local mode:
-     * {@code RESEAL_API_TOKEN}). Only the token's hash is kept.
+     * {@code RESEAL_API_TOKEN}), allowed {@value #PLAINTEXT_TOKEN_RATE} requests per minute. Only the token's hash
+     * is kept.
      */
     public ProducerConfig withPlaintextToken(String name, String plaintext) {
         if (plaintext == null || plaintext.length() < 16) {
             throw new IllegalArgumentException("RESEAL_API_TOKEN must be at least 16 characters");
         }
         List<ApiToken> all = new ArrayList<>(tokens);
-        all.add(new ApiToken(name, ApiToken.sha256Hex(plaintext), List.of(ALL_WORKFLOWS)));
+        all.add(new ApiToken(name, ApiToken.sha256Hex(plaintext), List.of(ALL_WORKFLOWS), PLAINTEXT_TOKEN_RATE));
         return new ProducerConfig(port, publicBaseUrl, all, leaderElection);
     }
 
@@ -81,18 +84,25 @@ public record ProducerConfig(Integer port, URI publicBaseUrl, List<ApiToken> tok
      *
      * @param name who holds it (shown in logs and events' {@code reason}, never the token)
      * @param sha256 lower-case hex SHA-256 of the token's UTF-8 bytes ({@code printf %s TOKEN | sha256sum})
-     * @param workflows the workflows it may rotate; {@code *} for all, and for platform-wide rotations
+     * @param workflows the workflows it may rotate (and see the status of); {@code *} for all, and for
+     *     platform-wide rotations
+     * @param requestsPerMinute how many rotation requests it may make per minute and replica (default 60)
      */
-    public record ApiToken(String name, String sha256, List<String> workflows) {
+    public record ApiToken(String name, String sha256, List<String> workflows, Integer requestsPerMinute) {
 
         private static final Pattern SHA256_HEX = Pattern.compile("[0-9a-f]{64}");
 
+        /** A token with the default rate limit. */
+        public ApiToken(String name, String sha256, List<String> workflows) {
+            this(name, sha256, workflows, null);
+        }
+
         public ApiToken {
             if (name == null || !RequestRules.DNS_LABEL.matcher(name).matches() || name.length() > 63) {
-                throw new IllegalArgumentException("producer.tokens: name must be a DNS-1123 label, got '"
+                throw new IllegalArgumentException("api.tokens: name must be a DNS-1123 label, got '"
                         + RequestRules.printable(name) + "'");
             }
-            String where = "producer.tokens." + name;
+            String where = "api.tokens." + name;
             if (sha256 == null || !SHA256_HEX.matcher(sha256).matches()) {
                 throw new IllegalArgumentException(where + ".sha256 must be 64 lower-case hex digits "
                         + "(the SHA-256 of the token, not the token)");
@@ -101,6 +111,10 @@ public record ProducerConfig(Integer port, URI publicBaseUrl, List<ApiToken> tok
                 throw new IllegalArgumentException(where + ".workflows: list the workflows it may rotate, or '*'");
             }
             workflows = List.copyOf(workflows);
+            requestsPerMinute = requestsPerMinute == null ? 60 : requestsPerMinute;
+            if (requestsPerMinute < 1) {
+                throw new IllegalArgumentException(where + ".requestsPerMinute must be at least 1");
+            }
             for (String workflow : workflows) {
                 if (!ALL_WORKFLOWS.equals(workflow)) {
                     RequestRules.workflow(workflow).ifPresent(e -> {
@@ -145,11 +159,11 @@ public record ProducerConfig(Integer port, URI publicBaseUrl, List<ApiToken> tok
 
         public LeaderElection {
             if (namespace == null || !RequestRules.DNS_LABEL.matcher(namespace).matches()) {
-                throw new IllegalArgumentException("producer.leaderElection.namespace must be a DNS-1123 label");
+                throw new IllegalArgumentException("api.leaderElection.namespace must be a DNS-1123 label");
             }
             leaseName = leaseName == null ? "reseal-scheduler" : leaseName;
             if (!RequestRules.DNS_LABEL.matcher(leaseName).matches()) {
-                throw new IllegalArgumentException("producer.leaderElection.leaseName must be a DNS-1123 label");
+                throw new IllegalArgumentException("api.leaderElection.leaseName must be a DNS-1123 label");
             }
         }
     }

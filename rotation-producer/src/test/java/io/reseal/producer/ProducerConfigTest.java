@@ -44,13 +44,13 @@ class ProducerConfigTest {
     @Test
     void invalidValuesNameTheirKey() {
         assertThatThrownBy(() -> new ProducerConfig(70000, null, null, null))
-                .hasMessageContaining("producer.port");
+                .hasMessageContaining("api.port");
         assertThatThrownBy(() -> new ApiToken("infra", "not-a-hash", List.of("*")))
-                .hasMessageContaining("producer.tokens.infra.sha256");
+                .hasMessageContaining("api.tokens.infra.sha256");
         assertThatThrownBy(() -> new ApiToken("infra", HASH, List.of()))
-                .hasMessageContaining("producer.tokens.infra.workflows");
+                .hasMessageContaining("api.tokens.infra.workflows");
         assertThatThrownBy(() -> new ApiToken("infra", HASH, List.of("Bad_Name")))
-                .hasMessageContaining("producer.tokens.infra.workflows");
+                .hasMessageContaining("api.tokens.infra.workflows");
         assertThatThrownBy(() -> new ProducerConfig(null, null,
                 List.of(new ApiToken("a", HASH, List.of("*")), new ApiToken("a", ApiToken.sha256Hex("other-token"), List.of("*"))), null))
                 .hasMessageContaining("'a' is used twice");
@@ -58,7 +58,7 @@ class ProducerConfigTest {
                 .hasMessageContaining("RESEAL_API_TOKEN")
                 .hasMessageNotContaining("short");
         assertThatThrownBy(() -> new ProducerConfig(null, URI.create("ftp://x"), null, null))
-                .hasMessageContaining("producer.publicBaseUrl");
+                .hasMessageContaining("api.publicBaseUrl");
     }
 
     @Test

@@ -30,6 +30,12 @@ public record SealerConfig(List<ClusterConfig> clusters, List<BundleConfig> bund
             });
         }
         for (WorkflowConfig workflow : workflows) {
+            for (String cluster : workflow.subscribe().clusters() == null ? List.<String>of() : workflow.subscribe().clusters()) {
+                if (!clusterByName.containsKey(cluster)) {
+                    throw new IllegalArgumentException("workflows." + workflow.name() + ".subscribe.clusters: unknown cluster '"
+                            + cluster + "'");
+                }
+            }
             workflow.environments().forEach((env, where) -> {
                 if (where.cluster() != null && !clusterByName.containsKey(where.cluster())) {
                     throw new IllegalArgumentException("workflows." + workflow.name() + ".environments." + env

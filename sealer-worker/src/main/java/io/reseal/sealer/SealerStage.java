@@ -11,7 +11,9 @@ import io.reseal.pipeline.stage.RetriableStageException;
 import io.reseal.pipeline.stage.StageHandler;
 import io.reseal.sealer.crypto.SealingCertificate;
 import io.reseal.sealer.kube.CertificateSource;
+import io.reseal.sealer.kube.EnvironmentClaims;
 import io.reseal.sealer.kube.NamespaceDiscovery;
+import io.reseal.sealer.kube.RotationIdProof;
 import io.reseal.sealer.kube.Subscription;
 import io.reseal.sealer.manifest.SecretSealer;
 import io.reseal.sealer.secret.SecretValue;
@@ -72,7 +74,9 @@ public final class SealerStage implements StageHandler {
         if (invalid != null) {
             throw new PermanentStageException(ErrorCode.INVALID_REQUEST, invalid.field() + ": " + invalid.message());
         }
-        List<Subscription> targets = targets(request, discovery.subscriptions(request.workflow()));
+        EnvironmentClaims claims = EnvironmentClaims.of(request.workflow(), discovery.subscriptions(request.workflow()));
+        List<Subscription> targets = targets(request, claims);
+        RotationIdProof.check(event, request, targets, certificates);
         Map<String, BundleConfig> bundles = bundlesOf(targets);
         Map<String, Map<String, SecretValue>> resolved = new LinkedHashMap<>();
         try {
@@ -88,37 +92,43 @@ public final class SealerStage implements StageHandler {
             List<RotationSealed.Environment> environments = seal(targets, bundles, resolved, certificateOf);
             RotationSealed sealed = new RotationSealed(event.rotationId(), request.workflow(), request.requestor(),
                     request.trigger(), request.reason(), event.time().toInstant(), environments);
-            return List.of(RotationEvent.forRotation(event.rotationId(), EventType.SEALED, SOURCE, request.workflow(),
+            List<RotationEvent<?>> outputs = new ArrayList<>();
+            outputs.add(RotationEvent.forRotation(event.rotationId(), EventType.SEALED, SOURCE, request.workflow(),
                     event.time(), sealed));
+            outputs.addAll(claims.failures(stage(), SOURCE, event, request.environments()));
+            return outputs;
         } finally {
             resolved.values().forEach(map -> map.values().forEach(SecretValue::destroy));
         }
     }
 
     /** The subscriptions this request covers, or why it cannot be served. */
-    private List<Subscription> targets(RotationRequested request, List<Subscription> subscriptions) throws PermanentStageException {
+    private List<Subscription> targets(RotationRequested request, EnvironmentClaims claims) throws PermanentStageException {
         String workflow = request.workflow();
-        if (subscriptions.isEmpty()) {
+        List<Subscription> subscriptions = claims.unique();
+        List<String> conflicted = request.environments().isEmpty() ? List.copyOf(claims.conflicts().keySet())
+                : request.environments().stream().filter(claims.conflicts()::containsKey).toList();
+        if (subscriptions.isEmpty() && claims.conflicts().isEmpty()) {
             if (config.workflow(workflow).isEmpty()) {
                 throw new PermanentStageException(ErrorCode.UNKNOWN_WORKFLOW, "unknown workflow '" + workflow
                         + "': it is not configured and no namespace is labelled reseal.io/workflow=" + workflow);
             }
             throw new PermanentStageException(ErrorCode.NO_SUBSCRIBED_NAMESPACE, "workflow '" + workflow + "' has no subscribed namespace");
         }
-        Map<String, Subscription> byEnvironment = new LinkedHashMap<>();
-        for (Subscription subscription : subscriptions) {
-            Subscription other = byEnvironment.put(subscription.environment(), subscription);
-            if (other != null) {
-                throw new PermanentStageException(ErrorCode.AMBIGUOUS_ENVIRONMENT, "environment '" + subscription.environment()
-                        + "' of workflow '" + workflow + "' is subscribed twice: " + other.namespace() + " in "
-                        + other.cluster() + " and " + subscription.namespace() + " in " + subscription.cluster());
-            }
+        if (!conflicted.isEmpty() && (subscriptions.isEmpty() || conflicted.size() == request.environments().size())) {
+            throw new PermanentStageException(EnvironmentClaims.CONFLICT, conflicted.stream()
+                    .map(claims.conflicts()::get).collect(Collectors.joining("; ")));
         }
+        Map<String, Subscription> byEnvironment = new LinkedHashMap<>();
+        subscriptions.forEach(subscription -> byEnvironment.put(subscription.environment(), subscription));
         List<Subscription> chosen = new ArrayList<>();
         if (request.environments().isEmpty()) {
             chosen.addAll(byEnvironment.values());
         } else {
             for (String env : request.environments()) {
+                if (claims.conflicts().containsKey(env)) {
+                    continue; // reported on the failed topic; the other environments proceed
+                }
                 Subscription subscription = byEnvironment.get(env);
                 if (subscription == null) {
                     throw new PermanentStageException(ErrorCode.NO_SUBSCRIBED_NAMESPACE, "environment '" + env + "' of workflow '"

@@ -7,7 +7,6 @@ import io.reseal.pipeline.config.KafkaConfig;
 import io.reseal.pipeline.kafka.KafkaClients;
 import io.reseal.pipeline.event.EventCodec;
 import io.reseal.pipeline.event.EventType;
-import io.reseal.pipeline.event.RotationSealed;
 import io.reseal.pipeline.event.RotationEvent;
 import io.reseal.pipeline.event.RotationRequested;
 import io.reseal.pipeline.stage.PermanentStageException;
@@ -18,6 +17,7 @@ import io.reseal.sealer.crypto.HybridEncryption;
 import io.reseal.sealer.kube.CertificateSource;
 import io.reseal.sealer.kube.ClusterAccess;
 import io.reseal.sealer.kube.KeyRenewal;
+import io.reseal.sealer.kube.SealingHistory;
 import io.reseal.sealer.kube.NamespaceDiscovery;
 import io.reseal.sealer.manifest.SecretSealer;
 import io.reseal.sealer.values.ValueResolver;
@@ -81,12 +81,7 @@ public final class SealerWorker implements AutoCloseable {
             // One read of the sealed topic: the ledger of sealed rotations, and the certificates they were sealed
             // with (the baseline against which a key renewed while the sealer was down is noticed).
             service = StageService.start(kafka, stage, EventType.SEALED, clock, new StageMetrics(metrics),
-                    event -> {
-                        if (event.data() instanceof RotationSealed sealed) {
-                            sealed.environments().forEach(env ->
-                                    certificates.rememberSealedWith(env.cluster(), env.certificateFingerprint()));
-                        }
-                    });
+                    new SealingHistory(SealerStage.SOURCE, certificates)::accept);
         } catch (RuntimeException e) {
             producer.close(Duration.ZERO);
             pool.shutdown();

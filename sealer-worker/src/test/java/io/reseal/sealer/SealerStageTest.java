@@ -7,9 +7,11 @@ import io.reseal.pipeline.config.WorkflowConfig;
 import io.reseal.pipeline.config.WorkflowConfig.EnvironmentConfig;
 import io.reseal.pipeline.event.EventType;
 import io.reseal.pipeline.event.RotationEvent;
+import io.reseal.pipeline.event.RotationIds;
 import io.reseal.pipeline.event.RotationRequested;
 import io.reseal.pipeline.event.RotationSealed;
 import io.reseal.pipeline.event.SecretScope;
+import io.reseal.pipeline.event.Trigger;
 import io.reseal.pipeline.stage.PermanentStageException;
 import io.reseal.sealer.ClusterConfig.CertificateConfig;
 import io.reseal.sealer.crypto.ControllerKeyPair;
@@ -27,6 +29,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.LinkedHashMap;
@@ -210,6 +215,50 @@ class SealerStageTest {
                 null, null, null)))
                 .isInstanceOfSatisfying(PermanentStageException.class, e -> assertThat(e.code()).isEqualTo("invalid-request"))
                 .hasMessageStartingWith("requestor: ");
+    }
+
+    @Test
+    void aForgedRecordCannotUseUpTheIdOfAComingScheduledRotationOrKeyRenewal() {
+        Instant nextYear = Instant.now().plus(Duration.ofDays(365)).truncatedTo(ChronoUnit.HOURS);
+        String futureSlot = RotationIds.scheduled("financial-ml", nextYear);
+        String renewal = RotationIds.keyRenewal("dev-cluster", "0".repeat(64), "financial-ml");
+        OffsetDateTime now = OffsetDateTime.now(ZoneOffset.UTC);
+
+        // an ad-hoc request carrying a future slot's id, or a renewal's id
+        for (String id : List.of(futureSlot, renewal)) {
+            assertThatThrownBy(() -> stage.handle(RotationEvent.forRotation(id, EventType.REQUESTED, "/hostile",
+                    "financial-ml", now, request("financial-ml", List.of("dev"), List.of()))))
+                    .isInstanceOfSatisfying(PermanentStageException.class, e -> assertThat(e.code()).isEqualTo("forged-rotation-id"))
+                    .hasMessageContaining("is reserved for scheduled and key-renewal rotations");
+        }
+        // a scheduled request for a slot that is not due, and one whose id is not its slot's
+        assertThatThrownBy(() -> stage.handle(RotationEvent.forRotation(futureSlot, EventType.REQUESTED, "/hostile",
+                "financial-ml", OffsetDateTime.ofInstant(nextYear, ZoneOffset.UTC), triggered(Trigger.SCHEDULED))))
+                .isInstanceOfSatisfying(PermanentStageException.class, e -> assertThat(e.code()).isEqualTo("forged-rotation-id"))
+                .hasMessageContaining("is not due yet");
+        assertThatThrownBy(() -> stage.handle(RotationEvent.forRotation(futureSlot, EventType.REQUESTED, "/hostile",
+                "financial-ml", now, triggered(Trigger.SCHEDULED))))
+                .isInstanceOfSatisfying(PermanentStageException.class, e -> assertThat(e.code()).isEqualTo("forged-rotation-id"));
+        // a key-renewal request for a fingerprint no cluster has
+        assertThatThrownBy(() -> stage.handle(RotationEvent.forRotation(renewal, EventType.REQUESTED, "/hostile",
+                "financial-ml", now, triggered(Trigger.KEY_RENEWAL))))
+                .isInstanceOfSatisfying(PermanentStageException.class, e -> assertThat(e.code()).isEqualTo("forged-rotation-id"));
+    }
+
+    @Test
+    void aDueScheduledRequestAndARenewalToTheCurrentKeyAreSealed() throws Exception {
+        Instant slot = Instant.now().truncatedTo(ChronoUnit.HOURS);
+        assertThat(stage.handle(RotationEvent.forRotation(RotationIds.scheduled("financial-ml", slot), EventType.REQUESTED,
+                "/test", "financial-ml", OffsetDateTime.ofInstant(slot, ZoneOffset.UTC), triggered(Trigger.SCHEDULED))))
+                .singleElement().satisfies(e -> assertThat(e.type()).isEqualTo(EventType.SEALED));
+        String renewal = RotationIds.keyRenewal("dev-cluster", DEV.sealingCertificate().fingerprint(), "financial-ml");
+        assertThat(stage.handle(RotationEvent.forRotation(renewal, EventType.REQUESTED, "/test", "financial-ml",
+                OffsetDateTime.now(ZoneOffset.UTC), triggered(Trigger.KEY_RENEWAL))))
+                .singleElement().satisfies(e -> assertThat(e.type()).isEqualTo(EventType.SEALED));
+    }
+
+    private static RotationRequested triggered(Trigger trigger) {
+        return new RotationRequested("financial-ml", List.of("dev"), List.of(), "ml-team@example.com", "test", trigger, null);
     }
 
     private RotationSealed handle(RotationRequested request) throws Exception {

@@ -166,6 +166,49 @@ class SealerWorkerIT {
         }
     }
 
+    @Test
+    void aForgedFingerprintOnTheSealedTopicTriggersNoKeyRenewal() throws Exception {
+        try (EmbeddedKafka kafka = new EmbeddedKafka(); EmbeddedKubernetes cluster = new EmbeddedKubernetes()) {
+            start(kafka, cluster);
+            SealerConfig config = config();
+            KafkaConfig kafkaConfig = new KafkaConfig(kafka.bootstrapServers(), 1, (short) 1, null, Duration.ofSeconds(5));
+            Topics topics = kafkaConfig.topicNames();
+            EventCodec codec = new EventCodec();
+            try (ClusterAccess access = new ClusterAccess(config.clusters(), Map.of("dev-cluster", cluster.client()));
+                 KafkaProducer<String, byte[]> producer = producer(kafka.bootstrapServers())) {
+                io.reseal.pipeline.stage.TopicBootstrap.ensure(new KafkaClients(kafkaConfig), topics, 1, (short) 1);
+                // given: a record of another writer claims the dev cluster sealed with another key
+                producer.send(codec.toRecord(topics.of(EventType.SEALED), forgedSealed("forged-1", "/hostile",
+                        OffsetDateTime.now(ZoneOffset.UTC)))).get();
+                try (SealerWorker worker = SealerWorker.start(config, kafkaConfig, access, Map.of("ML_TOKEN", TOKEN)::get,
+                        Clock.systemUTC(), new SimpleMeterRegistry())) {
+                    producer.send(codec.toRecord(topics.of(EventType.REQUESTED), request("rotation-1", "financial-ml"))).get();
+                    await().atMost(Duration.ofSeconds(30)).until(() -> committed(kafka, topics.of(EventType.SEALED)).size() == 2);
+                }
+                // and: an old record in the sealer's name, older than the real seal with key 0
+                producer.send(codec.toRecord(topics.of(EventType.SEALED), forgedSealed("forged-2", SealerStage.SOURCE,
+                        OffsetDateTime.now(ZoneOffset.UTC).minusDays(1)))).get();
+                try (SealerWorker worker = SealerWorker.start(config, kafkaConfig, access, Map.of("ML_TOKEN", TOKEN)::get,
+                        Clock.systemUTC(), new SimpleMeterRegistry())) {
+                    producer.send(codec.toRecord(topics.of(EventType.REQUESTED), request("rotation-2", "financial-ml"))).get();
+                    await().atMost(Duration.ofSeconds(30)).until(() -> committed(kafka, topics.of(EventType.SEALED)).size() == 4);
+                }
+            }
+            // then: no key-renewal request was made
+            assertThat(committed(kafka, topics.of(EventType.REQUESTED))).extracting(r -> codec.fromRecord(r).rotationId())
+                    .containsExactly("rotation-1", "rotation-2");
+        }
+    }
+
+    private static RotationEvent<RotationSealed> forgedSealed(String rotationId, String source, OffsetDateTime time) {
+        RotationSealed.Secret secret = new RotationSealed.Secret("ml-platform", "Opaque", io.reseal.pipeline.event.SecretScope.STRICT,
+                List.of("endpoint"), "kind: SealedSecret\n");
+        return RotationEvent.forRotation(rotationId, EventType.SEALED, source, "financial-ml", time,
+                new RotationSealed(rotationId, "financial-ml", "evil@example.com", io.reseal.pipeline.event.Trigger.AD_HOC,
+                        "forged", time.toInstant(), List.of(new RotationSealed.Environment("dev", "financial-ml-dev",
+                        "dev-cluster", "ab".repeat(32), List.of(), List.of(secret)))));
+    }
+
     /** Starts both servers; the dev cluster's controller serves key 0 and holds the Secret a value comes from. */
     private static void start(EmbeddedKafka kafka, EmbeddedKubernetes cluster) {
         kafka.start();

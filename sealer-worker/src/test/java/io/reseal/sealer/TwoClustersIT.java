@@ -8,7 +8,10 @@ import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.reseal.embedded.EmbeddedKubernetes;
 import io.reseal.pipeline.event.EventType;
+import io.reseal.pipeline.config.WorkflowConfig;
+import io.reseal.pipeline.config.WorkflowConfig.EnvironmentConfig;
 import io.reseal.pipeline.event.RotationEvent;
+import io.reseal.pipeline.event.RotationFailed;
 import io.reseal.pipeline.event.RotationRequested;
 import io.reseal.pipeline.event.RotationSealed;
 import io.reseal.pipeline.stage.PermanentStageException;
@@ -71,6 +74,12 @@ class TwoClustersIT {
         namespace(clusterA, "unlabelled", Map.of(), Map.of());
         namespace(clusterB, "financial-ml", Map.of("reseal.io/workflow", "financial-ml", "reseal.io/environment", "production"),
                 Map.of("reseal.io/bundles", "ml-platform"));
+        // credit-ml: hostile and conflicting claims
+        namespace(clusterA, "credit-ml-dev", Map.of("reseal.io/workflow", "credit-ml", "reseal.io/environment", "dev"),
+                Map.of("reseal.io/bundles", "ml-platform, ghcr", "reseal.io/contacts", "lead@example.com, attacker@evil.test"));
+        namespace(clusterA, "stolen", Map.of("reseal.io/workflow", "credit-ml", "reseal.io/environment", "staging"), Map.of());
+        namespace(clusterB, "credit-ml-dev", Map.of("reseal.io/workflow", "credit-ml", "reseal.io/environment", "dev"), Map.of());
+        namespace(clusterB, "credit-ml", Map.of("reseal.io/workflow", "credit-ml", "reseal.io/environment", "production"), Map.of());
         clusterB.client().secrets().inNamespace("vault").resource(new SecretBuilder()
                 .withNewMetadata().withName("database").withNamespace("vault").endMetadata()
                 .addToData("password", Base64.getEncoder().encodeToString(DB_PASSWORD.getBytes(StandardCharsets.UTF_8)))
@@ -90,7 +99,11 @@ class TwoClustersIT {
                         new ValueSource(null, null, null, new SecretKeyRef("cluster-b", "vault", "database", "no-such-key"), null))),
                 new BundleConfig("gone", null, null, null, Map.of("password",
                         new ValueSource(null, null, null, new SecretKeyRef("cluster-b", "vault", "no-such-secret", "password"), null)))),
-                List.of());
+                List.of(new WorkflowConfig("financial-ml", "ml-team@example.com", List.of("ml-platform", "ghcr"),
+                                Map.of("dev", new EnvironmentConfig("cluster-a", null, null, null),
+                                        "production", new EnvironmentConfig("cluster-b", null, null, null)), null),
+                        new WorkflowConfig("credit-ml", "credit-team@example.com", List.of("ml-platform"),
+                                Map.of("dev", new EnvironmentConfig("cluster-a", null, null, null)), null)));
         access = new ClusterAccess(clusters, Map.of("cluster-a", clusterA.client(), "cluster-b", clusterB.client()));
     }
 
@@ -155,6 +168,42 @@ class TwoClustersIT {
     }
 
     @Test
+    void aLabelClaimsButOnlyTheConfigurationGrants() throws Exception {
+        // when
+        List<Subscription> credit = new NamespaceDiscovery(config, access).subscriptions("credit-ml");
+
+        // then: 'stolen' is not the seed name of an environment, ghcr is not credit-ml's, evil.test is not its domain
+        assertThat(credit).containsExactly(
+                new Subscription("dev", "credit-ml-dev", "cluster-a", List.of("ml-platform"), List.of("lead@example.com")),
+                new Subscription("dev", "credit-ml-dev", "cluster-b", List.of("ml-platform"), List.of()),
+                new Subscription("production", "credit-ml", "cluster-b", List.of("ml-platform"), List.of()));
+        // and: a workflow that is not configured has no subscribers at all, however its namespaces are labelled
+        assertThat(new NamespaceDiscovery(config, access).subscriptions("payments")).isEmpty();
+    }
+
+    @Test
+    void twoNamespacesClaimingOneEnvironmentFailItNamingBothWhileTheOthersAreSealed() throws Exception {
+        // when
+        List<RotationEvent<?>> out = stage().handle(RotationEvent.forRotation("rotation-3", EventType.REQUESTED, "/test",
+                "credit-ml", OffsetDateTime.now(ZoneOffset.UTC),
+                new RotationRequested("credit-ml", List.of(), List.of(), "credit-team@example.com", null, null, null)));
+
+        // then
+        assertThat(out).extracting(RotationEvent::type).containsExactly(EventType.SEALED, EventType.FAILED);
+        assertThat(out.get(0).dataAs(RotationSealed.class).environments()).extracting(RotationSealed.Environment::name)
+                .containsExactly("production");
+        RotationFailed failed = out.get(1).dataAs(RotationFailed.class);
+        assertThat(failed.errorCode()).isEqualTo("ambiguous-environment");
+        assertThat(failed.rotationId()).isEqualTo("rotation-3");
+        assertThat(failed.message()).contains("environment 'dev'", "credit-ml-dev in cluster-a", "credit-ml-dev in cluster-b");
+        // and: asked for dev alone, the rotation fails as a whole
+        assertThatThrownBy(() -> stage().handle(RotationEvent.forRotation("rotation-4", EventType.REQUESTED, "/test",
+                "credit-ml", OffsetDateTime.now(ZoneOffset.UTC),
+                new RotationRequested("credit-ml", List.of("dev"), List.of(), "credit-team@example.com", null, null, null))))
+                .isInstanceOfSatisfying(PermanentStageException.class, e -> assertThat(e.code()).isEqualTo("ambiguous-environment"));
+    }
+
+    @Test
     void aMissingSecretOrKeyFailsNamingBundleKeyAndSecret() {
         // given
         ValueResolver values = values();
@@ -170,10 +219,14 @@ class TwoClustersIT {
                         + "the Secret does not exist");
     }
 
-    private static RotationSealed seal(String workflow) throws Exception {
-        SealerStage stage = new SealerStage(config, new NamespaceDiscovery(config, access),
+    private static SealerStage stage() {
+        return new SealerStage(config, new NamespaceDiscovery(config, access),
                 new CertificateSource(config.clusters(), access, Clock.systemUTC(), (c, cert) -> { }), values(),
                 new SecretSealer(new HybridEncryption(), Clock.systemUTC()), POOL);
+    }
+
+    private static RotationSealed seal(String workflow) throws Exception {
+        SealerStage stage = stage();
         RotationRequested request = new RotationRequested(workflow, List.of(), List.of(), "ml-team@example.com", null, null, null);
         return stage.handle(RotationEvent.forRotation("rotation-2", EventType.REQUESTED, "/test", workflow,
                 OffsetDateTime.now(ZoneOffset.UTC), request)).get(0).dataAs(RotationSealed.class);

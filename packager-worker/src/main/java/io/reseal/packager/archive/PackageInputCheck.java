@@ -1,23 +1,23 @@
 package io.reseal.packager.archive;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import io.reseal.pipeline.event.RotationSealed;
 import java.util.HashSet;
 import java.util.Set;
-import java.util.TreeSet;
 import java.util.regex.Pattern;
 
 /**
  * Everything a sealed event must satisfy before any of it becomes a path, a YAML value or a line of the
  * README: names that are DNS-1123 labels (so no path can leave the archive root), unique folders and
- * files, and manifests that are the SealedSecret they claim to be.
+ * files, and manifests that are the SealedSecret they claim to be ({@link SealedManifestCheck}).
  */
 final class PackageInputCheck {
 
     private static final Pattern DNS_1123_LABEL = Pattern.compile("[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?");
     private static final Pattern ROTATION_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,127}");
     /** What Kubernetes accepts as a key of a Secret's data. */
-    private static final Pattern SECRET_KEY = Pattern.compile("[-._a-zA-Z0-9]{1,253}");
+    /** A Secret's type as Kubernetes names them ({@code Opaque}, {@code kubernetes.io/dockerconfigjson}, {@code example.com/x}). */
+    private static final Pattern SECRET_TYPE = Pattern.compile("[A-Za-z0-9][-A-Za-z0-9._/]{0,252}");
+    static final Pattern SECRET_KEY = Pattern.compile("[-._a-zA-Z0-9]{1,253}");
 
     private PackageInputCheck() {
     }
@@ -63,6 +63,10 @@ final class PackageInputCheck {
             if (secret.type() == null || secret.type().isBlank()) {
                 throw new InvalidPackageInputException(at + ".type: required");
             }
+            if (!SECRET_TYPE.matcher(secret.type()).matches()) {
+                throw new InvalidPackageInputException(at + ".type: " + quoted(secret.type())
+                        + " is not a Secret type (letters, digits, '.', '/', '-', '_')");
+            }
             if (secret.keys().isEmpty()) {
                 throw new InvalidPackageInputException(at + ".keys: at least one key is required");
             }
@@ -72,44 +76,7 @@ final class PackageInputCheck {
                             + " is not a valid Secret key (letters, digits, '-', '_', '.')");
                 }
             }
-            checkManifest(at + ".manifest", environment.namespace(), secret);
-        }
-    }
-
-    /**
-     * The manifest must be a SealedSecret of this name, in this namespace (or none), with exactly the
-     * announced keys: the kustomization sets the namespace, and a strict-scope secret moved to another
-     * namespace would never unseal.
-     */
-    private static void checkManifest(String field, String namespace, RotationSealed.Secret secret) {
-        if (secret.manifest() == null || secret.manifest().isBlank()) {
-            throw new InvalidPackageInputException(field + ": required");
-        }
-        JsonNode manifest;
-        try {
-            manifest = PackageYaml.read(secret.manifest());
-        } catch (IllegalArgumentException e) {
-            throw new InvalidPackageInputException(field + ": not a single YAML document (" + e.getMessage() + ")");
-        }
-        if (!manifest.path("apiVersion").asText().equals("bitnami.com/v1alpha1")
-                || !manifest.path("kind").asText().equals("SealedSecret")) {
-            throw new InvalidPackageInputException(field + ": not a bitnami.com/v1alpha1 SealedSecret");
-        }
-        JsonNode metadata = manifest.path("metadata");
-        if (!metadata.path("name").asText().equals(secret.name())) {
-            throw new InvalidPackageInputException(field + ": metadata.name is " + quoted(metadata.path("name").asText())
-                    + ", expected '" + secret.name() + "'");
-        }
-        String manifestNamespace = metadata.path("namespace").asText("");
-        if (!manifestNamespace.isEmpty() && !manifestNamespace.equals(namespace)) {
-            throw new InvalidPackageInputException(field + ": metadata.namespace is '" + manifestNamespace
-                    + "', expected '" + namespace + "'");
-        }
-        Set<String> sealedKeys = new TreeSet<>();
-        manifest.path("spec").path("encryptedData").fieldNames().forEachRemaining(sealedKeys::add);
-        if (!sealedKeys.equals(new TreeSet<>(secret.keys()))) {
-            throw new InvalidPackageInputException(field + ": spec.encryptedData has keys " + sealedKeys
-                    + " but the event announces " + new TreeSet<>(secret.keys()));
+            SealedManifestCheck.check(at + ".manifest", environment.namespace(), secret);
         }
     }
 
@@ -123,7 +90,7 @@ final class PackageInputCheck {
     }
 
     /** The value in quotes with control characters escaped, so a hostile name cannot forge log lines. */
-    private static String quoted(String value) {
+    static String quoted(String value) {
         if (value == null) {
             return "null";
         }

@@ -2,9 +2,11 @@ package io.reseal.packager.archive;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.MappingIterator;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
+import java.io.IOException;
 import java.util.List;
 import java.util.stream.Collectors;
 
@@ -33,12 +35,14 @@ final class PackageYaml {
         return documents.stream().map(PackageYaml::write).collect(Collectors.joining("---\n", "---\n", ""));
     }
 
-    /** Parses one YAML document; {@link IllegalArgumentException} with the parser's reason if it is not one. */
-    static JsonNode read(String yaml) {
-        try {
-            return MAPPER.readTree(yaml);
+    /** Every document of {@code yaml}; {@link IllegalArgumentException} with the parser's reason if it is not YAML. */
+    static List<JsonNode> readAll(String yaml) {
+        try (MappingIterator<JsonNode> documents = MAPPER.readerFor(JsonNode.class).readValues(yaml)) {
+            return documents.readAll();
         } catch (JsonProcessingException e) {
             throw new IllegalArgumentException(e.getOriginalMessage(), e);
+        } catch (IOException e) {
+            throw new IllegalArgumentException(e.getMessage(), e);
         }
     }
 }

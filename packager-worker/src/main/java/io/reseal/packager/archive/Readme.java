@@ -19,7 +19,7 @@ final class Readme {
         md.append("| Workflow | `").append(sealed.workflow()).append("` |\n");
         md.append("| Rotation id | `").append(sealed.rotationId()).append("` |\n");
         md.append("| Trigger | ").append(sealed.trigger() == null ? "-" : sealed.trigger().wireName()).append(" |\n");
-        md.append("| Reason | ").append(oneLine(sealed.reason())).append(" |\n");
+        md.append("| Reason | ").append(plainText(sealed.reason())).append(" |\n");
         md.append("| Requested by | ").append(oneLine(sealed.requestor())).append(" |\n");
         md.append("| Requested at | ").append(DateTimeFormatter.ISO_INSTANT.format(sealed.requestedAt())).append(" |\n");
         md.append("| Signing key (SHA-256 of the public key) | `").append(signerFingerprint).append("` |\n\n");
@@ -62,6 +62,25 @@ final class Readme {
         md.append("4. `secret-reference-template.yaml` shows how a workload consumes these secrets\n"
                 + "   (`envFrom`, `secretKeyRef`, `imagePullSecrets`).\n");
         return md.toString();
+    }
+
+    /**
+     * Free text as literal Markdown on one table line: every ASCII punctuation character backslash-escaped
+     * (CommonMark), so a requestor's reason cannot become a link, an image, HTML or a table cell of its own.
+     */
+    private static String plainText(String text) {
+        String line = oneLine(text).replace("\\|", "|");
+        if (line.equals("-")) {
+            return line;
+        }
+        StringBuilder out = new StringBuilder();
+        line.codePoints().forEach(c -> {
+            if (c < 128 && "!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~".indexOf(c) >= 0) {
+                out.append('\\');
+            }
+            out.appendCodePoint(c);
+        });
+        return out.toString();
     }
 
     /** Free text on one table line: no line breaks or cell separators. */

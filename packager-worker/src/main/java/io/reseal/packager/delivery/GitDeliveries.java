@@ -2,6 +2,7 @@ package io.reseal.packager.delivery;
 
 import io.reseal.pipeline.config.InvalidConfigException;
 import io.reseal.pipeline.config.WorkflowConfig;
+import io.reseal.pipeline.event.ErrorCode;
 import io.reseal.pipeline.event.RotationPackaged;
 import io.reseal.pipeline.event.RotationSealed;
 import io.reseal.pipeline.stage.RetriableStageException;
@@ -21,7 +22,7 @@ import org.slf4j.LoggerFactory;
 /**
  * The Git deliveries of the configured workflows, looked up by workflow name. A workflow without
  * {@code delivery.git} gets {@link Outcome#NONE}. A delivery that may pass (the server is unreachable) is a
- * {@link RetriableStageException} with code {@value #UNREACHABLE}, so the stage tries the whole event again
+ * {@link RetriableStageException} with code {@code git-unavailable}, so the stage tries the whole event again
  * (storing the archive again is idempotent, and so is the commit), until {@code patience} has passed since the
  * rotation's first such failure; after that, and at once for a refused push, it is an {@link Outcome} with a
  * failure, so the archive and the e-mail still go out. Thread-safe.
@@ -29,9 +30,9 @@ import org.slf4j.LoggerFactory;
 public final class GitDeliveries {
 
     /** Error code of a refused delivery (credentials, protected branch, missing repository). */
-    public static final String REFUSED = "git-refused";
+    public static final String REFUSED = ErrorCode.GIT_REFUSED.wire();
     /** Error code of a delivery that may pass (the server is unreachable or busy, the branch kept moving). */
-    public static final String UNREACHABLE = "git-unavailable";
+    public static final String UNREACHABLE = ErrorCode.GIT_UNAVAILABLE.wire();
 
     private static final Logger LOG = LoggerFactory.getLogger(GitDeliveries.class);
     private static final GitDeliveries NONE = new GitDeliveries(Map.of(), Clock.systemUTC(), Duration.ZERO);
@@ -128,7 +129,7 @@ public final class GitDeliveries {
      * What became of a rotation's Git delivery.
      *
      * @param git for the {@code packaged} event; {@code null} when the workflow has no Git delivery
-     * @param failureCode {@value #REFUSED} or {@value #UNREACHABLE} when there is no commit; {@code null} otherwise
+     * @param failureCode {@code git-refused} or {@code git-unavailable} when there is no commit; {@code null} otherwise
      * @param failure why there is no commit, for a {@code failed} record; {@code null} when there is one
      */
     public record Outcome(RotationPackaged.GitDelivery git, String failureCode, String failure) {

@@ -1,11 +1,11 @@
 package io.reseal.packager.signing;
 
+import io.reseal.pipeline.files.OwnerOnlyFiles;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import org.bouncycastle.asn1.pkcs.PrivateKeyInfo;
 import org.bouncycastle.crypto.params.AsymmetricKeyParameter;
@@ -62,21 +62,20 @@ public final class PackageSigner {
 
     /**
      * Creates a fresh key pair in {@code dir} (created if missing): {@value #PRIVATE_KEY_FILE}, readable
-     * by the owner only (0600 where the file system has POSIX permissions), and {@value #PUBLIC_KEY_FILE}.
+     * by the owner only (created 0600 atomically where the file system has POSIX permissions, in a 0700 folder), and {@value #PUBLIC_KEY_FILE}.
      * Never overwrites a key.
      *
      * @throws FileAlreadyExistsException if either file already exists
      */
     public static PackageSigner generate(Path dir) throws IOException {
-        Files.createDirectories(dir);
+        OwnerOnlyFiles.directory(dir);
         Path privateFile = dir.resolve(PRIVATE_KEY_FILE);
         Path publicFile = dir.resolve(PUBLIC_KEY_FILE);
         if (Files.exists(publicFile)) {
             throw new FileAlreadyExistsException(publicFile.toString(), null, "a signing key is already there");
         }
         PackageSigner signer = new PackageSigner(new Ed25519PrivateKeyParameters(new SecureRandom()));
-        createOwnerOnly(privateFile);
-        Files.writeString(privateFile, signer.privateKeyPem(), StandardCharsets.US_ASCII);
+        OwnerOnlyFiles.write(privateFile, signer.privateKeyPem());
         Files.writeString(publicFile, signer.publicKey.toPem(), StandardCharsets.US_ASCII);
         return signer;
     }
@@ -116,11 +115,4 @@ public final class PackageSigner {
         return SigningPublicKey.pem(PEM_TYPE, PrivateKeyInfoFactory.createPrivateKeyInfo(privateKey).getEncoded());
     }
 
-    private static void createOwnerOnly(Path file) throws IOException {
-        if (file.getFileSystem().supportedFileAttributeViews().contains("posix")) {
-            Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-        } else {
-            Files.createFile(file);
-        }
-    }
 }

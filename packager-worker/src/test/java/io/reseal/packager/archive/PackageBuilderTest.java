@@ -299,6 +299,84 @@ class PackageBuilderTest {
                 .hasMessageContaining("metadata.namespace is 'mlops', expected 'other'");
     }
 
+    static java.util.stream.Stream<org.junit.jupiter.params.provider.Arguments> manifestsTheSealerNeverWrites() {
+        String ml = SampleRotation.manifest("ml-platform.sealedsecret.yaml");
+        String keyLine = "  encryptedData:\n";
+        return java.util.stream.Stream.of(
+                org.junit.jupiter.params.provider.Arguments.of("a ClusterRoleBinding after the SealedSecret", ml
+                        + "---\napiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRoleBinding\nmetadata:\n  name: pwn\n"
+                        + "roleRef:\n  apiGroup: rbac.authorization.k8s.io\n  kind: ClusterRole\n  name: cluster-admin\n"
+                        + "subjects:\n- kind: ServiceAccount\n  name: default\n  namespace: mlops\n", "holds 2 YAML documents"),
+                org.junit.jupiter.params.provider.Arguments.of("a document marker and an empty second document",
+                        "---\n" + ml + "---\n---\n", "YAML documents"),
+                org.junit.jupiter.params.provider.Arguments.of("no namespace", ml.replace("  namespace: mlops\nspec:", "spec:"),
+                        "metadata.namespace is '', expected 'mlops'"),
+                org.junit.jupiter.params.provider.Arguments.of("a label", ml.replace("  name: ml-platform\n  namespace: mlops\nspec:",
+                        "  labels:\n    app: x\n  name: ml-platform\n  namespace: mlops\nspec:"), "fields the sealer never writes: '[labels]'"),
+                org.junit.jupiter.params.provider.Arguments.of("a foreign annotation", ml.replace("  creationTimestamp: null\n  name: ml-platform\n  namespace: mlops\nspec:",
+                        "  annotations:\n    argocd.argoproj.io/sync-options: Replace=true\n  creationTimestamp: null\n  name: ml-platform\n  namespace: mlops\nspec:"),
+                        "metadata.annotations has keys '[argocd.argoproj.io/sync-options]'"),
+                org.junit.jupiter.params.provider.Arguments.of("a scope the event does not announce", ml.replace("  creationTimestamp: null\n  name: ml-platform\n  namespace: mlops\nspec:",
+                        "  annotations:\n    sealedsecrets.bitnami.com/cluster-wide: \"true\"\n  creationTimestamp: null\n  name: ml-platform\n  namespace: mlops\nspec:"),
+                        "for scope strict"),
+                org.junit.jupiter.params.provider.Arguments.of("a template with plaintext data", ml.replace("    type: Opaque",
+                        "    type: Opaque\n    data:\n      AWS_ACCESS_KEY_ID: '{{ index . \"x\" }}'"), "spec.template has fields the sealer never writes: '[data]'"),
+                org.junit.jupiter.params.provider.Arguments.of("another type", ml.replace("    type: Opaque", "    type: kubernetes.io/service-account-token"),
+                        "spec.template.type is 'kubernetes.io/service-account-token'"),
+                org.junit.jupiter.params.provider.Arguments.of("a template in another namespace", ml.replace("      namespace: mlops", "      namespace: kube-system"),
+                        "spec.template.metadata.namespace is 'kube-system'"),
+                org.junit.jupiter.params.provider.Arguments.of("an unknown spec field", ml.replace(keyLine, "  data: AAAA\n" + keyLine),
+                        "spec has fields the sealer never writes: '[data]'"),
+                org.junit.jupiter.params.provider.Arguments.of("a sealed value that is not base64", ml.replaceFirst("AWS_ACCESS_KEY_ID: Ag[^\\n]*", "AWS_ACCESS_KEY_ID: '%%%'"),
+                        "spec.encryptedData.'AWS_ACCESS_KEY_ID' is not a sealed value"),
+                org.junit.jupiter.params.provider.Arguments.of("a sealed key with a line break", ml.replace("    AWS_ACCESS_KEY_ID:", "    \"A\\nB\": AgAA\n    AWS_ACCESS_KEY_ID:"),
+                        "spec.encryptedData: 'A\\u000aB' is not a valid Secret key"),
+                org.junit.jupiter.params.provider.Arguments.of("a status block", ml + "status:\n  conditions: []\n",
+                        "the document has fields the sealer never writes: '[status]'"));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @org.junit.jupiter.params.provider.MethodSource("manifestsTheSealerNeverWrites")
+    void rejectsEveryManifestTheSealerNeverWrites(String name, String manifest, String message) {
+        RotationSealed.Secret secret = SampleRotation.mlPlatform();
+
+        assertThatThrownBy(() -> build(new RotationSealed.Secret(secret.name(), secret.type(), secret.scope(), secret.keys(),
+                manifest)))
+                .isInstanceOf(InvalidPackageInputException.class)
+                .hasMessageStartingWith("environments[dev].secrets[ml-platform].manifest: ")
+                .hasMessageContaining(message);
+    }
+
+    @Test
+    void aReasonIsLiteralTextInTheReadmeNotMarkdownOrHtml() throws IOException {
+        RotationSealed sample = SampleRotation.sealed();
+        String reason = "see [the runbook](https://evil.example/x) <img src=x onerror=alert(1)> `code` | cell";
+        RotationSealed hostile = new RotationSealed(sample.rotationId(), sample.workflow(), sample.requestor(),
+                sample.trigger(), reason, sample.requestedAt(), sample.environments());
+
+        String readme = text(files(hostile), "README.md");
+
+        assertThat(readme).contains("| Reason | see \\[the runbook\\]\\(https\\:\\/\\/evil\\.example\\/x\\) \\<img src\\=x"
+                        + " onerror\\=alert\\(1\\)\\> \\`code\\` \\| cell |")
+                .doesNotContain("](https://evil", " <img");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"Opaque` | injected", "a\nb", "<b>x</b>", ""})
+    void rejectsASecretTypeThatIsNotOne(String type) {
+        RotationSealed.Secret secret = SampleRotation.mlPlatform();
+
+        assertThatThrownBy(() -> build(new RotationSealed.Secret(secret.name(), type, secret.scope(), secret.keys(),
+                secret.manifest())))
+                .isInstanceOf(InvalidPackageInputException.class)
+                .hasMessageStartingWith("environments[dev].secrets[ml-platform].type: ");
+    }
+
+    @Test
+    void acceptsTheScopeAnnotationTheEventAnnounces() {
+        assertThat(build(SampleRotation.ghcr()).bytes()).isNotEmpty();
+    }
+
     @Test
     void rejectsDuplicateEnvironmentsAndSecrets() {
         RotationSealed sample = SampleRotation.sealed();

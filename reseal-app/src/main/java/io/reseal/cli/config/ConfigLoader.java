@@ -1,29 +1,28 @@
 package io.reseal.cli.config;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import io.reseal.pipeline.config.InvalidConfigException;
 import io.reseal.pipeline.config.YamlConfigReader;
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.lang.reflect.RecordComponent;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Function;
+import java.util.function.UnaryOperator;
 
 /**
  * Reads {@code reseal.yaml} and lays the connection environment variables over it
  * ({@code KAFKA_BOOTSTRAP_SERVERS}, {@code KAFKA_SECURITY_PROTOCOL}, {@code KAFKA_SASL_*}, {@code KAFKA_TLS_*},
- * {@code S3_*}, {@code SMTP_*}, {@code API_PORT}, ...). Errors name the key path, and the line when no variable
- * overrides anything, or the variables applied otherwise.
+ * {@code S3_*}, {@code SMTP_*}, {@code API_PORT}, ...). Every problem of the file is reported at once, each with
+ * its key path and line (see {@link YamlConfigReader}), and the variables applied; no message holds a value.
  * {@link #loadSections} reads only the sections one service uses, so a service needs no credential of
  * another's section (the sealer needs no S3 secret key). Stateless.
  */
@@ -103,39 +102,32 @@ public final class ConfigLoader {
     }
 
     private static ResealConfig load(byte[] yaml, String what, Function<String, String> environment, Set<String> sections) {
-        YAMLMapper mapper = new YAMLMapper();
-        ObjectNode tree;
-        try {
-            JsonNode parsed = mapper.readTree(yaml);
-            tree = parsed instanceof ObjectNode object ? object : mapper.createObjectNode();
-        } catch (IOException e) {
-            throw new InvalidConfigException(what + ": " + e.getMessage());
-        }
-        if (sections != null) {
-            Arrays.stream(ResealConfig.class.getRecordComponents()).map(RecordComponent::getName)
-                    .filter(section -> !sections.contains(section))
-                    .forEach(tree::remove);
-        }
-        StringBuilder applied = new StringBuilder();
-        OVERRIDES.forEach((variable, path) -> {
-            String value = environment.apply(variable);
-            if (value != null && !value.isBlank() && (sections == null || sections.contains(path.get(0)))) {
-                ObjectNode node = tree;
-                for (String key : path.subList(0, path.size() - 1)) {
-                    node = node.has(key) && node.get(key).isObject() ? (ObjectNode) node.get(key) : node.putObject(key);
-                }
-                node.put(path.get(path.size() - 1), value);
-                applied.append(applied.length() == 0 ? "" : ", ").append(variable);
+        List<String> applied = new ArrayList<>();
+        UnaryOperator<ObjectNode> adjust = tree -> {
+            if (sections != null) {
+                Arrays.stream(ResealConfig.class.getRecordComponents()).map(RecordComponent::getName)
+                        .filter(section -> !sections.contains(section))
+                        .forEach(tree::remove);
             }
-        });
-        if (applied.length() == 0 && sections == null) {
-            return YamlConfigReader.read(new ByteArrayInputStream(yaml), ResealConfig.class, what);
-        }
+            OVERRIDES.forEach((variable, path) -> {
+                String value = environment.apply(variable);
+                if (value != null && !value.isBlank() && (sections == null || sections.contains(path.get(0)))) {
+                    ObjectNode node = tree;
+                    for (String key : path.subList(0, path.size() - 1)) {
+                        node = node.has(key) && node.get(key).isObject() ? (ObjectNode) node.get(key) : node.putObject(key);
+                    }
+                    node.put(path.get(path.size() - 1), value);
+                    applied.add(variable);
+                }
+            });
+            return tree;
+        };
         try {
-            return YamlConfigReader.read(new ByteArrayInputStream(mapper.writeValueAsBytes(tree)), ResealConfig.class,
-                    applied.length() == 0 ? what : what + " with " + applied);
-        } catch (IOException e) {
-            throw new InvalidConfigException(what + ": " + e.getMessage());
+            return YamlConfigReader.read(yaml, adjust, ResealConfig.class, what);
+        } catch (InvalidConfigException e) {
+            throw applied.isEmpty() ? e : new InvalidConfigException(e.getMessage().replaceFirst(
+                    java.util.regex.Pattern.quote(what), java.util.regex.Matcher.quoteReplacement(
+                            what + " with " + String.join(", ", applied))));
         }
     }
 }

@@ -9,6 +9,7 @@ import io.reseal.embedded.EmbeddedKafka;
 import io.reseal.embedded.EmbeddedS3;
 import io.reseal.embedded.EmbeddedSmtp;
 import io.reseal.packager.signing.PackageSigner;
+import io.reseal.pipeline.files.OwnerOnlyFiles;
 import io.reseal.pipeline.ops.OpsServer;
 import io.reseal.pipeline.service.RunningService;
 import io.reseal.producer.ProducerMain;
@@ -148,6 +149,7 @@ public final class LocalStack implements AutoCloseable {
     /** The controller key pair of the local "cluster", the package signing key and the demo registry credential. */
     private void prepareLocalKeys() {
         try {
+            OwnerOnlyFiles.directory(data);
             Path sealing = data.resolve("sealing-key");
             if (!Files.exists(sealing.resolve("tls.crt"))) {
                 LOG.info("creating the local sealing key pair in {}", sealing);

@@ -144,6 +144,8 @@ class HostileInputIT {
                 field("bundle unknown", "bundles", "[\"nope\"]", "unknown-bundle", "bundles"),
                 field("reason with CR/LF", "reason", quoted("because\r\nX-Injected: 1"), "invalid-field", "reason"),
                 field("reason of 501 characters", "reason", quoted("r".repeat(501)), "invalid-field", "reason"),
+                body("a requestor the workflow does not allow", valid.replace("financial-team@example.com", "attacker@evil.test"),
+                        403, "requestor-not-allowed", "requestor"),
                 body("platform-wide without bundles", "{\"workflow\":\"*\",\"environments\":[],\"requestor\":\"a@example.com\"}",
                         400, "missing-field", "bundles"),
                 new HttpCase("text/plain body", valid, "text/plain", EvidenceStack.TOKEN, Map.of(), 415, "unsupported-media-type", null),
@@ -278,6 +280,13 @@ class HostileInputIT {
                 request("a 900 KB reason", data(FIN, REQ, "\"reason\":\"" + "x".repeat(900_000) + "\""), "invalid-request"),
                 request("environment not subscribed", data(FIN, REQ, "\"environments\":[\"staging\"]"), "no-subscribed-namespace"),
                 request("unknown workflow", data("\"ghost-ml\"", REQ, ""), "unknown-workflow"),
+                raw("an ad-hoc request with a future scheduled rotation id", requested(data(FIN, REQ, ""),
+                        e -> e.put("rotationid", io.reseal.pipeline.event.RotationIds.scheduled("financial-ml",
+                                Instant.parse("2099-01-01T00:00:00Z")))), "forged-rotation-id"),
+                request("a scheduled request without its slot's id", data(FIN, REQ, "\"trigger\":\"scheduled\""),
+                        "forged-rotation-id"),
+                request("a key-renewal request for no real key", data(FIN, REQ, "\"trigger\":\"key-renewal\""),
+                        "forged-rotation-id"),
                 request("unknown bundle", data(FIN, REQ, "\"bundles\":[\"nope\"]"), "unknown-bundle"),
                 new KafkaCase("binary mode, bad specversion", EventType.REQUESTED,
                         s -> data(FIN, REQ, "").getBytes(StandardCharsets.UTF_8),
@@ -299,6 +308,16 @@ class HostileInputIT {
                         d -> d.put("workflow", "../other-team"), "invalid-package-input"),
                 mutated("sealed topic: manifest not YAML", EventType.SEALED,
                         d -> firstSecret(d).put("manifest", "{{{ not: [yaml"), "invalid-package-input"),
+                mutated("sealed topic: a ClusterRoleBinding after the SealedSecret", EventType.SEALED,
+                        d -> firstSecret(d).put("manifest", firstSecret(d).get("manifest").asText()
+                                + "---\napiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRoleBinding\nmetadata:\n"
+                                + "  name: pwn\nroleRef:\n  kind: ClusterRole\n  name: cluster-admin\n"), "invalid-package-input"),
+                mutated("sealed topic: a secret type that breaks out of the README", EventType.SEALED,
+                        d -> firstSecret(d).put("type", "Opaque` | [click](https://evil.example)"), "invalid-package-input"),
+                mutated("sealed topic: a manifest with a foreign annotation", EventType.SEALED,
+                        d -> firstSecret(d).put("manifest", firstSecret(d).get("manifest").asText()
+                                .replaceFirst("metadata:\n", "metadata:\n  annotations:\n    x.example.com/hook: run\n")),
+                        "invalid-package-input"),
                 mutated("packaged topic: requestor with CR/LF", EventType.PACKAGED, d -> {
                     d.put("requestor", "a@example.com\r\nBcc: evil@example.com");
                     d.putArray("recipients").add("a@example.com\r\nBcc: evil@example.com");

@@ -10,6 +10,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Arrays;
@@ -21,7 +22,7 @@ class LocalStackMetricsIT {
 
     @Test
     void aRotationMovesTheCountersOfEveryStage() throws Exception {
-        Path data = Files.createTempDirectory("reseal-metrics-it");
+        Path data = Files.createTempDirectory("reseal-metrics-it").resolve("reseal-data");
         try (LocalStack stack = LocalStack.start(data, new LocalStack.Ports(0, 0, 0, 0, 0), null, name -> null,
                 Clock.systemUTC())) {
             String before = scrape(stack.opsUrl());
@@ -41,6 +42,12 @@ class LocalStackMetricsIT {
             }
             assertThat(value(after, "reseal_emails_sent_total")).isEqualTo(1.0);
             assertThat(after).containsPattern("reseal_sealer_certificate_info\\{cluster=\"local\",fingerprint=\"[0-9a-f]{64}\"} 1(\\.0)?\n");
+            // the data folder and the private keys are the owner's only
+            assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(data))).isEqualTo("rwx------");
+            for (String key : List.of("sealing-key/tls.key", "signing/package-signing.pem")) {
+                assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(data.resolve(key)))).as(key)
+                        .isEqualTo("rw-------");
+            }
             assertThat(HttpClient.newHttpClient().send(HttpRequest.newBuilder(stack.opsUrl().resolve("/health/ready")).build(),
                     HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(200);
         }

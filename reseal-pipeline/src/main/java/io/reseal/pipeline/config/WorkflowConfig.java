@@ -18,6 +18,11 @@ import java.util.Optional;
  * @param environments environment name to where it lives (an empty value takes every default)
  * @param schedule when rotations happen by themselves; {@code null} for ad-hoc only
  * @param delivery where rotations go besides the archive (a Git repository); {@code null} for the archive alone
+ * @param subscribe who may subscribe to this workflow in clusters with {@code discover: true}; {@code null}
+ *     takes every default of {@link SubscribeConfig}
+ * @param requestors who may be named as requestor (and so receive the package) of an API request for this
+ *     workflow: addresses, or {@code @domain} for a whole domain; {@code null}: the domain of {@code requestor},
+ *     nobody without one
  */
 public record WorkflowConfig(
         String name,
@@ -25,12 +30,14 @@ public record WorkflowConfig(
         List<String> bundles,
         Map<String, EnvironmentConfig> environments,
         ScheduleConfig schedule,
-        DeliveryConfig delivery) {
+        DeliveryConfig delivery,
+        SubscribeConfig subscribe,
+        List<String> requestors) {
 
-    /** A workflow delivered by archive alone. */
+    /** A workflow delivered by archive alone, whose discovered subscriptions and requestors follow the defaults. */
     public WorkflowConfig(String name, String requestor, List<String> bundles, Map<String, EnvironmentConfig> environments,
                           ScheduleConfig schedule) {
-        this(name, requestor, bundles, environments, schedule, null);
+        this(name, requestor, bundles, environments, schedule, null, null, null);
     }
 
     public WorkflowConfig {
@@ -60,11 +67,32 @@ public record WorkflowConfig(
         if (delivery != null && delivery.git() == null) {
             throw new IllegalArgumentException(where + ".delivery: name a delivery (git), or leave 'delivery' out");
         }
+        subscribe = subscribe == null ? SubscribeConfig.DEFAULT : subscribe;
+        requestors = requestors == null ? null : List.copyOf(requestors);
+        for (String allowed : requestors == null ? List.<String>of() : requestors) {
+            String address = allowed != null && allowed.startsWith("@") ? "x" + allowed : allowed;
+            if (address == null || RequestRules.requestor(address).isPresent()) {
+                throw new IllegalArgumentException(where + ".requestors: '" + RequestRules.printable(String.valueOf(allowed))
+                        + "' is neither an e-mail address nor '@' and a domain");
+            }
+        }
     }
 
     /** The Git delivery of this workflow, if it has one. */
     public Optional<GitDeliveryConfig> gitDelivery() {
         return Optional.ofNullable(delivery).map(DeliveryConfig::git);
+    }
+
+    /** Whether an API request may name {@code address} as its requestor (see {@code requestors}). */
+    public boolean allowsRequestor(String address) {
+        String lower = address.toLowerCase(java.util.Locale.ROOT);
+        String domain = lower.substring(lower.lastIndexOf('@'));
+        if (requestors == null) {
+            return requestor != null && domain.equals(requestor.toLowerCase(java.util.Locale.ROOT)
+                    .substring(requestor.lastIndexOf('@')));
+        }
+        return requestors.stream().map(r -> r.toLowerCase(java.util.Locale.ROOT))
+                .anyMatch(r -> r.equals(lower) || r.equals(domain));
     }
 
     /** The seed scripts' naming: {@code production} lives in {@code <workflow>}, anything else in {@code <workflow>-<env>}. */
@@ -106,6 +134,72 @@ public record WorkflowConfig(
         EnvironmentConfig withDefaults(String defaultNamespace, List<String> defaultBundles) {
             return new EnvironmentConfig(cluster, namespace != null ? namespace : defaultNamespace,
                     bundles != null ? bundles : defaultBundles, contacts);
+        }
+    }
+
+    /**
+     * Who may subscribe to a workflow by labelling a Namespace {@code reseal.io/workflow=<workflow>} in a cluster
+     * with {@code discover: true}: the label claims, this grants. A labelled namespace outside the grant receives
+     * nothing. Bundles of a discovered namespace are always limited to the workflow's own {@code bundles}.
+     *
+     * @param clusters the clusters whose namespaces may subscribe; {@code null}: every cluster with {@code discover: true}
+     * @param namespaces the names a subscribed namespace may have, {@code *} matching any run of letters, digits and
+     *     {@code -}; {@code null}: the seed naming of its {@code reseal.io/environment} label ({@code <workflow>}
+     *     for {@code production}, {@code <workflow>-<env>} for any other)
+     * @param contactDomains the e-mail domains a namespace's {@code reseal.io/contacts} may name (others are
+     *     dropped); {@code null}: the domain of the workflow's {@code requestor}, none without one
+     */
+    public record SubscribeConfig(List<String> clusters, List<String> namespaces, List<String> contactDomains) {
+
+        static final SubscribeConfig DEFAULT = new SubscribeConfig(null, null, null);
+        private static final java.util.regex.Pattern NAMESPACE_PATTERN = java.util.regex.Pattern.compile("[a-z0-9*]([-a-z0-9*]{0,61}[a-z0-9*])?");
+        private static final java.util.regex.Pattern DOMAIN = java.util.regex.Pattern.compile(
+                "[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?)+");
+
+        public SubscribeConfig {
+            clusters = clusters == null ? null : List.copyOf(clusters);
+            namespaces = namespaces == null ? null : List.copyOf(namespaces);
+            contactDomains = contactDomains == null ? null : List.copyOf(contactDomains);
+            for (String pattern : namespaces == null ? List.<String>of() : namespaces) {
+                if (pattern == null || !NAMESPACE_PATTERN.matcher(pattern).matches()) {
+                    throw new IllegalArgumentException("subscribe.namespaces: '" + RequestRules.printable(String.valueOf(pattern))
+                            + "' is not a namespace name or pattern (lower-case letters, digits, '-', '*')");
+                }
+            }
+            for (String domain : contactDomains == null ? List.<String>of() : contactDomains) {
+                if (domain == null || !DOMAIN.matcher(domain).matches()) {
+                    throw new IllegalArgumentException("subscribe.contactDomains: '" + RequestRules.printable(String.valueOf(domain))
+                            + "' is not a lower-case domain name");
+                }
+            }
+        }
+
+        /** Whether {@code namespace} may subscribe as {@code environment} of {@code workflow}. */
+        public boolean allowsNamespace(String workflow, String environment, String namespace) {
+            if (namespaces == null) {
+                return namespace.equals(defaultNamespace(workflow, environment));
+            }
+            return namespaces.stream().anyMatch(pattern -> namespace.matches(
+                    java.util.Arrays.stream(pattern.split("\\*", -1)).map(java.util.regex.Pattern::quote)
+                            .collect(java.util.stream.Collectors.joining("[-a-z0-9]*"))));
+        }
+
+        /** Whether {@code cluster} (which has {@code discover: true}) may hold subscriptions. */
+        public boolean allowsCluster(String cluster) {
+            return clusters == null || clusters.contains(cluster);
+        }
+
+        /** Whether a namespace may name {@code address} as a contact of a workflow whose requestor is {@code requestor}. */
+        public boolean allowsContact(String address, String requestor) {
+            String domain = domainOf(address);
+            if (contactDomains == null) {
+                return requestor != null && domain.equals(domainOf(requestor));
+            }
+            return contactDomains.contains(domain);
+        }
+
+        private static String domainOf(String address) {
+            return address.substring(address.lastIndexOf('@') + 1).toLowerCase(java.util.Locale.ROOT);
         }
     }
 

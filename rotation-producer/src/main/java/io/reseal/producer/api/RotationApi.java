@@ -24,6 +24,7 @@ import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
@@ -50,12 +51,14 @@ import org.slf4j.LoggerFactory;
  *       or some was, and a retry with the same {@code Idempotency-Key} publishes the same event ids. A valid W3C
  *       {@code traceparent} request header is carried on into the events' records; without one each event
  *       starts a trace of its own.</li>
- *   <li>{@code GET /api/v1/rotations/{id}}: the {@link RotationStatus} from the {@link RotationStatusView};
- *       a rotation this replica just accepted is visible at once.</li>
+ *   <li>{@code GET /api/v1/rotations/{id}}: the {@link RotationStatus} from the {@link RotationStatusView},
+ *       only to a token allowed that rotation's workflow ({@code 404} to any other); a rotation this replica just
+ *       accepted is visible at once.</li>
  *   <li>{@code GET /health/live}, {@code GET /health/ready} (checks {@code kafka}: it answers, and
  *       {@code statusView}: loaded), in the {@link Health} JSON shape; {@code GET /metrics} (Prometheus text).</li>
  * </ul>
- * Both rotation endpoints need a Bearer token; every 4xx carries {@code {"error": {"code", "message",
+ * Both rotation endpoints need a Bearer token; a token making more than its {@code requestsPerMinute} rotation
+ * requests gets {@code 429} ({@link RequestRate}); every 4xx carries {@code {"error": {"code", "message",
  * "field"}}}. Tokens are never logged or echoed. The router's handlers run on Vert.x event loops; Kafka
  * sends run on worker threads. {@link #close()} closes the Kafka admin client this API opened.
  */
@@ -77,6 +80,7 @@ public final class RotationApi implements AutoCloseable {
     private final ProducerMetrics metrics;
     private final Clock clock;
     private final IdempotencyCache idempotency;
+    private final RequestRate rate;
     private final Supplier<String> statusBase;
 
     /**
@@ -95,6 +99,7 @@ public final class RotationApi implements AutoCloseable {
         this.metrics = metrics;
         this.clock = clock;
         this.idempotency = new IdempotencyCache(clock);
+        this.rate = new RequestRate(clock);
         this.statusBase = statusBase;
     }
 
@@ -120,6 +125,12 @@ public final class RotationApi implements AutoCloseable {
         }
         ApiToken token = authenticated.get();
         try {
+            Duration wait = rate.acquire(token.name(), token.requestsPerMinute());
+            if (wait != null) {
+                ctx.response().putHeader("Retry-After", Long.toString(wait.toSeconds()));
+                throw new RequestRejected(429, "rate-limited", "token '" + token.name() + "' made more than "
+                        + token.requestsPerMinute() + " requests this minute (api.tokens[].requestsPerMinute)", null);
+            }
             if (!isJson(ctx.request().getHeader("Content-Type"))) {
                 throw new RequestRejected(415, "unsupported-media-type", "send the body as application/json", null);
             }
@@ -218,11 +229,14 @@ public final class RotationApi implements AutoCloseable {
     }
 
     private void status(RoutingContext ctx) {
-        if (authenticate(ctx, "status").isEmpty()) {
+        Optional<ApiToken> token = authenticate(ctx, "status");
+        if (token.isEmpty()) {
             return;
         }
         String id = ctx.pathParam("id");
-        Optional<RotationStatus> status = ROTATION_ID.matcher(id).matches() ? view.find(id) : Optional.empty();
+        // A rotation of a workflow the token may not rotate is, to that token, not there (no existence oracle).
+        Optional<RotationStatus> status = (ROTATION_ID.matcher(id).matches() ? view.find(id) : Optional.<RotationStatus>empty())
+                .filter(found -> found.workflow() != null && token.get().allows(found.workflow()));
         if (status.isPresent()) {
             metrics.request("status", "found");
             send(ctx, 200, status.get());

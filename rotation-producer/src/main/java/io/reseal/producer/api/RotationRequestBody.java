@@ -95,6 +95,7 @@ record RotationRequestBody(String workflow, List<String> environments, String re
             }
         }
         RotationRequested request = request(workflow, environments, bundles, token);
+        allowedRequestor(config);
         Set<String> used = bundlesOf(config);
         for (String bundle : request.bundles()) {
             if (!used.contains(bundle)) {
@@ -126,6 +127,7 @@ record RotationRequestBody(String workflow, List<String> environments, String re
             if (wanted.isEmpty() || (!envs.isEmpty() && wantedEnvs.isEmpty())) {
                 continue;
             }
+            allowedRequestor(config);
             RotationRequested request = new RotationRequested(config.name(), wantedEnvs, wanted, requestor,
                     reasonOrDefault(token), Trigger.AD_HOC, batchId);
             reject(RequestRules.check(request));
@@ -145,6 +147,14 @@ record RotationRequestBody(String workflow, List<String> environments, String re
                 reasonOrDefault(token), Trigger.AD_HOC, null);
         reject(RequestRules.check(request));
         return request;
+    }
+
+    /** A workflow's package goes only to the requestors it allows ({@code workflows[].requestors}). */
+    private void allowedRequestor(WorkflowConfig config) throws RequestRejected {
+        if (!config.allowsRequestor(requestor)) {
+            throw new RequestRejected(403, "requestor-not-allowed", "workflow '" + config.name()
+                    + "' does not allow this requestor (workflows[].requestors)", "requestor");
+        }
     }
 
     /** The caller's reason, or one that says which token asked (its name, never the token). */

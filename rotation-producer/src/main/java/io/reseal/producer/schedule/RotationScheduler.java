@@ -3,12 +3,12 @@ package io.reseal.producer.schedule;
 import io.reseal.pipeline.config.WorkflowConfig;
 import io.reseal.pipeline.event.EventType;
 import io.reseal.pipeline.event.RotationEvent;
+import io.reseal.pipeline.event.RotationIds;
 import io.reseal.pipeline.event.RotationRequested;
 import io.reseal.pipeline.event.Trigger;
 import io.reseal.pipeline.kafka.KafkaClients;
 import io.reseal.producer.ProducerMetrics;
 import io.reseal.producer.publish.RequestPublisher;
-import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.OffsetDateTime;
@@ -18,7 +18,6 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -30,8 +29,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Guarantees:
  * <ul>
- *   <li>A fire for the scheduled instant {@code t} of workflow {@code w} has a rotation id that is a
- *       name-based UUID of {@code w} and {@code t}, and an event id derived from it: two replicas, a restart
+ *   <li>A fire for the scheduled instant {@code t} of workflow {@code w} has the rotation id
+ *       {@link RotationIds#scheduled}{@code (w, t)}, and an event id derived from it: two replicas, a restart
  *       or a replay that fire the same slot publish the same event id, which the sealer deduplicates.</li>
  *   <li>Only while {@link Leadership#isLeader()} does it fire. Each time it becomes leader it recovers the
  *       last fired instant per workflow from Kafka ({@link ScheduleHistory}).</li>
@@ -137,7 +136,7 @@ public final class RotationScheduler implements AutoCloseable {
     }
 
     private Map<String, Instant> recover(Instant now) {
-        Map<String, Instant> recovered = new HashMap<>(history.lastFires());
+        Map<String, Instant> recovered = new HashMap<>(history.lastFires(now));
         for (Scheduled scheduled : workflows.values()) {
             String name = scheduled.config().name();
             if (!recovered.containsKey(name)) {
@@ -151,7 +150,7 @@ public final class RotationScheduler implements AutoCloseable {
     }
 
     private String fire(WorkflowConfig workflow, Instant due, Instant last) throws Exception {
-        String rotationId = rotationId(workflow.name(), due);
+        String rotationId = RotationIds.scheduled(workflow.name(), due);
         RotationRequested request = new RotationRequested(workflow.name(), List.of(), List.of(), workflow.requestor(),
                 "scheduled rotation for " + due, Trigger.SCHEDULED, null);
         RotationEvent<RotationRequested> event = RotationEvent.forRotation(rotationId, EventType.REQUESTED,
@@ -162,12 +161,6 @@ public final class RotationScheduler implements AutoCloseable {
         LOG.info("scheduled rotation {} of {} for {} requested{}", rotationId, workflow.name(), due,
                 last == null ? "" : " (previous fire " + last + ")");
         return rotationId;
-    }
-
-    /** The rotation id of the scheduled fire of {@code workflow} at {@code slot}: the same on every replica. */
-    public static String rotationId(String workflow, Instant slot) {
-        return UUID.nameUUIDFromBytes(("reseal-scheduled\n" + workflow + "\n" + slot)
-                .getBytes(StandardCharsets.UTF_8)).toString();
     }
 
     @Override

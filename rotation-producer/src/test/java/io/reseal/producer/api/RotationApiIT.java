@@ -49,6 +49,7 @@ class RotationApiIT {
 
     private static final String INFRA_TOKEN = "infra-token-" + UUID.randomUUID();
     private static final String TEAM_TOKEN = "team-token-" + UUID.randomUUID();
+    private static final String LIMITED_TOKEN = "limited-token-" + UUID.randomUUID();
     private static final String VALID = """
             {"workflow":"financial-ml","environments":["dev","production"],"requestor":"financial-team@example.com"}""";
 
@@ -67,7 +68,8 @@ class RotationApiIT {
         kafkaConfig = KafkaConfig.defaults().withBootstrapServers(kafka.bootstrapServers());
         config = new ProducerConfig(0, null, List.of(
                 new ApiToken("infra", ApiToken.sha256Hex(INFRA_TOKEN), List.of("*")),
-                new ApiToken("team", ApiToken.sha256Hex(TEAM_TOKEN), List.of("financial-ml"))), null);
+                new ApiToken("team", ApiToken.sha256Hex(TEAM_TOKEN), List.of("financial-ml")),
+                new ApiToken("limited", ApiToken.sha256Hex(LIMITED_TOKEN), List.of("financial-ml"), 2)), null);
         workflows = new ArrayList<>(RotationRequestBodyTest.workflows().values());
         producer = RotationProducer.start(config, kafkaConfig, workflows, Clock.systemUTC());
         topics = new StageTopics(kafka.bootstrapServers());
@@ -145,6 +147,35 @@ class RotationApiIT {
         assertThat(get("/api/v1/rotations/x", null).statusCode()).isEqualTo(401);
         assertThat(get("/api/v1/rotations/x", "wrong").statusCode()).isEqualTo(401);
         assertError(get("/api/v1/rotations/x", TEAM_TOKEN), 404, "unknown-rotation", null);
+    }
+
+    @Test
+    void aTokenSeesOnlyTheRotationsOfItsOwnWorkflows() throws Exception {
+        String fraud = json(post(INFRA_TOKEN, VALID.replace("financial-ml", "fraud-ml"))).get("rotationId").asText();
+
+        assertThat(get("/api/v1/rotations/" + fraud, INFRA_TOKEN).statusCode()).isEqualTo(200);
+        assertError(get("/api/v1/rotations/" + fraud, TEAM_TOKEN), 404, "unknown-rotation", null);
+    }
+
+    @Test
+    void aTokenOverItsRateIsRefusedUntilTheNextMinute() throws Exception {
+        List<Integer> statuses = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            statuses.add(post(LIMITED_TOKEN, VALID).statusCode());
+        }
+        // two per minute; one minute boundary during the loop allows at most two more, never all five
+        assertThat(statuses).contains(429).filteredOn(s -> s == 202).hasSizeBetween(2, 4);
+        HttpResponse<String> refused = post(LIMITED_TOKEN, VALID);
+        if (refused.statusCode() == 429) {
+            assertError(refused, 429, "rate-limited", null);
+            assertThat(refused.headers().firstValue("Retry-After")).isPresent();
+        }
+    }
+
+    @Test
+    void aRequestorTheWorkflowDoesNotAllowIsForbidden() throws Exception {
+        assertError(post(TEAM_TOKEN, VALID.replace("financial-team@example.com", "attacker@evil.test")), 403,
+                "requestor-not-allowed", "requestor");
     }
 
     @Test

@@ -27,8 +27,8 @@ class RotationRequestBodyTest {
         ghcrOnly.put("dev", null);
         return Map.of(
                 "financial-ml", new WorkflowConfig("financial-ml", "financial-team@example.com", List.of("ml-platform", "ghcr"), envs, null),
-                "fraud-ml", new WorkflowConfig("fraud-ml", null, List.of("ml-platform"), envs, null),
-                "web", new WorkflowConfig("web", null, List.of("ghcr"), ghcrOnly, null));
+                "fraud-ml", new WorkflowConfig("fraud-ml", null, List.of("ml-platform"), envs, null, null, null, List.of("@example.com")),
+                "web", new WorkflowConfig("web", null, List.of("ghcr"), ghcrOnly, null, null, null, List.of("@example.com")));
     }
 
     private static RotationRequestBody parse(String json) throws RequestRejected {
@@ -99,6 +99,18 @@ class RotationRequestBodyTest {
                 .returns(403, RequestRejected::status);
         assertThat(rejected("{\"workflow\":\"*\",\"bundles\":[\"ghcr\"],\"requestor\":\"a@example.com\"}", TEAM))
                 .returns(403, RequestRejected::status);
+    }
+
+    @Test
+    void aRequestorOutsideTheWorkflowsAllowedAddressesIsForbidden() {
+        // financial-ml allows its requestor's domain by default, fraud-ml lists @example.com
+        assertThat(rejected("{\"workflow\":\"financial-ml\",\"environments\":[],\"requestor\":\"attacker@evil.test\"}", TEAM))
+                .returns(403, RequestRejected::status).returns("requestor-not-allowed", RequestRejected::code)
+                .returns("requestor", RequestRejected::field);
+        assertThat(rejected("{\"workflow\":\"fraud-ml\",\"environments\":[],\"requestor\":\"a@example.org\"}", INFRA))
+                .returns("requestor-not-allowed", RequestRejected::code);
+        assertThat(rejected("{\"workflow\":\"*\",\"bundles\":[\"ghcr\"],\"requestor\":\"attacker@evil.test\"}", INFRA))
+                .returns("requestor-not-allowed", RequestRejected::code);
     }
 
     @Test

@@ -17,6 +17,7 @@ import io.reseal.pipeline.config.WorkflowConfig.ScheduleConfig;
 import io.reseal.pipeline.event.EventCodec;
 import io.reseal.pipeline.event.EventType;
 import io.reseal.pipeline.event.RotationEvent;
+import io.reseal.pipeline.event.RotationIds;
 import io.reseal.pipeline.event.RotationRequested;
 import io.reseal.pipeline.event.Trigger;
 import io.reseal.pipeline.kafka.KafkaClients;
@@ -28,6 +29,8 @@ import io.reseal.embedded.MutableClock;
 import io.reseal.producer.support.StageTopics;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -116,7 +119,7 @@ class RotationSchedulerIT {
         clock.advance(Duration.ofMinutes(30));
         assertThat(scheduler.tick()).isEmpty();
 
-        String rotationId = RotationScheduler.rotationId(workflow.name(), slot);
+        String rotationId = RotationIds.scheduled(workflow.name(), slot);
         assertThat(fired).containsExactly(rotationId);
         assertThat(fires(workflow)).singleElement().satisfies(fire -> {
             assertThat(fire.getKey()).isEqualTo("2026-01-15T05:00:00Z");
@@ -168,10 +171,37 @@ class RotationSchedulerIT {
         RotationScheduler again = scheduler(workflow, Leadership.always(), clock);
         assertThat(again.tick()).isEmpty();
 
-        assertThat(caughtUp).containsExactly(RotationScheduler.rotationId(workflow.name(),
+        assertThat(caughtUp).containsExactly(RotationIds.scheduled(workflow.name(),
                 Instant.parse("2026-03-01T14:00:00Z")));
         assertThat(fires(workflow)).extracting(Map.Entry::getKey)
                 .containsExactly("2026-03-01T11:00:00Z", "2026-03-01T14:00:00Z");
+    }
+
+    @Test
+    void forgedScheduleHeadersDoNotSilenceTheSchedule() throws Exception {
+        WorkflowConfig workflow = workflow(new ScheduleConfig(null, null, Duration.ofHours(1)));
+        Instant future = Instant.parse("2099-01-01T00:00:00Z");
+        OffsetDateTime at = OffsetDateTime.ofInstant(future, ZoneOffset.UTC);
+        RotationRequested adHoc = new RotationRequested(workflow.name(), List.of(), List.of(), "evil@example.com",
+                "forged", Trigger.AD_HOC, null);
+        RotationRequested scheduled = new RotationRequested(workflow.name(), List.of(), List.of(), "team@example.com",
+                "scheduled rotation for " + future, Trigger.SCHEDULED, null);
+        Map<String, String> header = Map.of(RequestPublisher.HEADER_SCHEDULED_FOR, future.toString());
+        // an ad-hoc request with the header, a scheduled one of another source, and a perfect copy of a future fire
+        publisher.publish(List.of(RotationEvent.forRotation("forged-1", EventType.REQUESTED, RequestPublisher.SOURCE,
+                workflow.name(), at, adHoc)), header).get();
+        publisher.publish(List.of(RotationEvent.forRotation(RotationIds.scheduled(workflow.name(), future),
+                EventType.REQUESTED, "/hostile", workflow.name(), at, scheduled)), header).get();
+        publisher.publish(List.of(RotationEvent.forRotation(RotationIds.scheduled(workflow.name(), future),
+                EventType.REQUESTED, RequestPublisher.SOURCE, workflow.name(), at, scheduled)), header).get();
+
+        MutableClock clock = new MutableClock(Instant.parse("2026-03-01T10:30:00Z"));
+        RotationScheduler scheduler = scheduler(workflow, Leadership.always(), clock);
+        assertThat(scheduler.tick()).isEmpty();
+        clock.set(Instant.parse("2026-03-01T11:00:00Z"));
+
+        assertThat(scheduler.tick()).containsExactly(RotationIds.scheduled(workflow.name(),
+                Instant.parse("2026-03-01T11:00:00Z")));
     }
 
     @Test

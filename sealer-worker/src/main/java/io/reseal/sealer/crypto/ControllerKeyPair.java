@@ -1,5 +1,6 @@
 package io.reseal.sealer.crypto;
 
+import io.reseal.pipeline.files.OwnerOnlyFiles;
 import java.io.IOException;
 import java.io.StringWriter;
 import java.io.UncheckedIOException;
@@ -7,7 +8,6 @@ import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.security.GeneralSecurityException;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
@@ -75,18 +75,15 @@ public record ControllerKeyPair(KeyPair keys, X509CertificateHolder certificate)
         return pem(keys.getPrivate());
     }
 
-    /** Writes {@code tls.crt} and {@code tls.key} (owner-only where the file system allows) into {@code dir}. */
+    /**
+     * Writes {@code tls.crt} and {@code tls.key} into {@code dir} (created {@code 0700}); the key is created
+     * {@code 0600} atomically ({@link OwnerOnlyFiles}).
+     */
     public void writeTo(Path dir) {
         try {
-            Files.createDirectories(dir);
+            OwnerOnlyFiles.directory(dir);
+            OwnerOnlyFiles.write(dir.resolve("tls.key"), privateKeyPem());
             Files.writeString(dir.resolve("tls.crt"), certificatePem(), StandardCharsets.US_ASCII);
-            Path key = dir.resolve("tls.key");
-            Files.writeString(key, privateKeyPem(), StandardCharsets.US_ASCII);
-            try {
-                Files.setPosixFilePermissions(key, PosixFilePermissions.fromString("rw-------"));
-            } catch (UnsupportedOperationException e) {
-                // not a POSIX file system; nothing more we can do
-            }
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write the sealing key pair to " + dir, e);
         }

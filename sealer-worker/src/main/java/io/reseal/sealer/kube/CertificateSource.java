@@ -70,13 +70,26 @@ public final class CertificateSource {
     }
 
     /**
-     * Records that {@code cluster} sealed with {@code fingerprint} before this process started (read back
-     * from the sealed topic), so a key renewed while the sealer was down is still noticed on the first fetch.
+     * Records that {@code cluster} sealed with {@code fingerprint} last before this process started (read back
+     * from the sealed topic by {@link SealingHistory}), so a key renewed while the sealer was down is still noticed
+     * on the first fetch. A later call replaces the earlier one.
      */
     public void rememberSealedWith(String cluster, String fingerprint) {
         if (clusters.containsKey(cluster) && fingerprint != null) {
-            seenFingerprints.computeIfAbsent(cluster, name -> ConcurrentHashMap.newKeySet()).add(fingerprint);
+            Set<String> baseline = ConcurrentHashMap.newKeySet();
+            baseline.add(fingerprint);
+            seenFingerprints.put(cluster, baseline);
         }
+    }
+
+    /** Whether {@code cluster} is configured. */
+    boolean knows(String cluster) {
+        return clusters.containsKey(cluster);
+    }
+
+    /** The current instant of this source's clock. */
+    Instant now() {
+        return clock.instant();
     }
 
     /** The SHA-256 fingerprint of each cluster's certificate fetched last, by cluster (clusters not fetched yet are absent). */

@@ -3,19 +3,18 @@ package io.reseal.sealer.kube;
 import io.reseal.pipeline.config.WorkflowConfig;
 import io.reseal.pipeline.event.EventType;
 import io.reseal.pipeline.event.RotationEvent;
+import io.reseal.pipeline.event.RotationIds;
 import io.reseal.pipeline.event.RotationRequested;
 import io.reseal.pipeline.event.Trigger;
 import io.reseal.pipeline.stage.PermanentStageException;
 import io.reseal.pipeline.stage.RetriableStageException;
 import io.reseal.sealer.SealerConfig;
 import io.reseal.sealer.crypto.SealingCertificate;
-import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.UUID;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -23,7 +22,7 @@ import org.slf4j.LoggerFactory;
 /**
  * Turns a cluster's new sealing certificate into {@code key-renewal} rotation requests: one per workflow
  * with a subscribed namespace in that cluster, limited to those environments. Event and rotation ids
- * are derived from cluster, fingerprint and workflow, so replicas and repeats of the same renewal are
+ * are derived from cluster, fingerprint and workflow ({@link RotationIds#keyRenewal}), so replicas and repeats of the same renewal are
  * one rotation downstream (the sealer ignores a rotation it already sealed). Thread-safe.
  */
 public final class KeyRenewal {
@@ -72,8 +71,7 @@ public final class KeyRenewal {
             if (environments.isEmpty() || workflow.requestor() == null) {
                 continue;
             }
-            String key = "key-renewal/" + cluster + "/" + fingerprint + "/" + workflow.name();
-            String rotationId = UUID.nameUUIDFromBytes(key.getBytes(StandardCharsets.UTF_8)).toString();
+            String rotationId = RotationIds.keyRenewal(cluster, fingerprint, workflow.name());
             RotationRequested data = new RotationRequested(workflow.name(), environments, List.of(), workflow.requestor(),
                     "the sealing certificate of cluster " + cluster + " changed (now " + fingerprint.substring(0, 16) + "...)",
                     Trigger.KEY_RENEWAL, null);

@@ -19,8 +19,11 @@ import org.slf4j.LoggerFactory;
 /**
  * Finds the namespaces subscribed to a workflow. In clusters with {@code discover: true}: Namespaces
  * labelled {@code reseal.io/workflow=<workflow>} and {@code reseal.io/environment=<env>}, bundles from the
- * {@code reseal.io/bundles} annotation, contacts from {@code reseal.io/contacts}. Elsewhere: the
- * workflow's environments in the config file. Thread-safe.
+ * {@code reseal.io/bundles} annotation, contacts from {@code reseal.io/contacts}, but only as far as the
+ * configured workflow grants ({@link WorkflowConfig.SubscribeConfig}): a configured workflow, an allowed
+ * cluster and namespace name, bundles of the workflow's own list, contacts in allowed domains. A label
+ * claims; only the configuration grants. Elsewhere: the workflow's environments in the config file.
+ * Thread-safe.
  */
 public final class NamespaceDiscovery {
 
@@ -49,15 +52,16 @@ public final class NamespaceDiscovery {
             }
         }));
         for (ClusterConfig cluster : config.clusters()) {
-            if (cluster.discover()) {
-                found.addAll(discover(cluster.name(), workflow, configured.map(WorkflowConfig::bundles).orElse(List.of())));
+            if (cluster.discover() && configured.isPresent() && configured.get().subscribe().allowsCluster(cluster.name())) {
+                found.addAll(discover(cluster.name(), configured.get()));
             }
         }
         return found;
     }
 
-    private List<Subscription> discover(String cluster, String workflow, List<String> defaultBundles)
+    private List<Subscription> discover(String cluster, WorkflowConfig granted)
             throws RetriableStageException, PermanentStageException {
+        String workflow = granted.name();
         List<Namespace> namespaces;
         try {
             namespaces = clusters.client(cluster).namespaces().withLabel(WORKFLOW_LABEL, workflow).list().getItems();
@@ -76,14 +80,33 @@ public final class NamespaceDiscovery {
                         name, cluster, workflow, ENVIRONMENT_LABEL);
                 continue;
             }
+            if (!granted.subscribe().allowsNamespace(workflow, env, name)) {
+                LOG.warn("namespace {} in cluster {} claims environment {} of workflow {}, which does not grant that"
+                        + " namespace name (workflows[].subscribe.namespaces); ignored", name, cluster, env, workflow);
+                continue;
+            }
             List<String> bundles = annotations.containsKey(BUNDLES_ANNOTATION)
                     ? split(annotations.get(BUNDLES_ANNOTATION))
-                    : defaultBundles;
+                    : granted.bundles();
+            List<String> foreign = bundles.stream().filter(bundle -> !granted.bundles().contains(bundle)).toList();
+            if (!foreign.isEmpty()) {
+                LOG.warn("namespace {} in cluster {} asks for {} bundle(s) that are not workflow {}'s; they are not sealed"
+                        + " for it", name, cluster, foreign.size(), workflow);
+                bundles = bundles.stream().filter(granted.bundles()::contains).toList();
+            }
+            if (bundles.isEmpty()) {
+                continue;
+            }
             List<String> contacts = split(annotations.getOrDefault(CONTACTS_ANNOTATION, "")).stream()
                     .filter(contact -> {
                         boolean valid = RequestRules.requestor(contact).isEmpty();
                         if (!valid) LOG.warn("namespace {}: ignoring invalid contact address in {}", name, CONTACTS_ANNOTATION);
-                        return valid;
+                        boolean allowed = valid && granted.subscribe().allowsContact(contact, granted.requestor());
+                        if (valid && !allowed) {
+                            LOG.warn("namespace {}: ignoring a contact outside the domains workflow {} allows"
+                                    + " (workflows[].subscribe.contactDomains)", name, workflow);
+                        }
+                        return allowed;
                     })
                     .toList();
             found.add(new Subscription(env, name, cluster, bundles, contacts));
