@@ -30,7 +30,8 @@ class ConfigurationDocsTest {
         Set<String> keys = new TreeSet<>();
         collect(ResealConfig.class, "", keys);
         assertThat(keys).contains("kafka.bootstrapServers", "bundles[].keys.<name>.generate.kind",
-                "workflows[].schedule.timeZone", "api.tokens[].sha256");
+                "workflows[].schedule.timeZone", "api.tokens[].sha256",
+                "bundles[].keys.<name>.issued.issuer");
         assertThat(documentedKeys()).containsExactlyInAnyOrderElementsOf(keys);
     }
 
@@ -56,17 +57,21 @@ class ConfigurationDocsTest {
 
     /** Every key path under {@code type}: sections, their keys, list items ({@code []}) and map values ({@code <name>}). */
     private static void collect(Class<?> type, String prefix, Set<String> keys) {
+        if (type.isSealed()) { // a one-of type: the keys of each of its kinds
+            for (Class<?> kind : type.getPermittedSubclasses()) collect(kind, prefix, keys);
+            return;
+        }
         for (RecordComponent component : type.getRecordComponents()) {
             JsonProperty property = component.getAnnotation(JsonProperty.class);
             String key = prefix + (property != null ? property.value() : component.getName());
             keys.add(key);
             Type generic = component.getGenericType();
-            if (component.getType().isRecord()) {
+            if (component.getType().isRecord() || component.getType().isSealed()) {
                 collect(component.getType(), key + ".", keys);
             } else if (generic instanceof ParameterizedType parameterized) {
                 Type[] arguments = parameterized.getActualTypeArguments();
                 Type element = arguments[arguments.length - 1];
-                if (element instanceof Class<?> elementClass && elementClass.isRecord()) {
+                if (element instanceof Class<?> elementClass && (elementClass.isRecord() || elementClass.isSealed())) {
                     collect(elementClass, key + (List.class.isAssignableFrom(component.getType()) ? "[]." : ".<name>."), keys);
                 }
             }

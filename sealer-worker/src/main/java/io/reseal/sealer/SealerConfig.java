@@ -1,6 +1,7 @@
 package io.reseal.sealer;
 
 import io.reseal.pipeline.config.WorkflowConfig;
+import io.reseal.sealer.values.ValueSource;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -22,10 +23,14 @@ public record SealerConfig(List<ClusterConfig> clusters, List<BundleConfig> bund
         unique(workflows.stream().map(w -> Map.entry(w.name(), w)).toList(), "workflows");
         for (BundleConfig bundle : bundles) {
             bundle.keys().forEach((key, source) -> {
-                if (source.secret() != null && source.secret().cluster() != null
-                        && !clusterByName.containsKey(source.secret().cluster())) {
+                if (source instanceof ValueSource.FromSecret secret && secret.secret().cluster() != null
+                        && !clusterByName.containsKey(secret.secret().cluster())) {
                     throw new IllegalArgumentException("bundles." + bundle.name() + ".keys." + key
-                            + ".secret.cluster: unknown cluster '" + source.secret().cluster() + "'");
+                            + ".secret.cluster: unknown cluster '" + secret.secret().cluster() + "'");
+                }
+                if (source instanceof ValueSource.Issued issued) {
+                    throw new IllegalArgumentException("bundles." + bundle.name() + ".keys." + key
+                            + ".issued.issuer: unknown issuer '" + issued.issued().issuer() + "'");
                 }
             });
         }

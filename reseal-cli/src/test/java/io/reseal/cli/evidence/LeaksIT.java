@@ -15,6 +15,7 @@ import io.reseal.sealer.BundleConfig;
 import io.reseal.sealer.manifest.OutputFormat;
 import io.reseal.sealer.offline.OfflineUnsealer;
 import io.reseal.sealer.offline.PrivateKeyLoader;
+import io.reseal.sealer.values.ValueSource;
 import java.io.ByteArrayInputStream;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -86,7 +87,7 @@ class LeaksIT {
         Set<String> literalKeys = new LinkedHashSet<>();
         for (BundleConfig bundle : stack.config().bundles()) {
             bundle.keys().forEach((key, source) -> {
-                if (source.literal() != null) literalKeys.add(key);
+                if (source instanceof ValueSource.Literal) literalKeys.add(key);
             });
         }
         List<RSAPrivateKey> keys = PrivateKeyLoader.load(List.of(stack.sealingKeyDir().resolve("tls.key")));

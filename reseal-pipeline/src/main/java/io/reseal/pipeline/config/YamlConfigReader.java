@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.exc.InvalidTypeIdException;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
@@ -35,9 +36,18 @@ public final class YamlConfigReader {
             }
             return value;
         } catch (UnrecognizedPropertyException e) {
+            String oneOf = OneOfKeys.of(e.getReferringClass());
+            if (oneOf != null) {
+                throw new InvalidConfigException(what + ": invalid value at '" + parentPath(e) + "'" + line(e.getLocation())
+                        + ": write exactly one of " + oneOf);
+            }
             throw new InvalidConfigException(what + ": unknown key '" + path(e) + "'" + line(e.getLocation())
                     + "; known keys here: " + e.getKnownPropertyIds().stream().map(Object::toString).sorted()
                     .collect(Collectors.joining(", ")));
+        } catch (InvalidTypeIdException e) {
+            String oneOf = OneOfKeys.of(e.getBaseType().getRawClass());
+            throw new InvalidConfigException(what + ": invalid value at '" + path(e) + "'" + line(e.getLocation())
+                    + ": " + (oneOf != null ? "write exactly one of " + oneOf : e.getOriginalMessage()));
         } catch (JsonMappingException e) {
             Throwable root = e;
             while (root.getCause() != null && root.getCause() != root) root = root.getCause();
@@ -49,6 +59,13 @@ public final class YamlConfigReader {
         } catch (IOException e) {
             throw new InvalidConfigException(what + ": cannot read the configuration: " + e.getMessage());
         }
+    }
+
+    /** The path of the object holding the property the error is about. */
+    private static String parentPath(JsonMappingException e) {
+        String path = path(e);
+        int dot = path.lastIndexOf('.');
+        return dot < 0 ? "(top level)" : path.substring(0, dot);
     }
 
     private static String path(JsonMappingException e) {
