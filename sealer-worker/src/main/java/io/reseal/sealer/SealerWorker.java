@@ -14,6 +14,11 @@ import io.reseal.pipeline.stage.RetriableStageException;
 import io.reseal.pipeline.ops.StageMetrics;
 import io.reseal.pipeline.stage.StageService;
 import io.reseal.sealer.crypto.HybridEncryption;
+import io.reseal.sealer.issuer.FinishStage;
+import io.reseal.sealer.issuer.Issuer;
+import io.reseal.sealer.issuer.IssuerHistory;
+import io.reseal.sealer.issuer.IssuerSteps;
+import io.reseal.sealer.issuer.Issuers;
 import io.reseal.sealer.kube.CertificateSource;
 import io.reseal.sealer.kube.ClusterAccess;
 import io.reseal.sealer.kube.KeyRenewal;
@@ -23,6 +28,7 @@ import io.reseal.sealer.values.ValueResolver;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ForkJoinPool;
@@ -38,7 +44,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The sealer-worker service: the sealer stage in its consumer group, plus a periodic look at every
+ * The sealer-worker service: the sealer stage in its consumer group, the finish stage of issued credentials in
+ * its own ({@link FinishStage}), plus a periodic look at every
  * cluster's certificate that turns a renewed key into {@code key-renewal} rotations. Counts into the given
  * registry: the stage ({@link StageMetrics}) and, after each certificate check, the info metric
  * {@code reseal_sealer_certificate_info{cluster, fingerprint} 1} (one series per cluster, the fingerprint of
@@ -50,13 +57,15 @@ public final class SealerWorker implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(SealerWorker.class);
 
     private final StageService service;
+    private final StageService finisher;
     private final ScheduledExecutorService renewalChecks;
     private final KafkaProducer<String, byte[]> renewalProducer;
     private final ForkJoinPool pool;
 
-    private SealerWorker(StageService service, ScheduledExecutorService renewalChecks,
+    private SealerWorker(StageService service, StageService finisher, ScheduledExecutorService renewalChecks,
                          KafkaProducer<String, byte[]> renewalProducer, ForkJoinPool pool) {
         this.service = service;
+        this.finisher = finisher;
         this.renewalChecks = renewalChecks;
         this.renewalProducer = renewalProducer;
         this.pool = pool;
@@ -74,10 +83,13 @@ public final class SealerWorker implements AutoCloseable {
         KeyRenewal renewal = new KeyRenewal(config, discovery, request -> publish(producer, codec, requestedTopic, request), clock);
         CertificateSource certificates = new CertificateSource(config.clusters(), clusters, clock, renewal::renewed);
         ForkJoinPool pool = new ForkJoinPool(Runtime.getRuntime().availableProcessors());
-        SealerStage stage = new SealerStage(config, discovery, certificates,
-                new ValueResolver(environment, clusters, config.clusters().get(0).name(), new SecureRandom()),
-                new SecretSealer(new HybridEncryption(), clock), pool);
+        ValueResolver values = new ValueResolver(environment, clusters, config.clusters().get(0).name(), new SecureRandom());
+        Map<String, Issuer> issuers = Issuers.of(config.issuers(), values);
+        IssuerHistory history = IssuerHistory.fromKafka(kafka.bootstrapServers(), kafka.topicNames());
+        SealerStage stage = new SealerStage(config, discovery, certificates, values,
+                new SecretSealer(new HybridEncryption(), clock), pool, new IssuerSteps(issuers, history));
         StageService service;
+        StageService finisher;
         try {
             // One read of the sealed topic: the ledger of sealed rotations, and the certificates they were sealed
             // with (the baseline against which a key renewed while the sealer was down is noticed).
@@ -88,6 +100,13 @@ public final class SealerWorker implements AutoCloseable {
                                     certificates.rememberSealedWith(env.cluster(), env.certificateFingerprint()));
                         }
                     });
+            try {
+                finisher = StageService.start(kafka, new FinishStage(issuers, history, clock), EventType.FINISHED, clock,
+                        new StageMetrics(metrics));
+            } catch (RuntimeException e) {
+                service.close();
+                throw e;
+            }
         } catch (RuntimeException e) {
             producer.close(Duration.ZERO);
             pool.shutdown();
@@ -116,7 +135,7 @@ public final class SealerWorker implements AutoCloseable {
                     .<MultiGauge.Row<?>>map(row -> row)
                     .toList(), true);
         }, 0, every, TimeUnit.MILLISECONDS);
-        return new SealerWorker(service, checks, producer, pool);
+        return new SealerWorker(service, finisher, checks, producer, pool);
     }
 
     private static KafkaProducer<String, byte[]> renewalProducer(String bootstrapServers) {
@@ -140,13 +159,14 @@ public final class SealerWorker implements AutoCloseable {
     }
 
     public boolean isRunning() {
-        return service.isRunning();
+        return service.isRunning() && finisher.isRunning();
     }
 
     @Override
     public void close() {
         renewalChecks.shutdownNow();
         service.close();
+        finisher.close();
         renewalProducer.close(Duration.ofSeconds(5));
         pool.shutdown();
     }

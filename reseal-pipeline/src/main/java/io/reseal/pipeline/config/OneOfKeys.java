@@ -29,6 +29,7 @@ final class OneOfKeys {
             kinds.add(Arrays.stream(subtype.value().getRecordComponents()).map(RecordComponent::getName)
                     .collect(Collectors.toCollection(LinkedHashSet::new)));
         }
+        if (kinds.size() < 2) return null; // one kind so far: the usual unknown-key message says more
         Set<String> common = new LinkedHashSet<>(kinds.get(0));
         kinds.forEach(common::retainAll);
         return kinds.stream().flatMap(Set::stream).filter(key -> !common.contains(key)).distinct()

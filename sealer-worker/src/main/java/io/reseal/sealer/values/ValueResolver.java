@@ -76,8 +76,25 @@ public final class ValueResolver {
         }
     }
 
+    /**
+     * The value of one source that is not {@code issued} (an issuer's admin login); {@code what} names it in
+     * errors. The caller owns the value.
+     */
+    public SecretValue resolve(String what, ValueSource source) throws RetriableStageException, PermanentStageException {
+        byte[] plaintext = read(what + ": " + source.describe(), source, Map.of());
+        try {
+            return SecretValue.of(plaintext);
+        } finally {
+            Arrays.fill(plaintext, (byte) 0);
+        }
+    }
+
     private byte[] read(String bundle, String key, ValueSource source, Map<String, Credential> issued) throws RetriableStageException, PermanentStageException {
-        String what = "bundle " + bundle + ", key " + key + ": " + source.describe();
+        return read("bundle " + bundle + ", key " + key + ": " + source.describe(), source, issued);
+    }
+
+    private byte[] read(String what, ValueSource source, Map<String, Credential> issued)
+            throws RetriableStageException, PermanentStageException {
         if (source instanceof ValueSource.Literal literal) return literal.literal().getBytes(StandardCharsets.UTF_8);
         if (source instanceof ValueSource.Env env) {
             String value = environment.apply(env.env());
