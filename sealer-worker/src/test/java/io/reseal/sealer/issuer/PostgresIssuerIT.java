@@ -9,10 +9,9 @@ import io.reseal.sealer.issuer.PostgresIssuerConfig.Strategy;
 import io.reseal.sealer.kube.ClusterAccess;
 import io.reseal.sealer.values.ValueResolver;
 import io.reseal.sealer.values.ValueSource;
-import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import io.reseal.embedded.EmbeddedPostgresServer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -29,41 +28,24 @@ import org.junit.jupiter.api.Test;
 class PostgresIssuerIT {
 
     private static final String ADMIN_PASSWORD = "admin-password-must-not-leak";
-    private static EmbeddedPostgres postgres;
+    private static EmbeddedPostgresServer postgres;
     private static String url;
-    private static Path serverLog;
 
     @BeforeAll
-    static void start() throws Exception {
-        // Passwords are checked for everyone but the superuser that sets the server up (the default trusts all).
-        Path hba = Files.createTempFile("pg_hba", ".conf");
-        Files.writeString(hba, """
-                local all all trust
-                host all postgres 127.0.0.1/32 trust
-                host all postgres ::1/128 trust
-                host all all 127.0.0.1/32 scram-sha-256
-                host all all ::1/128 scram-sha-256
-                """);
-        postgres = EmbeddedPostgres.builder().setServerConfig("password_encryption", "scram-sha-256")
-                .setServerConfig("hba_file", hba.toString()).setServerConfig("log_statement", "all")
-                .setOutputRedirector(ProcessBuilder.Redirect.to((serverLog = Files.createTempFile("postgres", ".log")).toFile()))
-                .start();
-        url = "jdbc:postgresql://127.0.0.1:" + postgres.getPort() + "/postgres";
-        try (Connection superuser = postgres.getPostgresDatabase().getConnection(); Statement sql = superuser.createStatement()) {
-            sql.execute("CREATE ROLE reseal_admin LOGIN CREATEROLE");
-            superuser.unwrap(org.postgresql.PGConnection.class).alterUserPassword("reseal_admin", ADMIN_PASSWORD.toCharArray(), "scram-sha-256");
-            sql.execute("CREATE TABLE models (name text)");
-            sql.execute("INSERT INTO models VALUES ('churn')");
-            for (String role : List.of("mlflow_app", "single_app")) {
-                sql.execute("CREATE ROLE " + role + " NOLOGIN");
-                sql.execute("GRANT SELECT ON models TO " + role);
-                sql.execute("GRANT " + role + " TO reseal_admin WITH ADMIN OPTION");
-            }
+    static void start() {
+        postgres = EmbeddedPostgresServer.start();
+        url = postgres.jdbcUrl();
+        postgres.execute("CREATE ROLE reseal_admin LOGIN CREATEROLE", "CREATE TABLE models (name text)",
+                "INSERT INTO models VALUES ('churn')");
+        postgres.setPassword("reseal_admin", ADMIN_PASSWORD.toCharArray());
+        for (String role : List.of("mlflow_app", "single_app")) {
+            postgres.execute("CREATE ROLE " + role + " NOLOGIN", "GRANT SELECT ON models TO " + role,
+                    "GRANT " + role + " TO reseal_admin WITH ADMIN OPTION");
         }
     }
 
     @AfterAll
-    static void stop() throws Exception {
+    static void stop() {
         if (postgres != null) postgres.close();
     }
 
@@ -76,8 +58,8 @@ class PostgresIssuerIT {
 
         // then: the statements are there, with SCRAM verifiers in place of passwords
         org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30))
-                .until(() -> Files.readString(serverLog).contains("mlflow_app_a\" PASSWORD 'SCRAM-SHA-256$"));
-        String log = Files.readString(serverLog);
+                .until(() -> Files.readString(postgres.serverLog()).contains("mlflow_app_a\" PASSWORD 'SCRAM-SHA-256$"));
+        String log = Files.readString(postgres.serverLog());
         assertThat(log).contains("mlflow_app_b\" PASSWORD 'SCRAM-SHA-256$").doesNotContain(ADMIN_PASSWORD);
         for (Issuer.Pending pending : made) {
             assertThat(log).doesNotContain(new String(pending.credential().field("password").bytes(), StandardCharsets.UTF_8));
@@ -170,9 +152,7 @@ class PostgresIssuerIT {
     @Test
     void singleUserChangesThePasswordOfTheRoleAtOnce() throws Exception {
         // given
-        try (Connection superuser = postgres.getPostgresDatabase().getConnection(); Statement sql = superuser.createStatement()) {
-            sql.execute("ALTER ROLE single_app LOGIN");
-        }
+        postgres.execute("ALTER ROLE single_app LOGIN");
         PostgresIssuer issuer = issuer("single_app", Strategy.SINGLE_USER);
         Issuer.Pending first = issuer.create(null);
         issuer.test(first);
