@@ -14,6 +14,7 @@ import io.reseal.pipeline.stage.RetriableStageException;
 import io.reseal.pipeline.ops.StageMetrics;
 import io.reseal.pipeline.stage.StageService;
 import io.reseal.sealer.crypto.HybridEncryption;
+import io.reseal.sealer.issuer.AutoFinish;
 import io.reseal.sealer.issuer.FinishStage;
 import io.reseal.sealer.issuer.Issuer;
 import io.reseal.sealer.issuer.IssuerHistory;
@@ -135,6 +136,17 @@ public final class SealerWorker implements AutoCloseable {
                     .<MultiGauge.Row<?>>map(row -> row)
                     .toList(), true);
         }, 0, every, TimeUnit.MILLISECONDS);
+        AutoFinish autoFinish = new AutoFinish(config.issuers(), history,
+                finishing -> publish(producer, codec, kafka.topicNames().of(EventType.FINISHING), finishing), clock);
+        if (autoFinish.enabled()) {
+            checks.scheduleWithFixedDelay(() -> {
+                try {
+                    autoFinish.check();
+                } catch (RuntimeException e) {
+                    LOG.warn("revokePrevious check failed: {}", e.toString());
+                }
+            }, autoFinish.checkEvery().toMillis(), autoFinish.checkEvery().toMillis(), TimeUnit.MILLISECONDS);
+        }
         return new SealerWorker(service, finisher, checks, producer, pool);
     }
 
@@ -146,15 +158,17 @@ public final class SealerWorker implements AutoCloseable {
         return new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer());
     }
 
+    /** Publishes a request of the sealer's own: a key-renewal rotation, or a finish that revokePrevious asks for. */
     private static void publish(KafkaProducer<String, byte[]> producer, EventCodec codec, String topic,
-                                RotationEvent<RotationRequested> request) {
+                                RotationEvent<?> request) {
+        String what = request.type() == EventType.FINISHING ? "finish (revokePrevious) of rotation" : "key-renewal rotation";
         try {
             producer.send(codec.toRecord(topic, request)).get(30, TimeUnit.SECONDS);
-            LOG.info("requested key-renewal rotation {} of {}", request.rotationId(), request.subject());
+            LOG.info("requested {} {} of {}", what, request.rotationId(), request.subject());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (ExecutionException | java.util.concurrent.TimeoutException e) {
-            LOG.error("could not request key-renewal rotation of {}: {}", request.subject(), e.toString());
+            LOG.error("could not request {} of {}: {}", what, request.subject(), e.toString());
         }
     }
 

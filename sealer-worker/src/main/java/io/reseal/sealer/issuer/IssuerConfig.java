@@ -15,6 +15,9 @@ public sealed interface IssuerConfig permits PostgresIssuerConfig {
     /** The name bundle keys refer to ({@code issued: {issuer: <name>}}). */
     String name();
 
+    /** When the sealer finishes this issuer's rotations by itself; {@code null} for only when asked. */
+    RevokePrevious revokePrevious();
+
     /** The fields of the credential it makes. */
     java.util.Set<String> fields();
 

@@ -12,8 +12,9 @@ import java.util.regex.Pattern;
  *
  * @param name the issuer's name
  * @param postgres where and how
+ * @param revokePrevious when to finish by itself; {@code null}: only when asked ({@code ./reseal finish})
  */
-public record PostgresIssuerConfig(String name, Settings postgres) implements IssuerConfig {
+public record PostgresIssuerConfig(String name, Settings postgres, RevokePrevious revokePrevious) implements IssuerConfig {
 
     /** Fields of the credential: the login's name and its password. */
     public static final Set<String> FIELDS = Set.of("username", "password");

@@ -79,7 +79,7 @@ class IssuedRotationIT {
                     "GRANT mlflow_app TO reseal_admin WITH ADMIN OPTION", "CREATE TABLE models (name text)",
                     "INSERT INTO models VALUES ('churn')", "GRANT SELECT ON models TO mlflow_app");
             postgres.setPassword("reseal_admin", ADMIN_PASSWORD.toCharArray());
-            SealerConfig config = config(postgres.jdbcUrl());
+            SealerConfig config = config(postgres.jdbcUrl(), null);
             KafkaConfig kafkaConfig = new KafkaConfig(kafka.bootstrapServers(), 1, (short) 1, null, Duration.ofSeconds(5));
             Topics topics = kafkaConfig.topicNames();
             EventCodec codec = new EventCodec();
@@ -219,7 +219,7 @@ class IssuedRotationIT {
                     .filter(f -> rotationId.equals(f.rotationId())).findFirst().orElse(null);
         }
 
-        private List<RotationEvent<?>> events(EventType type) {
+        List<RotationEvent<?>> events(EventType type) {
             List<RotationEvent<?>> events = new ArrayList<>();
             for (ConsumerRecord<String, byte[]> record : committed(kafka, topics.of(type))) {
                 try {
@@ -232,7 +232,40 @@ class IssuedRotationIT {
         }
     }
 
-    private SealerConfig config(String jdbcUrl) throws Exception {
+    @Test
+    void revokePreviousFinishesARotationByItselfAfterItsDuration() throws Exception {
+        try (EmbeddedKafka kafka = new EmbeddedKafka(); EmbeddedPostgresServer postgres = EmbeddedPostgresServer.start()) {
+            // given: an issuer that revokes the previous login two seconds after a rotation was sealed
+            kafka.start();
+            postgres.execute("CREATE ROLE reseal_admin LOGIN CREATEROLE", "CREATE ROLE mlflow_app NOLOGIN",
+                    "GRANT mlflow_app TO reseal_admin WITH ADMIN OPTION");
+            postgres.setPassword("reseal_admin", ADMIN_PASSWORD.toCharArray());
+            SealerConfig config = config(postgres.jdbcUrl(), new RevokePrevious(Duration.ofSeconds(2)));
+            KafkaConfig kafkaConfig = new KafkaConfig(kafka.bootstrapServers(), 1, (short) 1, null, Duration.ofSeconds(5));
+            EventCodec codec = new EventCodec();
+            try (ClusterAccess access = new ClusterAccess(config.clusters(), Map.of());
+                 SealerWorker worker = SealerWorker.start(config, kafkaConfig, access,
+                         Map.of("MLFLOW_DB_ADMIN_PASSWORD", ADMIN_PASSWORD)::get, Clock.systemUTC(), new SimpleMeterRegistry());
+                 KafkaProducer<String, byte[]> producer = producer(kafka.bootstrapServers())) {
+                Rotations rotations = new Rotations(kafka, kafkaConfig.topicNames(), codec, producer);
+                Map<String, String> first = unseal(rotations.rotate("r1"));
+
+                // when: a second rotation, and nobody asks for finish
+                Map<String, String> second = unseal(rotations.rotate("r2"));
+
+                // then: the sealer finishes it by itself; only the new login works
+                await().atMost(Duration.ofSeconds(60)).until(() -> rotations.events(EventType.FINISHED).stream()
+                        .anyMatch(e -> e.rotationId().equals("r2")));
+                assertThat(logsIn(postgres, first)).isFalse();
+                assertThat(logsIn(postgres, second)).isTrue();
+                assertThat(rotations.events(EventType.FINISHED).stream().map(e -> e.dataAs(RotationFinished.class))
+                        .filter(f -> f.rotationId().equals("r2")).findFirst().orElseThrow().issuers())
+                        .singleElement().satisfies(r -> assertThat(r.revoked()).isEqualTo("mlflow_app_a"));
+            }
+        }
+    }
+
+    private SealerConfig config(String jdbcUrl, RevokePrevious revokePrevious) throws Exception {
         Path cert = Files.writeString(dir.resolve("dev.pem"), TestControllers.key(0).certificatePem());
         List<ClusterConfig> clusters = List.of(new ClusterConfig("dev-cluster", null, false,
                 new CertificateConfig(cert.toString(), null, null, null)));
@@ -242,7 +275,7 @@ class IssuedRotationIT {
         keys.put("MLFLOW_DB_PASSWORD", new ValueSource.Issued(new ValueSource.IssuedRef("mlflow-db", "password")));
         PostgresIssuerConfig issuer = new PostgresIssuerConfig("mlflow-db", new PostgresIssuerConfig.Settings(jdbcUrl,
                 new PostgresIssuerConfig.Admin(new ValueSource.Literal("reseal_admin"), new ValueSource.Env("MLFLOW_DB_ADMIN_PASSWORD")),
-                "mlflow_app", null));
+                "mlflow_app", null), revokePrevious);
         return new SealerConfig(clusters, List.of(new BundleConfig("mlflow-db", null, null, null, keys)),
                 List.of(new WorkflowConfig("financial-ml", "ml-team@example.com", List.of("mlflow-db"),
                         Map.of("dev", new EnvironmentConfig("dev-cluster", null, null, null)), null)),

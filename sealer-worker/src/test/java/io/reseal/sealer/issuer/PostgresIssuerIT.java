@@ -71,7 +71,7 @@ class PostgresIssuerIT {
                 new ClusterAccess(List.of()), "dev", new SecureRandom());
         return new PostgresIssuer(new PostgresIssuerConfig("mlflow-db", new PostgresIssuerConfig.Settings(url,
                 new PostgresIssuerConfig.Admin(new ValueSource.Literal("reseal_admin"), new ValueSource.Env("DB_ADMIN_PASSWORD")),
-                role, strategy)), values, new SecureRandom());
+                role, strategy), null), values, new SecureRandom());
     }
 
     @Test
@@ -173,7 +173,7 @@ class PostgresIssuerIT {
                 new ClusterAccess(List.of()), "dev", new SecureRandom());
         PostgresIssuer issuer = new PostgresIssuer(new PostgresIssuerConfig("mlflow-db", new PostgresIssuerConfig.Settings(url,
                 new PostgresIssuerConfig.Admin(new ValueSource.Literal("reseal_admin"), new ValueSource.Env("DB_ADMIN_PASSWORD")),
-                "mlflow_app", null)), values, new SecureRandom());
+                "mlflow_app", null), null), values, new SecureRandom());
 
         assertThatThrownBy(() -> issuer.create(null))
                 .isInstanceOfSatisfying(PermanentStageException.class, e -> assertThat(e.code()).isEqualTo("issuer-failed"))
