@@ -65,7 +65,10 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
         }
     }
 
-    /** Sets a login's password as a SCRAM verifier computed here, so the password itself never reaches the server log. */
+    /**
+     * Sets a login's password as a SCRAM verifier computed here, so the password itself never reaches the server
+     * log. The driver wipes {@code password} afterwards.
+     */
     public void setPassword(String role, char[] password) {
         try (Connection superuser = superuser()) {
             superuser.unwrap(PGConnection.class).alterUserPassword(role, password, "scram-sha-256");
