@@ -17,11 +17,12 @@ public interface Issuer {
     /**
      * Step create: makes the pending credential while {@code current} stays valid.
      *
+     * @param rotationId the rotation; the same on a re-run, so an issuer may name the pending credential after it
      * @param current the version consumers use now (the pending version of the last finished rotation), or
      *     {@code null} when there is none yet
      * @return the pending credential (the caller destroys it) and its versions
      */
-    Pending create(String current) throws RetriableStageException, PermanentStageException;
+    Pending create(String rotationId, String current) throws RetriableStageException, PermanentStageException;
 
     /** Step test: logs in with the pending credential. Throws {@code issuer-test-failed} when it does not work. */
     void test(Pending pending) throws RetriableStageException, PermanentStageException;

@@ -6,11 +6,11 @@ import io.reseal.pipeline.event.RequestRules;
 
 /**
  * One entry of {@code issuers:}: a system that makes credentials at their source for each rotation, told apart
- * by the one key naming its kind ({@code postgres: {...}}). Immutable, validated.
+ * by the one key naming its kind ({@code postgres: {...}}, {@code command: {...}}). Immutable, validated.
  */
 @JsonTypeInfo(use = JsonTypeInfo.Id.DEDUCTION)
-@JsonSubTypes({@JsonSubTypes.Type(PostgresIssuerConfig.class)})
-public sealed interface IssuerConfig permits PostgresIssuerConfig {
+@JsonSubTypes({@JsonSubTypes.Type(PostgresIssuerConfig.class), @JsonSubTypes.Type(CommandIssuerConfig.class)})
+public sealed interface IssuerConfig permits PostgresIssuerConfig, CommandIssuerConfig {
 
     /** The name bundle keys refer to ({@code issued: {issuer: <name>}}). */
     String name();

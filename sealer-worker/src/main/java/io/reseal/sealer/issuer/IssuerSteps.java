@@ -67,7 +67,7 @@ public final class IssuerSteps {
         try {
             for (String name : used) {
                 Issuer issuer = issuers.get(name);
-                Issuer.Pending pending = issuer.create(currentOf.get(name));
+                Issuer.Pending pending = issuer.create(rotationId, currentOf.get(name));
                 made.put(name, pending);
                 issuer.test(pending);
                 LOG.info("rotation {}: issuer {} made and tested {} (current {} stays valid until finish)", rotationId,

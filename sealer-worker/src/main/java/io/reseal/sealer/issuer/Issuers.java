@@ -18,6 +18,8 @@ public final class Issuers {
         for (IssuerConfig config : configs) {
             if (config instanceof PostgresIssuerConfig postgres) {
                 issuers.put(config.name(), new PostgresIssuer(postgres, values, random));
+            } else if (config instanceof CommandIssuerConfig command) {
+                issuers.put(config.name(), new CommandIssuer(command, values));
             }
         }
         return issuers;

@@ -44,7 +44,7 @@ public final class PostgresIssuer implements Issuer {
     }
 
     @Override
-    public Pending create(String current) throws RetriableStageException, PermanentStageException {
+    public Pending create(String rotationId, String current) throws RetriableStageException, PermanentStageException {
         String role = config.postgres().role();
         boolean alternating = config.postgres().strategy() == Strategy.ALTERNATING_USERS;
         String pending = !alternating ? role : (role + "_a").equals(current) ? role + "_b" : role + "_a";

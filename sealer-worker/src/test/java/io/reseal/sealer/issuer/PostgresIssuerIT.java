@@ -53,7 +53,7 @@ class PostgresIssuerIT {
     void noPasswordReachesTheServersStatementLog() throws Exception {
         // given: every statement is logged, and a rotation ran
         PostgresIssuer issuer = issuer("mlflow_app", Strategy.ALTERNATING_USERS);
-        List<Issuer.Pending> made = List.of(issuer.create("mlflow_app_a"), issuer.create("mlflow_app_b"));
+        List<Issuer.Pending> made = List.of(issuer.create("rotation-1", "mlflow_app_a"), issuer.create("rotation-1", "mlflow_app_b"));
         for (Issuer.Pending pending : made) issuer.test(pending);
 
         // then: the statements are there, with SCRAM verifiers in place of passwords
@@ -80,7 +80,7 @@ class PostgresIssuerIT {
         PostgresIssuer issuer = issuer("mlflow_app", Strategy.ALTERNATING_USERS);
 
         // when: the first rotation
-        Issuer.Pending first = issuer.create(null);
+        Issuer.Pending first = issuer.create("rotation-1", null);
         issuer.test(first);
 
         // then: its login works and reads what the role may read
@@ -90,7 +90,7 @@ class PostgresIssuerIT {
         assertThat(readsModels(first)).isTrue();
 
         // when: a second rotation
-        Issuer.Pending second = issuer.create(first.versions().pending());
+        Issuer.Pending second = issuer.create("rotation-1", first.versions().pending());
         issuer.test(second);
 
         // then: both log in until finish
@@ -107,7 +107,7 @@ class PostgresIssuerIT {
         assertThat(readsModels(second)).isTrue();
 
         // when: a third rotation re-uses the first login with a fresh password
-        Issuer.Pending third = issuer.create(second.versions().pending());
+        Issuer.Pending third = issuer.create("rotation-1", second.versions().pending());
         issuer.test(third);
 
         // then
@@ -121,10 +121,10 @@ class PostgresIssuerIT {
     void aRepeatedCreateReissuesTheSamePendingLoginAndOnlyTheLatestPasswordWorks() throws Exception {
         // given: a sealer that made a pending credential and died before sealing it
         PostgresIssuer issuer = issuer("mlflow_app", Strategy.ALTERNATING_USERS);
-        Issuer.Pending lost = issuer.create("mlflow_app_b");
+        Issuer.Pending lost = issuer.create("rotation-1", "mlflow_app_b");
 
         // when: the rotation runs again
-        Issuer.Pending again = issuer.create("mlflow_app_b");
+        Issuer.Pending again = issuer.create("rotation-1", "mlflow_app_b");
 
         // then: the same login, and only the credential that is sealed logs in
         assertThat(again.versions().pending()).isEqualTo(lost.versions().pending()).isEqualTo("mlflow_app_a");
@@ -136,8 +136,8 @@ class PostgresIssuerIT {
     void aDiscardedPendingLoginNoLongerLogsInAndTheCurrentOneStays() throws Exception {
         // given
         PostgresIssuer issuer = issuer("mlflow_app", Strategy.ALTERNATING_USERS);
-        Issuer.Pending current = issuer.create("mlflow_app_b");
-        Issuer.Pending pending = issuer.create(current.versions().pending());
+        Issuer.Pending current = issuer.create("rotation-1", "mlflow_app_b");
+        Issuer.Pending pending = issuer.create("rotation-1", current.versions().pending());
 
         // when
         issuer.discard(pending.versions());
@@ -154,11 +154,11 @@ class PostgresIssuerIT {
         // given
         postgres.execute("ALTER ROLE single_app LOGIN");
         PostgresIssuer issuer = issuer("single_app", Strategy.SINGLE_USER);
-        Issuer.Pending first = issuer.create(null);
+        Issuer.Pending first = issuer.create("rotation-1", null);
         issuer.test(first);
 
         // when
-        Issuer.Pending second = issuer.create(first.versions().pending());
+        Issuer.Pending second = issuer.create("rotation-1", first.versions().pending());
         issuer.test(second);
 
         // then
@@ -175,7 +175,7 @@ class PostgresIssuerIT {
                 new PostgresIssuerConfig.Admin(new ValueSource.Literal("reseal_admin"), new ValueSource.Env("DB_ADMIN_PASSWORD")),
                 "mlflow_app", null), null), values, new SecureRandom());
 
-        assertThatThrownBy(() -> issuer.create(null))
+        assertThatThrownBy(() -> issuer.create("rotation-1", null))
                 .isInstanceOfSatisfying(PermanentStageException.class, e -> assertThat(e.code()).isEqualTo("issuer-failed"))
                 .hasMessageStartingWith("issuer mlflow-db, admin login: 28P01")
                 .hasMessageNotContaining("wrong-admin-password");
