@@ -150,7 +150,7 @@ abstract class ServiceCommand implements Callable<Integer> {
     static final class Sealer extends WorkerCommand {
         @Override
         Set<String> sections() {
-            return Set.of("kafka", "clusters", "bundles", "workflows");
+            return Set.of("kafka", "clusters", "bundles", "workflows", "issuers");
         }
 
         @Override
