@@ -35,7 +35,7 @@ public final class ServiceAssembly {
 
     /** The three workers: each reads its sections of the file and counts into the registry it is given. */
     public enum Worker {
-        SEALER("sealer", Set.of("kafka", "clusters", "bundles", "workflows")) {
+        SEALER("sealer", Set.of("kafka", "clusters", "bundles", "workflows", "issuers")) {
             @Override
             public RunningService start(ResealConfig config, Function<String, String> environment, Clock clock,
                                         MeterRegistry metrics) {

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import io.reseal.cli.config.ConfigLoader;
 import io.reseal.cli.config.ResealConfig;
 import io.reseal.pipeline.ops.OpsServer;
+import io.reseal.sealer.values.ValueSource;
 import io.reseal.sealer.BundleConfig;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -133,8 +134,8 @@ class ComposeTest {
             ConfigLoader.loadSections(COMPOSE.resolve("reseal.yaml"), environment(name)::get, command.sections())
                     .bundles().stream()
                     .flatMap(b -> b.keys().values().stream())
-                    .filter(source -> source.env() != null)
-                    .forEach(source -> read.add(source.env()));
+                    .filter(source -> source instanceof ValueSource.Env)
+                    .forEach(source -> read.add(((ValueSource.Env) source).env()));
         }
         return read;
     }

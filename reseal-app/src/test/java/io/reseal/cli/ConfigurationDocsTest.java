@@ -28,9 +28,10 @@ class ConfigurationDocsTest {
     @Test
     void theKeyTableListsEveryKeyOfTheConfigurationRecordsAndNothingElse() {
         Set<String> keys = new TreeSet<>();
-        collect(ResealConfig.class, "", keys);
+        collect(ResealConfig.class, "", keys, new java.util.HashSet<>());
         assertThat(keys).contains("kafka.bootstrapServers", "bundles[].keys.<name>.generate.kind",
-                "workflows[].schedule.timeZone", "api.tokens[].sha256");
+                "workflows[].schedule.timeZone", "api.tokens[].sha256",
+                "bundles[].keys.<name>.issued.issuer");
         assertThat(documentedKeys()).containsExactlyInAnyOrderElementsOf(keys);
     }
 
@@ -54,20 +55,30 @@ class ConfigurationDocsTest {
         return keys;
     }
 
-    /** Every key path under {@code type}: sections, their keys, list items ({@code []}) and map values ({@code <name>}). */
-    private static void collect(Class<?> type, String prefix, Set<String> keys) {
+    /**
+     * Every key path under {@code type}: sections, their keys, list items ({@code []}) and map values ({@code <name>}).
+     * A one-of (sealed) type lists the keys of each of its kinds where it first appears (a value source: under
+     * {@code bundles[].keys.<name>}); met again (an issuer's admin login), it is one key that refers to those.
+     */
+    private static void collect(Class<?> type, String prefix, Set<String> keys, Set<Class<?>> expanded) {
+        if (type.isSealed()) {
+            if (!expanded.add(type)) return;
+            for (Class<?> kind : type.getPermittedSubclasses()) collect(kind, prefix, keys, expanded);
+            return;
+        }
         for (RecordComponent component : type.getRecordComponents()) {
             JsonProperty property = component.getAnnotation(JsonProperty.class);
             String key = prefix + (property != null ? property.value() : component.getName());
             keys.add(key);
             Type generic = component.getGenericType();
-            if (component.getType().isRecord()) {
-                collect(component.getType(), key + ".", keys);
+            if (component.getType().isRecord() || component.getType().isSealed()) {
+                collect(component.getType(), key + ".", keys, expanded);
             } else if (generic instanceof ParameterizedType parameterized) {
                 Type[] arguments = parameterized.getActualTypeArguments();
                 Type element = arguments[arguments.length - 1];
-                if (element instanceof Class<?> elementClass && elementClass.isRecord()) {
-                    collect(elementClass, key + (List.class.isAssignableFrom(component.getType()) ? "[]." : ".<name>."), keys);
+                if (element instanceof Class<?> elementClass && (elementClass.isRecord() || elementClass.isSealed())) {
+                    collect(elementClass, key + (List.class.isAssignableFrom(component.getType()) ? "[]." : ".<name>."), keys,
+                            expanded);
                 }
             }
         }

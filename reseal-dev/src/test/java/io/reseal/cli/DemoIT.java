@@ -25,7 +25,9 @@ class DemoIT {
         assertThat(exit).isZero();
         assertThat(out).contains("requested -> sealed -> packaged -> notified", "X-Amz-Signature=",
                 "dev/ml-platform-sealed-secret.yaml", "dev/ghcr-sealed-secret.yaml", "dev/kustomization.yaml",
-                "production/kustomization.yaml", "secret-reference-template.yaml", "README.md", "SHA256SUMS.sig");
+                "production/kustomization.yaml", "secret-reference-template.yaml", "README.md", "SHA256SUMS.sig",
+                "dev/mlflow-db-sealed-secret.yaml",
+                "Issuer mlflow-db (alternating-users): made mlflow_app_a at the source and tested it (logged in) before sealing.");
         String mailLine = out.lines().filter(l -> l.startsWith("E-mail to")).findFirst().orElseThrow();
         Path mail = Path.of(mailLine.substring(mailLine.indexOf("saved as: ") + "saved as: ".length()));
         assertThat(mail).exists().startsWith(data.resolve("mail"));

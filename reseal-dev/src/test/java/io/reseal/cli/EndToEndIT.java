@@ -108,10 +108,11 @@ class EndToEndIT {
         String sha256 = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(download.body()));
         assertThat(sha256).isEqualTo(packaged.sha256());
         assertThat(text).contains(packaged.sha256(), "kubectl apply -k dev/", "kubectl apply -k production/",
-                "MLFLOW_TRACKING_PASSWORD", "ml-platform", "ghcr");
+                "MLFLOW_DB_PASSWORD", "ml-platform", "mlflow-db", "ghcr");
 
         Map<String, byte[]> files = untar(download.body());
-        assertThat(files.keySet()).contains("dev/ml-platform-sealed-secret.yaml", "dev/ghcr-sealed-secret.yaml",
+        assertThat(files.keySet()).contains("dev/ml-platform-sealed-secret.yaml", "dev/mlflow-db-sealed-secret.yaml",
+                "dev/ghcr-sealed-secret.yaml",
                 "dev/kustomization.yaml", "production/ml-platform-sealed-secret.yaml", "production/ghcr-sealed-secret.yaml",
                 "production/kustomization.yaml", "secret-reference-template.yaml", "README.md", "SHA256SUMS", "SHA256SUMS.sig");
         JsonNode kustomization = new YAMLMapper().readTree(files.get("dev/kustomization.yaml"));
@@ -119,18 +120,31 @@ class EndToEndIT {
         assertThat(new YAMLMapper().readTree(files.get("production/kustomization.yaml")).get("namespace").asText())
                 .isEqualTo("financial-ml");
 
-        // and the SealedSecrets open with the local controller key, with the same generated values in both environments
+        // and the SealedSecrets open with the local controller key, with the same issued login in both environments
         List<RSAPrivateKey> keys = PrivateKeyPem.parse(Files.readString(data.resolve("sealing-key/tls.key")));
         SecretSealer sealer = new SecretSealer(new HybridEncryption(), Clock.systemUTC());
         SecretManifest dev = sealer.unseal(SealedSecretManifest.parse(new ByteArrayInputStream(
-                files.get("dev/ml-platform-sealed-secret.yaml"))), keys);
+                files.get("dev/mlflow-db-sealed-secret.yaml"))), keys);
         SecretManifest production = sealer.unseal(SealedSecretManifest.parse(new ByteArrayInputStream(
-                files.get("production/ml-platform-sealed-secret.yaml"))), keys);
+                files.get("production/mlflow-db-sealed-secret.yaml"))), keys);
         assertThat(dev.namespace()).isEqualTo("financial-ml-dev");
-        assertThat(dev.values().get("MLFLOW_TRACKING_PASSWORD").length()).isEqualTo(32);
-        assertThat(dev.values().get("MLFLOW_TRACKING_PASSWORD").bytes())
-                .isEqualTo(production.values().get("MLFLOW_TRACKING_PASSWORD").bytes());
-        assertThat(new String(dev.values().get("AWS_DEFAULT_REGION").bytes(), StandardCharsets.UTF_8)).isEqualTo("us-east-1");
+        assertThat(dev.values().get("MLFLOW_DB_PASSWORD").bytes())
+                .isEqualTo(production.values().get("MLFLOW_DB_PASSWORD").bytes());
+        SecretManifest settings = sealer.unseal(SealedSecretManifest.parse(new ByteArrayInputStream(
+                files.get("dev/ml-platform-sealed-secret.yaml"))), keys);
+        assertThat(new String(settings.values().get("AWS_DEFAULT_REGION").bytes(), StandardCharsets.UTF_8)).isEqualTo("us-east-1");
+        assertThat(settings.values()).doesNotContainKeys("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "MLFLOW_TRACKING_PASSWORD");
+
+        // and the delivered login works at the embedded PostgreSQL server, with the role's privileges
+        Properties login = new Properties();
+        login.setProperty("user", new String(dev.values().get("MLFLOW_DB_USERNAME").bytes(), StandardCharsets.UTF_8));
+        login.setProperty("password", new String(dev.values().get("MLFLOW_DB_PASSWORD").bytes(), StandardCharsets.UTF_8));
+        assertThat(login.getProperty("user")).isEqualTo("mlflow_app_a");
+        try (java.sql.Connection db = java.sql.DriverManager.getConnection(
+                new String(dev.values().get("MLFLOW_DB_URL").bytes(), StandardCharsets.UTF_8), login);
+             java.sql.Statement sql = db.createStatement()) {
+            sql.executeQuery("SELECT count(*) FROM experiments").close();
+        }
         assertThat(readAll("reseal.rotation.failed")).isEmpty();
     }
 

@@ -1,18 +1,29 @@
 package io.reseal.sealer;
 
 import io.reseal.pipeline.config.WorkflowConfig;
+import io.reseal.sealer.issuer.IssuerConfig;
+import io.reseal.sealer.values.ValueSource;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
 /**
- * Everything the sealer needs from {@code reseal.yaml}: clusters, bundles and workflows, checked against
- * each other (a workflow naming an unknown bundle or cluster is refused at start-up). Immutable.
+ * Everything the sealer needs from {@code reseal.yaml}: clusters, bundles, workflows and issuers, checked against
+ * each other (a workflow naming an unknown bundle or cluster, a key naming an unknown issuer or field, is refused
+ * at start-up). Immutable.
  */
-public record SealerConfig(List<ClusterConfig> clusters, List<BundleConfig> bundles, List<WorkflowConfig> workflows) {
+public record SealerConfig(List<ClusterConfig> clusters, List<BundleConfig> bundles, List<WorkflowConfig> workflows,
+                           List<IssuerConfig> issuers) {
+
+    /** A configuration without issuers. */
+    public SealerConfig(List<ClusterConfig> clusters, List<BundleConfig> bundles, List<WorkflowConfig> workflows) {
+        this(clusters, bundles, workflows, List.of());
+    }
 
     public SealerConfig {
+        issuers = issuers == null ? List.of() : List.copyOf(issuers);
+        Map<String, IssuerConfig> issuerByName = unique(issuers.stream().map(i -> Map.entry(i.name(), i)).toList(), "issuers");
         clusters = List.copyOf(clusters);
         bundles = List.copyOf(bundles);
         workflows = List.copyOf(workflows);
@@ -22,10 +33,22 @@ public record SealerConfig(List<ClusterConfig> clusters, List<BundleConfig> bund
         unique(workflows.stream().map(w -> Map.entry(w.name(), w)).toList(), "workflows");
         for (BundleConfig bundle : bundles) {
             bundle.keys().forEach((key, source) -> {
-                if (source.secret() != null && source.secret().cluster() != null
-                        && !clusterByName.containsKey(source.secret().cluster())) {
+                if (source instanceof ValueSource.FromSecret secret && secret.secret().cluster() != null
+                        && !clusterByName.containsKey(secret.secret().cluster())) {
                     throw new IllegalArgumentException("bundles." + bundle.name() + ".keys." + key
-                            + ".secret.cluster: unknown cluster '" + source.secret().cluster() + "'");
+                            + ".secret.cluster: unknown cluster '" + secret.secret().cluster() + "'");
+                }
+                if (source instanceof ValueSource.Issued issued) {
+                    IssuerConfig issuer = issuerByName.get(issued.issued().issuer());
+                    if (issuer == null) {
+                        throw new IllegalArgumentException("bundles." + bundle.name() + ".keys." + key
+                                + ".issued.issuer: unknown issuer '" + issued.issued().issuer() + "'");
+                    }
+                    if (!issuer.fields().contains(issued.issued().field())) {
+                        throw new IllegalArgumentException("bundles." + bundle.name() + ".keys." + key
+                                + ".issued.field: issuer '" + issuer.name() + "' has no field '" + issued.issued().field()
+                                + "' (it has " + String.join(", ", new java.util.TreeSet<>(issuer.fields())) + ")");
+                    }
                 }
             });
         }

@@ -10,6 +10,7 @@ import io.reseal.pipeline.stage.PermanentStageException;
 import io.reseal.pipeline.stage.RetriableStageException;
 import io.reseal.pipeline.stage.StageHandler;
 import io.reseal.sealer.crypto.SealingCertificate;
+import io.reseal.sealer.issuer.IssuerSteps;
 import io.reseal.sealer.kube.CertificateSource;
 import io.reseal.sealer.kube.EnvironmentClaims;
 import io.reseal.sealer.kube.NamespaceDiscovery;
@@ -45,16 +46,26 @@ public final class SealerStage implements StageHandler {
     private final ValueResolver values;
     private final SecretSealer sealer;
     private final ForkJoinPool pool;
+    private final IssuerSteps issuers;
 
-    /** @param pool where sealing runs in parallel (its size decides how many cores a large fan-out uses) */
+    /** A sealer whose bundles take no values from issuers. */
     public SealerStage(SealerConfig config, NamespaceDiscovery discovery, CertificateSource certificates,
                        ValueResolver values, SecretSealer sealer, ForkJoinPool pool) {
+        this(config, discovery, certificates, values, sealer, pool, IssuerSteps.none());
+    }
+
+    /**
+     * @param issuers creates and tests the pending credentials of the issuers the bundles take values from
+     * @param pool where sealing runs in parallel (its size decides how many cores a large fan-out uses) */
+    public SealerStage(SealerConfig config, NamespaceDiscovery discovery, CertificateSource certificates,
+                       ValueResolver values, SecretSealer sealer, ForkJoinPool pool, IssuerSteps issuers) {
         this.config = config;
         this.discovery = discovery;
         this.certificates = certificates;
         this.values = values;
         this.sealer = sealer;
         this.pool = pool;
+        this.issuers = issuers;
     }
 
     @Override
@@ -79,19 +90,20 @@ public final class SealerStage implements StageHandler {
         RotationIdProof.check(event, request, targets, certificates);
         Map<String, BundleConfig> bundles = bundlesOf(targets);
         Map<String, Map<String, SecretValue>> resolved = new LinkedHashMap<>();
-        try {
-            for (BundleConfig bundle : bundles.values()) {
-                resolved.put(bundle.name(), values.resolve(bundle));
+        Map<String, SealingCertificate> certificateOf = new LinkedHashMap<>();
+        for (Subscription target : targets) {
+            if (!certificateOf.containsKey(target.cluster())) {
+                certificateOf.put(target.cluster(), certificates.current(target.cluster()));
             }
-            Map<String, SealingCertificate> certificateOf = new LinkedHashMap<>();
-            for (Subscription target : targets) {
-                if (!certificateOf.containsKey(target.cluster())) {
-                    certificateOf.put(target.cluster(), certificates.current(target.cluster()));
-                }
+        }
+        // Issuers last: everything that can refuse the request has been checked before a credential is made.
+        try (IssuerSteps.Issued issued = issuers.createAndTest(event.rotationId(), bundles.values())) {
+            for (BundleConfig bundle : bundles.values()) {
+                resolved.put(bundle.name(), values.resolve(bundle, issued.credentials()));
             }
             List<RotationSealed.Environment> environments = seal(targets, bundles, resolved, certificateOf);
             RotationSealed sealed = new RotationSealed(event.rotationId(), request.workflow(), request.requestor(),
-                    request.trigger(), request.reason(), event.time().toInstant(), environments);
+                    request.trigger(), request.reason(), event.time().toInstant(), environments, issued.versions());
             List<RotationEvent<?>> outputs = new ArrayList<>();
             outputs.add(RotationEvent.forRotation(event.rotationId(), EventType.SEALED, SOURCE, request.workflow(),
                     event.time(), sealed));

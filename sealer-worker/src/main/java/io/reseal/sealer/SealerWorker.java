@@ -4,16 +4,22 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.MultiGauge;
 import io.micrometer.core.instrument.Tags;
 import io.reseal.pipeline.config.KafkaConfig;
-import io.reseal.pipeline.kafka.KafkaClients;
 import io.reseal.pipeline.event.EventCodec;
 import io.reseal.pipeline.event.EventType;
 import io.reseal.pipeline.event.RotationEvent;
 import io.reseal.pipeline.event.RotationRequested;
+import io.reseal.pipeline.kafka.KafkaClients;
 import io.reseal.pipeline.stage.PermanentStageException;
 import io.reseal.pipeline.stage.RetriableStageException;
 import io.reseal.pipeline.ops.StageMetrics;
 import io.reseal.pipeline.stage.StageService;
 import io.reseal.sealer.crypto.HybridEncryption;
+import io.reseal.sealer.issuer.AutoFinish;
+import io.reseal.sealer.issuer.FinishStage;
+import io.reseal.sealer.issuer.Issuer;
+import io.reseal.sealer.issuer.IssuerHistory;
+import io.reseal.sealer.issuer.IssuerSteps;
+import io.reseal.sealer.issuer.Issuers;
 import io.reseal.sealer.kube.CertificateSource;
 import io.reseal.sealer.kube.ClusterAccess;
 import io.reseal.sealer.kube.KeyRenewal;
@@ -37,7 +43,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The sealer-worker service: the sealer stage in its consumer group, plus a periodic look at every
+ * The sealer-worker service: the sealer stage in its consumer group, the finish stage of issued credentials in
+ * its own ({@link FinishStage}), plus a periodic look at every
  * cluster's certificate that turns a renewed key into {@code key-renewal} rotations. Counts into the given
  * registry: the stage ({@link StageMetrics}) and, after each certificate check, the info metric
  * {@code reseal_sealer_certificate_info{cluster, fingerprint} 1} (one series per cluster, the fingerprint of
@@ -49,13 +56,15 @@ public final class SealerWorker implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(SealerWorker.class);
 
     private final StageService service;
+    private final StageService finisher;
     private final ScheduledExecutorService renewalChecks;
     private final Producer<String, byte[]> renewalProducer;
     private final ForkJoinPool pool;
 
-    private SealerWorker(StageService service, ScheduledExecutorService renewalChecks,
+    private SealerWorker(StageService service, StageService finisher, ScheduledExecutorService renewalChecks,
                          Producer<String, byte[]> renewalProducer, ForkJoinPool pool) {
         this.service = service;
+        this.finisher = finisher;
         this.renewalChecks = renewalChecks;
         this.renewalProducer = renewalProducer;
         this.pool = pool;
@@ -73,15 +82,25 @@ public final class SealerWorker implements AutoCloseable {
         KeyRenewal renewal = new KeyRenewal(config, discovery, request -> publish(producer, codec, requestedTopic, request), clock);
         CertificateSource certificates = new CertificateSource(config.clusters(), clusters, clock, renewal::renewed);
         ForkJoinPool pool = new ForkJoinPool(Runtime.getRuntime().availableProcessors());
-        SealerStage stage = new SealerStage(config, discovery, certificates,
-                new ValueResolver(environment, clusters, config.clusters().get(0).name(), new SecureRandom()),
-                new SecretSealer(new HybridEncryption(), clock), pool);
+        ValueResolver values = new ValueResolver(environment, clusters, config.clusters().get(0).name(), new SecureRandom());
+        Map<String, Issuer> issuers = Issuers.of(config.issuers(), values);
+        IssuerHistory history = IssuerHistory.fromKafka(new KafkaClients(kafka), kafka.topicNames());
+        SealerStage stage = new SealerStage(config, discovery, certificates, values,
+                new SecretSealer(new HybridEncryption(), clock), pool, new IssuerSteps(issuers, history));
         StageService service;
+        StageService finisher;
         try {
             // One read of the sealed topic: the ledger of sealed rotations, and the certificates they were sealed
             // with (the baseline against which a key renewed while the sealer was down is noticed).
             service = StageService.start(kafka, stage, EventType.SEALED, clock, new StageMetrics(metrics),
                     new SealingHistory(SealerStage.SOURCE, certificates)::accept);
+            try {
+                finisher = StageService.start(kafka, new FinishStage(issuers, history, clock), EventType.FINISHED, clock,
+                        new StageMetrics(metrics));
+            } catch (RuntimeException e) {
+                service.close();
+                throw e;
+            }
         } catch (RuntimeException e) {
             producer.close(Duration.ZERO);
             pool.shutdown();
@@ -110,7 +129,18 @@ public final class SealerWorker implements AutoCloseable {
                     .<MultiGauge.Row<?>>map(row -> row)
                     .toList(), true);
         }, 0, every, TimeUnit.MILLISECONDS);
-        return new SealerWorker(service, checks, producer, pool);
+        AutoFinish autoFinish = new AutoFinish(config.issuers(), history,
+                finishing -> publish(producer, codec, kafka.topicNames().of(EventType.FINISHING), finishing), clock);
+        if (autoFinish.enabled()) {
+            checks.scheduleWithFixedDelay(() -> {
+                try {
+                    autoFinish.check();
+                } catch (RuntimeException e) {
+                    LOG.warn("revokePrevious check failed: {}", e.toString());
+                }
+            }, autoFinish.checkEvery().toMillis(), autoFinish.checkEvery().toMillis(), TimeUnit.MILLISECONDS);
+        }
+        return new SealerWorker(service, finisher, checks, producer, pool);
     }
 
     private static Producer<String, byte[]> renewalProducer(KafkaConfig kafka) {
@@ -120,26 +150,29 @@ public final class SealerWorker implements AutoCloseable {
                 ProducerConfig.CLIENT_ID_CONFIG, "reseal-sealer-key-renewal"));
     }
 
+    /** Publishes a request of the sealer's own: a key-renewal rotation, or a finish that revokePrevious asks for. */
     private static void publish(Producer<String, byte[]> producer, EventCodec codec, String topic,
-                                RotationEvent<RotationRequested> request) {
+                                RotationEvent<?> request) {
+        String what = request.type() == EventType.FINISHING ? "finish (revokePrevious) of rotation" : "key-renewal rotation";
         try {
             producer.send(codec.toRecord(topic, request)).get(30, TimeUnit.SECONDS);
-            LOG.info("requested key-renewal rotation {} of {}", request.rotationId(), request.subject());
+            LOG.info("requested {} {} of {}", what, request.rotationId(), request.subject());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (ExecutionException | java.util.concurrent.TimeoutException e) {
-            LOG.error("could not request key-renewal rotation of {}: {}", request.subject(), e.toString());
+            LOG.error("could not request {} of {}: {}", what, request.subject(), e.toString());
         }
     }
 
     public boolean isRunning() {
-        return service.isRunning();
+        return service.isRunning() && finisher.isRunning();
     }
 
     @Override
     public void close() {
         renewalChecks.shutdownNow();
         service.close();
+        finisher.close();
         renewalProducer.close(Duration.ofSeconds(5));
         pool.shutdown();
     }

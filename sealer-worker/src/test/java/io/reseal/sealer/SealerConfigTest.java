@@ -17,7 +17,7 @@ import org.junit.jupiter.api.Test;
 class SealerConfigTest {
 
     private static final CertificateConfig FILE = new CertificateConfig("/etc/reseal/dev.pem", null, null, null);
-    private static final Map<String, ValueSource> KEYS = Map.of("endpoint", new ValueSource("https://x", null, null, null, null));
+    private static final Map<String, ValueSource> KEYS = Map.of("endpoint", new ValueSource.Literal("https://x"));
 
     @Test
     void bundleDefaultsToAnOpaqueStrictSecretNamedAfterIt() {
@@ -39,7 +39,7 @@ class SealerConfigTest {
         assertThatThrownBy(() -> new BundleConfig("ml-platform", null, null, null, Map.of()))
                 .hasMessage("bundles.ml-platform.keys: at least one key is required");
         assertThatThrownBy(() -> new BundleConfig("ml-platform", null, null, null,
-                Map.of("a/b", new ValueSource("x", null, null, null, null))))
+                Map.of("a/b", new ValueSource.Literal("x"))))
                 .hasMessage("bundles.ml-platform.keys: 'a/b' is not a valid Secret key (letters, digits, '-', '_', '.')");
     }
 
@@ -93,7 +93,7 @@ class SealerConfigTest {
         // given
         ClusterConfig dev = new ClusterConfig("dev", null, null, FILE);
         BundleConfig bundle = new BundleConfig("ml-platform", null, null, null, Map.of("db-password",
-                new ValueSource(null, null, null, new ValueSource.SecretKeyRef("vault", "team", "db", "password"), null)));
+                new ValueSource.FromSecret(new ValueSource.SecretKeyRef("vault", "team", "db", "password"))));
 
         // when / then
         assertThatThrownBy(() -> new SealerConfig(List.of(dev), List.of(bundle), List.of()))

@@ -64,14 +64,14 @@ class SealerStageTest {
                 new ClusterConfig("dev-cluster", null, false, new CertificateConfig(devCert.toString(), null, null, null)),
                 new ClusterConfig("prod-cluster", null, false, new CertificateConfig(prodCert.toString(), null, null, null)));
         Map<String, ValueSource> mlPlatform = new LinkedHashMap<>();
-        mlPlatform.put("endpoint", new ValueSource("https://mlflow.example.com", null, null, null, null));
-        mlPlatform.put("token", new ValueSource(null, "ML_TOKEN", null, null, null));
-        mlPlatform.put("password", new ValueSource(null, null, null, null, new Generator(Generator.Kind.PASSWORD, 32, null)));
+        mlPlatform.put("endpoint", new ValueSource.Literal("https://mlflow.example.com"));
+        mlPlatform.put("token", new ValueSource.Env("ML_TOKEN"));
+        mlPlatform.put("password", new ValueSource.Generated(new Generator(Generator.Kind.PASSWORD, 32, null)));
         List<BundleConfig> bundles = List.of(
                 new BundleConfig("ml-platform", null, null, null, mlPlatform),
                 new BundleConfig("ghcr", "kubernetes.io/dockerconfigjson", SecretScope.NAMESPACE_WIDE, "ghcr-pull",
-                        Map.of(".dockerconfigjson", new ValueSource(null, null, null, null, new Generator(Generator.Kind.TOKEN, 40, null)))),
-                new BundleConfig("unset", null, null, null, Map.of("key", new ValueSource(null, "NOT_SET", null, null, null))));
+                        Map.of(".dockerconfigjson", new ValueSource.Generated(new Generator(Generator.Kind.TOKEN, 40, null)))),
+                new BundleConfig("unset", null, null, null, Map.of("key", new ValueSource.Env("NOT_SET"))));
         Map<String, EnvironmentConfig> environments = new LinkedHashMap<>();
         environments.put("dev", new EnvironmentConfig("dev-cluster", null, null, List.of("dev-lead@example.com")));
         environments.put("production", new EnvironmentConfig("prod-cluster", null, null, null));

@@ -227,12 +227,12 @@ class SealerWorkerIT {
                 new ClusterConfig("dev-cluster", null, false, new CertificateConfig(null, null, new ControllerRef(null, null), null)),
                 new ClusterConfig("prod-cluster", null, false, new CertificateConfig(prodCert.toString(), null, null, null)));
         Map<String, ValueSource> keys = new LinkedHashMap<>();
-        keys.put("endpoint", new ValueSource("https://mlflow.example.com", null, null, null, null));
-        keys.put("token", new ValueSource(null, "ML_TOKEN", null, null, null));
-        keys.put("ca", new ValueSource(null, null, caFile.toString(), null, null));
-        keys.put("db-password", new ValueSource(null, null, null, new SecretKeyRef(null, "vault", "database", "password"), null));
-        keys.put("password", new ValueSource(null, null, null, null, new Generator(Generator.Kind.PASSWORD, 32, null)));
-        keys.put("api-key", new ValueSource(null, null, null, null, new Generator(Generator.Kind.HEX, 40, null)));
+        keys.put("endpoint", new ValueSource.Literal("https://mlflow.example.com"));
+        keys.put("token", new ValueSource.Env("ML_TOKEN"));
+        keys.put("ca", new ValueSource.File(caFile.toString()));
+        keys.put("db-password", new ValueSource.FromSecret(new SecretKeyRef(null, "vault", "database", "password")));
+        keys.put("password", new ValueSource.Generated(new Generator(Generator.Kind.PASSWORD, 32, null)));
+        keys.put("api-key", new ValueSource.Generated(new Generator(Generator.Kind.HEX, 40, null)));
         Map<String, EnvironmentConfig> environments = new LinkedHashMap<>();
         environments.put("dev", new EnvironmentConfig("dev-cluster", null, null, null));
         environments.put("production", new EnvironmentConfig("prod-cluster", null, null, null));

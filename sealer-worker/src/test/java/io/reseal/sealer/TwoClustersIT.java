@@ -90,15 +90,15 @@ class TwoClustersIT {
                 new ClusterConfig("cluster-b", null, true,
                         new CertificateConfig(null, null, new ControllerRef("sealed-secrets", "controller"), null)));
         Map<String, ValueSource> keys = new LinkedHashMap<>();
-        keys.put("endpoint", new ValueSource("https://mlflow.example.com", null, null, null, null));
-        keys.put("db-password", new ValueSource(null, null, null, new SecretKeyRef("cluster-b", "vault", "database", "password"), null));
+        keys.put("endpoint", new ValueSource.Literal("https://mlflow.example.com"));
+        keys.put("db-password", new ValueSource.FromSecret(new SecretKeyRef("cluster-b", "vault", "database", "password")));
         config = new SealerConfig(clusters, List.of(
                 new BundleConfig("ml-platform", null, null, null, keys),
-                new BundleConfig("ghcr", null, null, null, Map.of("token", new ValueSource("ghcr-literal", null, null, null, null))),
+                new BundleConfig("ghcr", null, null, null, Map.of("token", new ValueSource.Literal("ghcr-literal"))),
                 new BundleConfig("missing", null, null, null, Map.of("password",
-                        new ValueSource(null, null, null, new SecretKeyRef("cluster-b", "vault", "database", "no-such-key"), null))),
+                        new ValueSource.FromSecret(new SecretKeyRef("cluster-b", "vault", "database", "no-such-key")))),
                 new BundleConfig("gone", null, null, null, Map.of("password",
-                        new ValueSource(null, null, null, new SecretKeyRef("cluster-b", "vault", "no-such-secret", "password"), null)))),
+                        new ValueSource.FromSecret(new SecretKeyRef("cluster-b", "vault", "no-such-secret", "password"))))),
                 List.of(new WorkflowConfig("financial-ml", "ml-team@example.com", List.of("ml-platform", "ghcr"),
                                 Map.of("dev", new EnvironmentConfig("cluster-a", null, null, null),
                                         "production", new EnvironmentConfig("cluster-b", null, null, null)), null),

@@ -9,6 +9,7 @@ import io.reseal.producer.ProducerConfig;
 import io.reseal.sealer.BundleConfig;
 import io.reseal.sealer.ClusterConfig;
 import io.reseal.sealer.SealerConfig;
+import io.reseal.sealer.issuer.IssuerConfig;
 import java.util.List;
 
 /**
@@ -22,6 +23,7 @@ import java.util.List;
  * @param api the rotation-producer's HTTP API (port, tokens as SHA-256 hashes)
  * @param s3 the packager's object store, link expiry and signing key
  * @param smtp the notifier's mail server
+ * @param issuers systems that make credentials at their source for each rotation (the sealer's)
  */
 public record ResealConfig(
         KafkaConfig kafka,
@@ -30,7 +32,8 @@ public record ResealConfig(
         List<WorkflowConfig> workflows,
         ProducerConfig api,
         PackagerConfig s3,
-        NotifierConfig smtp) {
+        NotifierConfig smtp,
+        List<IssuerConfig> issuers) {
 
     public ResealConfig {
         kafka = kafka == null ? KafkaConfig.defaults() : kafka;
@@ -38,14 +41,15 @@ public record ResealConfig(
         bundles = bundles == null ? List.of() : List.copyOf(bundles);
         workflows = workflows == null ? List.of() : List.copyOf(workflows);
         api = api == null ? ProducerConfig.defaults() : api;
+        issuers = issuers == null ? List.of() : List.copyOf(issuers);
         if (!clusters.isEmpty() || !bundles.isEmpty()) {
-            new SealerConfig(clusters, bundles, workflows); // cross-checks the sections now, not at first use
+            new SealerConfig(clusters, bundles, workflows, issuers); // cross-checks the sections now, not at first use
         }
     }
 
     public SealerConfig sealer() {
         try {
-            return new SealerConfig(clusters, bundles, workflows);
+            return new SealerConfig(clusters, bundles, workflows, issuers);
         } catch (IllegalArgumentException e) {
             throw new InvalidConfigException("the sealer cannot start: " + e.getMessage());
         }

@@ -26,8 +26,9 @@ import picocli.CommandLine.Command;
 
 /**
  * {@code reseal demo}: the whole pipeline on embedded servers, one sample rotation ({@code financial-ml},
- * {@code dev,production}) through the real API, Kafka, S3 and SMTP; prints the link, the package's files
- * and where the e-mail was saved, then stops everything.
+ * {@code dev,production}) through the real API, Kafka, S3 and SMTP, its database login made and tested at a real
+ * PostgreSQL server; prints the link, the package's files, what the issuer did, and where the e-mail was saved, then
+ * stops everything.
  */
 @Command(name = "demo", mixinStandardHelpOptions = true,
         description = "Run one sample rotation on embedded Kafka, S3 and SMTP, print the result, and exit.")
@@ -44,7 +45,7 @@ public final class DemoCommand implements Callable<Integer> {
 
     /** Runs the demo with its data under {@code data}; returns the exit code. */
     public static int run(Path data, PrintStream out) throws Exception {
-        out.println("Starting embedded Kafka, S3 and SMTP and the four services (data in " + data + ") ...");
+        out.println("Starting embedded Kafka, S3, SMTP and PostgreSQL and the four services (data in " + data + ") ...");
         try (LocalStack stack = LocalStack.start(data, new LocalStack.Ports(0, 0, 9000, 0, 0), null,
                 name -> name.equals("RESEAL_API_TOKEN") ? null : System.getenv(name), Clock.systemUTC())) {
             RotateClient client = new RotateClient(stack.apiUrl(), stack.apiToken(), Duration.ofMillis(200));
@@ -63,6 +64,17 @@ public final class DemoCommand implements Callable<Integer> {
                     + ", served again by ./reseal local):");
             out.println("  " + url);
             out.println("SHA-256: " + status.link().sha256());
+            if (status.issuers() != null) {
+                out.println();
+                for (RotationStatus.IssuerPhase issuer : status.issuers()) {
+                    out.println("Issuer " + issuer.issuer() + " (" + issuer.strategy() + "): made " + issuer.pending()
+                            + " at the source and tested it (logged in) before sealing.");
+                    out.println("  " + (issuer.current() != null
+                            ? "The previous login " + issuer.current() + " stays valid until ./reseal finish " + rotationId + "."
+                            : "There was no previous login; from the next rotation on, the previous one stays valid until"
+                                    + " ./reseal finish <rotation-id>."));
+                }
+            }
             out.println();
             out.println("Package contents:");
             for (String file : files(URI.create(url))) {

@@ -6,6 +6,7 @@ import io.reseal.cli.config.ResealConfig;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.reseal.embedded.EmbeddedKafka;
+import io.reseal.embedded.EmbeddedPostgresServer;
 import io.reseal.embedded.EmbeddedS3;
 import io.reseal.embedded.EmbeddedSmtp;
 import io.reseal.packager.signing.PackageSigner;
@@ -40,7 +41,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The whole system on one machine: embedded Kafka, S3 and SMTP servers (each replaced by a real one
- * when its environment variables are set) and the four services, in this JVM. Local state lives under
+ * when its environment variables are set), with the built-in sample configuration an embedded PostgreSQL server
+ * for its issuer, and the four services, in this JVM. Local state lives under
  * one data folder: the sealing key pair as the controller stores it ({@code sealing-key/}), the package
  * signing key ({@code signing/}), S3 objects ({@code s3/}), received mail ({@code mail/}) and, for
  * {@code local}, the Kafka log ({@code kafka/}). The services are built by {@link ServiceAssembly}, as the
@@ -67,6 +69,7 @@ public final class LocalStack implements AutoCloseable {
     private RotationProducer producer;
     private OpsServer ops;
     private Path mailDir;
+    private String postgresUrl;
 
     private LocalStack(Path data) {
         this.data = data;
@@ -108,6 +111,9 @@ public final class LocalStack implements AutoCloseable {
             overrides.put("SMTP_HOST", smtp.host());
             overrides.put("SMTP_PORT", Integer.toString(smtp.port()));
         }
+        if (isBlank(environment.apply("RESEAL_CONFIG"))) {
+            startPostgres(overrides);
+        }
         prepareLocalKeys();
         apiToken = environment.apply(ProducerMain.TOKEN_VARIABLE);
         if (apiToken == null || apiToken.isBlank()) {
@@ -124,7 +130,7 @@ public final class LocalStack implements AutoCloseable {
         PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         List<RunningService> workers = new ArrayList<>();
         for (ServiceAssembly.Worker worker : ServiceAssembly.Worker.values()) {
-            workers.add(remember(worker.start(config, environment, clock, metrics)));
+            workers.add(remember(worker.start(config, merged, clock, metrics)));
         }
         ops = remember(OpsServer.start(free(ports.ops()), metrics,
                 () -> workers.stream().allMatch(RunningService::isRunning), Map.of()));
@@ -138,12 +144,34 @@ public final class LocalStack implements AutoCloseable {
             return ConfigLoader.load(Path.of(file), environment);
         }
         try (InputStream in = LocalStack.class.getResourceAsStream("sample-reseal.yaml")) {
-            String sample = new String(in.readAllBytes(), StandardCharsets.UTF_8).replace("${data}", data.toString());
+            String sample = new String(in.readAllBytes(), StandardCharsets.UTF_8).replace("${data}", data.toString())
+                    .replace("${postgres}", postgresUrl);
             return ConfigLoader.load(new ByteArrayInputStream(sample.getBytes(StandardCharsets.UTF_8)),
                     "the built-in sample configuration", environment);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /**
+     * The sample's issuer: an embedded PostgreSQL server with the role {@code mlflow_app} (it may read the table
+     * {@code experiments}) and an admin login with a random password that only the sealer is given.
+     */
+    private void startPostgres(Map<String, String> overrides) {
+        EmbeddedPostgresServer postgres = remember(EmbeddedPostgresServer.start());
+        postgres.execute("CREATE ROLE reseal_admin LOGIN CREATEROLE", "CREATE ROLE mlflow_app NOLOGIN",
+                "GRANT mlflow_app TO reseal_admin WITH ADMIN OPTION", "CREATE TABLE experiments (name text)",
+                "GRANT SELECT ON experiments TO mlflow_app");
+        byte[] random = new byte[24];
+        new SecureRandom().nextBytes(random);
+        String password = Base64.getUrlEncoder().withoutPadding().encodeToString(random);
+        postgres.setPassword("reseal_admin", password.toCharArray()); // the driver wipes the array it is given
+        overrides.put("MLFLOW_DB_ADMIN_PASSWORD", password);
+        postgresUrl = postgres.jdbcUrl();
+    }
+
+    private static boolean isBlank(String value) {
+        return value == null || value.isBlank();
     }
 
     /** The controller key pair of the local "cluster", the package signing key and the demo registry credential. */

@@ -8,6 +8,7 @@ import io.reseal.cli.config.ConfigLoader;
 import io.reseal.cli.config.ResealConfig;
 import io.reseal.embedded.EmbeddedKafka;
 import io.reseal.embedded.EmbeddedGitServer;
+import io.reseal.embedded.EmbeddedPostgresServer;
 import io.reseal.embedded.EmbeddedS3;
 import io.reseal.embedded.EmbeddedSmtp;
 import io.reseal.embedded.KafkaBrokerProcess;
@@ -104,6 +105,10 @@ final class EvidenceStack implements AutoCloseable {
     static final String CREDIT_REQUESTOR = "credit-team@example.com";
     /** A workflow whose only environment is in cluster {@code swapped}, whose certificate file a test controls. */
     static final String SWAPPED = "swapped-ml";
+    /** A workflow whose bundle takes its login from the {@code mlflow-db} issuer (a real PostgreSQL server). */
+    static final String ISSUED = "issued-ml";
+    static final String ISSUED_REQUESTOR = "issued-team@example.com";
+    static final String ENV_PG_ADMIN = "RESEAL_EVIDENCE_PG_ADMIN";
     private static final String S3_ACCESS_KEY = "evidence";
     private static final String S3_SECRET_KEY = "evidence-s3-secret-" + UUID.randomUUID();
     static final String BUCKET = "reseal-packages";
@@ -123,6 +128,7 @@ final class EvidenceStack implements AutoCloseable {
     private final EmbeddedS3 s3;
     private final EmbeddedSmtp smtp;
     private EmbeddedGitServer git;
+    private EmbeddedPostgresServer postgres;
     private final Map<String, String> environment = new LinkedHashMap<>();
     private final Map<Service, AutoCloseable> inJvm = new EnumMap<>(Service.class);
     private final Map<Service, Process> processes = new EnumMap<>(Service.class);
@@ -168,6 +174,7 @@ final class EvidenceStack implements AutoCloseable {
         git = remember(new EmbeddedGitServer(dir.resolve("git"), "reseal-bot", GIT_TOKEN));
         git.createRepository(GIT_REPOSITORY);
         environment.put("GIT_TOKEN", GIT_TOKEN);
+        postgres = remember(EmbeddedPostgresServer.start());
         writeKeysAndValues();
         environment.put("RESEAL_CONFIG", writeConfig().toString());
         environment.put("KAFKA_BOOTSTRAP_SERVERS", kafka.bootstrapServers());
@@ -207,6 +214,10 @@ final class EvidenceStack implements AutoCloseable {
             throw new UncheckedIOException(e);
         }
         environment.put(ENV_AWS_SECRET, randomValue("aws-"));
+        environment.put(ENV_PG_ADMIN, randomValue("pg-admin-"));
+        postgres.execute("CREATE ROLE reseal_admin LOGIN CREATEROLE", "CREATE ROLE mlflow_app NOLOGIN",
+                "GRANT mlflow_app TO reseal_admin WITH ADMIN OPTION");
+        postgres.setPassword("reseal_admin", environment.get(ENV_PG_ADMIN).toCharArray());
     }
 
     private static String randomValue(String prefix) {
@@ -240,7 +251,22 @@ final class EvidenceStack implements AutoCloseable {
                     scope: namespace-wide
                     keys:
                       .dockerconfigjson: {file: "%1$s/values/ghcr-dockerconfig.json"}
+                  - name: mlflow-db
+                    keys:
+                      MLFLOW_DB_USERNAME: {issued: {issuer: mlflow-db, field: username}}
+                      MLFLOW_DB_PASSWORD: {issued: {issuer: mlflow-db, field: password}}
+                issuers:
+                  - name: mlflow-db
+                    postgres:
+                      url: "%4$s"
+                      admin: {username: {literal: reseal_admin}, password: {env: %5$s}}
+                      role: mlflow_app
                 workflows:
+                  - name: issued-ml
+                    requestor: issued-team@example.com
+                    bundles: [mlflow-db]
+                    environments:
+                      dev: {}
                   - name: financial-ml
                     requestor: financial-team@example.com
                     bundles: [ml-platform, ghcr]
@@ -255,7 +281,7 @@ final class EvidenceStack implements AutoCloseable {
                       production: {}
                     delivery:
                       git:
-                        url: %4$s
+                        url: %6$s
                         path: secrets/credit-ml
                         credentials: {username: {literal: reseal-bot}, password: {env: GIT_TOKEN}}
                   - name: swapped-ml
@@ -270,7 +296,8 @@ final class EvidenceStack implements AutoCloseable {
                 smtp:
                   from: reseal@localhost
                   sendTimeout: PT5S
-                """.formatted(dir.toAbsolutePath(), ENV_AWS_SECRET, BUCKET, git.url(GIT_REPOSITORY));
+                """.formatted(dir.toAbsolutePath(), ENV_AWS_SECRET, BUCKET, postgres.jdbcUrl(), ENV_PG_ADMIN,
+                git.url(GIT_REPOSITORY));
         try {
             Path file = dir.resolve("reseal.yaml");
             Files.writeString(file, yaml);
@@ -384,6 +411,23 @@ final class EvidenceStack implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /** The issuers' admin passwords: never sealed, so the leak scan adds them to the values it looks for. */
+    List<String> issuerAdminPasswords() {
+        return List.of(environment.get(ENV_PG_ADMIN));
+    }
+
+    /** The PostgreSQL server of the {@code mlflow-db} issuer. */
+    EmbeddedPostgresServer postgres() {
+        return postgres;
+    }
+
+    /** {@code POST /api/v1/rotations/{id}/finish} with the evidence token; the HTTP status. */
+    int finish(String rotationId) throws IOException, InterruptedException {
+        return http.send(HttpRequest.newBuilder(URI.create(apiUrl() + RotationApi.ROTATIONS + "/" + rotationId + "/finish"))
+                .timeout(Duration.ofSeconds(30)).header("Authorization", "Bearer " + TOKEN)
+                .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.discarding()).statusCode();
     }
 
     URI apiUrl() {

@@ -16,6 +16,7 @@ import io.reseal.sealer.BundleConfig;
 import io.reseal.sealer.manifest.OutputFormat;
 import io.reseal.sealer.offline.OfflineUnsealer;
 import io.reseal.sealer.offline.PrivateKeyLoader;
+import io.reseal.sealer.values.ValueSource;
 import java.io.ByteArrayInputStream;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -46,7 +47,8 @@ import org.junit.jupiter.api.io.TempDir;
  * log and of the worker process's console, every entry of every archive (downloaded through its presigned
  * link) and every saved e-mail (raw, every header, every decoded part) is scanned for every plaintext value of
  * the run, as is and base64-encoded. The values: the {@code env:} and {@code file:} sources, set to random
- * values by the test, and every generated value, recovered by unsealing each SealedSecret of the run with the
+ * values by the test, the admin password of the PostgreSQL issuer, and every generated and issued value (two
+ * rotations of an issued login, each finished), recovered by unsealing each SealedSecret of the run with the
  * local controller's private key.
  */
 @Timeout(240)
@@ -56,6 +58,7 @@ class LeaksIT {
     static Path dir;
     static EvidenceStack stack;
     static final List<String> rotations = new ArrayList<>();
+    static final int ISSUED_ROTATIONS = 2;
 
     @BeforeAll
     static void run() throws Exception {
@@ -72,6 +75,16 @@ class LeaksIT {
         await().atMost(Duration.ofSeconds(120)).until(() -> stack.events(EventType.NOTIFIED).size() == rotations.size() + 1);
         rotations.add(stack.events(EventType.NOTIFIED).stream().map(RotationEvent::rotationId)
                 .filter(id -> !rotations.contains(id)).findFirst().orElseThrow());
+        // two rotations of a login issued by a real PostgreSQL server, each finished through the API
+        for (int i = 0; i < ISSUED_ROTATIONS; i++) {
+            String issued = stack.rotate(EvidenceStack.ISSUED, List.of("dev"), EvidenceStack.ISSUED_REQUESTOR, patience);
+            rotations.add(issued);
+            await().atMost(Duration.ofSeconds(120)).until(() -> stack.events(EventType.NOTIFIED).stream()
+                    .anyMatch(e -> e.rotationId().equals(issued)));
+            await().atMost(Duration.ofSeconds(30)).until(() -> stack.finish(issued) == 202);
+            await().atMost(Duration.ofSeconds(60)).until(() -> stack.events(EventType.FINISHED).stream()
+                    .anyMatch(e -> e.rotationId().equals(issued)));
+        }
         // every mail copy is saved before the server acknowledges the message, hence before "notified"
     }
 
@@ -86,7 +99,11 @@ class LeaksIT {
         Set<String> literalKeys = new LinkedHashSet<>();
         for (BundleConfig bundle : stack.config().bundles()) {
             bundle.keys().forEach((key, source) -> {
-                if (source.literal() != null) literalKeys.add(key);
+                // literals and issued login names are not secret (the names travel on events as versions)
+                if (source instanceof ValueSource.Literal
+                        || source instanceof ValueSource.Issued issued && issued.issued().field().equals("username")) {
+                    literalKeys.add(key);
+                }
             });
         }
         List<RSAPrivateKey> keys = PrivateKeyLoader.load(List.of(stack.sealingKeyDir().resolve("tls.key")));
@@ -107,11 +124,13 @@ class LeaksIT {
                 }
             }
         }
-        // financial-ml: 2 bundles x (2 + 1 + 2 environments); credit-ml: 1 bundle x (2 + 2 environments)
-        assertThat(sealedSecrets).as("SealedSecrets unsealed").isEqualTo(2 * 5 + 4);
+        // financial-ml: 2 bundles x (2 + 1 + 2 environments); credit-ml: 1 bundle x (2 + 2 environments); issued-ml: 1 x (1 + 1)
+        assertThat(sealedSecrets).as("SealedSecrets unsealed").isEqualTo(2 * 5 + 4 + ISSUED_ROTATIONS);
         assertThat(values).as("the unsealed values include the env and file sources").containsAll(stack.knownSecretValues());
-        // each rotation generates AWS_ACCESS_KEY_ID, MLFLOW_TRACKING_PASSWORD, SIGNING_KEY afresh; 4 known values
-        assertThat(values).hasSize(4 + 3 * rotations.size());
+        // each ml-platform rotation generates AWS_ACCESS_KEY_ID, MLFLOW_TRACKING_PASSWORD, SIGNING_KEY afresh; 4 known
+        // values; each issued rotation a password made at PostgreSQL; and the issuer's admin password, never sealed
+        values.addAll(stack.issuerAdminPasswords());
+        assertThat(values).hasSize(4 + 3 * (rotations.size() - ISSUED_ROTATIONS) + ISSUED_ROTATIONS + 1);
         values.add(stack.gitToken()); // not a sealed value, but the packager's own credential: it must not leak either
         return new LeakScanner(values);
     }

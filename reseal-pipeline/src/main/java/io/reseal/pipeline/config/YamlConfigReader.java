@@ -10,6 +10,7 @@ import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
+import com.fasterxml.jackson.databind.exc.InvalidTypeIdException;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -112,6 +113,15 @@ public final class YamlConfigReader {
 
     private static String describe(JsonMappingException e, JsonPointer path, JsonNode tree, Map<String, Integer> lines) {
         String where = "'" + dotted(path) + "'" + line(lines, path);
+        if (e instanceof UnrecognizedPropertyException unknown && OneOfKeys.of(unknown.getReferringClass()) != null) {
+            JsonPointer parent = path.head() == null ? JsonPointer.empty() : path.head();
+            return "invalid value at '" + dotted(parent) + "'" + line(lines, parent) + ": write exactly one of "
+                    + OneOfKeys.of(unknown.getReferringClass());
+        }
+        if (e instanceof InvalidTypeIdException typeId) {
+            String oneOf = OneOfKeys.of(typeId.getBaseType().getRawClass());
+            return "invalid value at " + where + ": " + (oneOf != null ? "write exactly one of " + oneOf : "not a valid value here");
+        }
         if (e instanceof UnrecognizedPropertyException unknown) {
             return "unknown key " + where + "; known keys here: " + unknown.getKnownPropertyIds().stream()
                     .map(Object::toString).sorted().collect(Collectors.joining(", "));

@@ -3,13 +3,17 @@ package io.reseal.pipeline.event;
 import java.util.Arrays;
 import java.util.Optional;
 
-/** The five event types of the contract, each with its data class and the default topic it travels on. */
+/** The event types of the contract (the five of the pipeline, and finishing/finished of issued credentials), each with its data class and the default topic it travels on. */
 public enum EventType {
     REQUESTED("io.reseal.rotation.requested.v1", "reseal.rotation.requested", RotationRequested.class),
     SEALED("io.reseal.rotation.sealed.v1", "reseal.rotation.sealed", RotationSealed.class),
     PACKAGED("io.reseal.rotation.packaged.v1", "reseal.rotation.packaged", RotationPackaged.class),
     NOTIFIED("io.reseal.rotation.notified.v1", "reseal.rotation.notified", RotationNotified.class),
-    FAILED("io.reseal.rotation.failed.v1", "reseal.rotation.failed", RotationFailed.class);
+    FAILED("io.reseal.rotation.failed.v1", "reseal.rotation.failed", RotationFailed.class),
+    /** Asks the sealer to finish a rotation with issued credentials: revoke the previous ones. */
+    FINISHING("io.reseal.rotation.finishing.v1", "reseal.rotation.finishing", RotationFinishing.class),
+    /** The sealer revoked the previous credentials of a rotation. */
+    FINISHED("io.reseal.rotation.finished.v1", "reseal.rotation.finished", RotationFinished.class);
 
     private final String ceType;
     private final String defaultTopic;

@@ -5,7 +5,9 @@ import java.util.List;
 
 /**
  * Data of {@code io.reseal.rotation.sealed.v1}: every secret of one rotation, sealed for every
- * environment. Holds only ciphertext (SealedSecret manifests) and names, never a plaintext value.
+ * environment. Holds only ciphertext (SealedSecret manifests) and names, never a plaintext value. When the
+ * bundles take values from issuers, {@code issuers} says which credential version each one made (pending) and
+ * which one stays valid until the rotation is finished (current): identifiers, never values.
  */
 public record RotationSealed(
         String rotationId,
@@ -14,10 +16,18 @@ public record RotationSealed(
         Trigger trigger,
         String reason,
         Instant requestedAt,
-        List<Environment> environments) {
+        List<Environment> environments,
+        List<IssuedVersions> issuers) {
 
     public RotationSealed {
         environments = List.copyOf(environments);
+        issuers = issuers == null ? List.of() : List.copyOf(issuers);
+    }
+
+    /** A rotation without issued credentials. */
+    public RotationSealed(String rotationId, String workflow, String requestor, Trigger trigger, String reason,
+                          Instant requestedAt, List<Environment> environments) {
+        this(rotationId, workflow, requestor, trigger, reason, requestedAt, environments, List.of());
     }
 
     /** One subscribed namespace of the workflow and what was sealed for it. */

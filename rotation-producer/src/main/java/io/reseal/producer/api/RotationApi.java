@@ -5,6 +5,7 @@ import io.reseal.pipeline.config.WorkflowConfig;
 import io.reseal.pipeline.event.EventJson;
 import io.reseal.pipeline.event.EventType;
 import io.reseal.pipeline.event.RotationEvent;
+import io.reseal.pipeline.event.RotationFinishing;
 import io.reseal.pipeline.event.RotationRequested;
 import io.reseal.pipeline.event.TraceParent;
 import io.reseal.pipeline.kafka.KafkaClients;
@@ -54,10 +55,12 @@ import org.slf4j.LoggerFactory;
  *   <li>{@code GET /api/v1/rotations/{id}}: the {@link RotationStatus} from the {@link RotationStatusView},
  *       only to a token allowed that rotation's workflow ({@code 404} to any other); a rotation this replica just
  *       accepted is visible at once.</li>
+ *   <li>{@code POST /api/v1/rotations/{id}/finish}: revoke the previous credentials of a rotation with issued
+ *       credentials (see {@code finish}).</li>
  *   <li>{@code GET /health/live}, {@code GET /health/ready} (checks {@code kafka}: it answers, and
  *       {@code statusView}: loaded), in the {@link Health} JSON shape; {@code GET /metrics} (Prometheus text).</li>
  * </ul>
- * Both rotation endpoints need a Bearer token; a token making more than its {@code requestsPerMinute} rotation
+ * The rotation endpoints need a Bearer token; a token making more than its {@code requestsPerMinute} rotation
  * requests gets {@code 429} ({@link RequestRate}); every 4xx carries {@code {"error": {"code", "message",
  * "field"}}}. Tokens are never logged or echoed. The router's handlers run on Vert.x event loops; Kafka
  * sends run on worker threads. {@link #close()} closes the Kafka admin client this API opened.
@@ -110,6 +113,7 @@ public final class RotationApi implements AutoCloseable {
                 .handler(this::create)
                 .failureHandler(this::failed);
         router.get(ROTATIONS + "/:id").handler(this::status).failureHandler(this::failed);
+        router.post(ROTATIONS + "/:id/finish").handler(this::finish).failureHandler(this::failed);
         router.get("/health/live").handler(ctx -> health(ctx, Map.of()));
         router.get("/health/ready").handler(this::ready);
         router.get("/metrics").handler(ctx -> ctx.response()
@@ -240,14 +244,73 @@ public final class RotationApi implements AutoCloseable {
         if (status.isPresent()) {
             metrics.request("status", "found");
             send(ctx, 200, status.get());
-        } else if (!view.loaded()) {
+        } else {
+            unknown(ctx, "status", id);
+        }
+    }
+
+    /** 503 while the status view loads, 404 after. */
+    private void unknown(RoutingContext ctx, String endpoint, String id) {
+        if (!view.loaded()) {
             ctx.response().putHeader("Retry-After", "1");
-            reject(ctx, "status", new RequestRejected(503, "status-loading",
+            reject(ctx, endpoint, new RequestRejected(503, "status-loading",
                     "the status of rotations is still being read from Kafka; retry shortly", null));
         } else {
-            reject(ctx, "status", new RequestRejected(404, "unknown-rotation", "no rotation with id '"
+            reject(ctx, endpoint, new RequestRejected(404, "unknown-rotation", "no rotation with id '"
                     + io.reseal.pipeline.event.RequestRules.printable(id) + "'", null));
         }
+    }
+
+    /**
+     * {@code POST /api/v1/rotations/{id}/finish}: asks the sealer to revoke the previous credentials of a sealed
+     * rotation with issued credentials. Same tokens as creating: 401 without a valid one, 403 for a token not
+     * allowed that rotation's workflow; 404 for an unknown rotation, 409 for one that has nothing to finish (yet).
+     * 202 once Kafka acknowledged the request; asking twice is harmless (the sealer finishes a rotation once).
+     */
+    private void finish(RoutingContext ctx) {
+        Optional<ApiToken> authenticated = authenticate(ctx, "finish");
+        if (authenticated.isEmpty()) {
+            return;
+        }
+        String id = ctx.pathParam("id");
+        Optional<RotationStatus> found = ROTATION_ID.matcher(id).matches() ? view.find(id) : Optional.empty();
+        if (found.isEmpty()) {
+            unknown(ctx, "finish", id);
+            return;
+        }
+        RotationStatus status = found.get();
+        ApiToken token = authenticated.get();
+        if (status.workflow() == null || !token.allows(status.workflow())) {
+            reject(ctx, "finish", new RequestRejected(403, "forbidden", "token '" + token.name()
+                    + "' may not finish rotations of workflow '" + status.workflow() + "'", null));
+            return;
+        }
+        if (status.issuers() == null) {
+            reject(ctx, "finish", new RequestRejected(409, "nothing-to-finish", "rotation " + id
+                    + (status.stages().containsKey("sealed") ? " has no credentials from an issuer" : " is not sealed yet"), null));
+            return;
+        }
+        RotationEvent<RotationFinishing> event = RotationEvent.forRotation(id, EventType.FINISHING, RequestPublisher.SOURCE,
+                status.workflow(), OffsetDateTime.now(clock).withOffsetSameInstant(ZoneOffset.UTC),
+                new RotationFinishing(id, status.workflow(), token.name()));
+        vertx.<Void>executeBlocking(() -> {
+            publisher.publishFinishing(event).get(30, TimeUnit.SECONDS);
+            return null;
+        }, false).onComplete(result -> {
+            if (result.succeeded()) {
+                view.record(event);
+                LOG.info("finish of rotation {} requested through the API with token '{}'", id, token.name());
+                metrics.request("finish", "accepted");
+                Map<String, Object> body = new LinkedHashMap<>();
+                body.put("rotationId", id);
+                body.put("status", "finishing");
+                body.put("statusUrl", statusBase.get() + ROTATIONS + "/" + id);
+                send(ctx, 202, body);
+            } else {
+                reject(ctx, "finish", new RequestRejected(503, "kafka-unavailable",
+                        "Kafka did not acknowledge the request; retry", null));
+            }
+        });
     }
 
     private void ready(RoutingContext ctx) {

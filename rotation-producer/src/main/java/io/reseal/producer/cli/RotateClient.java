@@ -130,6 +130,18 @@ public final class RotateClient {
         }
     }
 
+    /**
+     * Asks the API to finish a rotation: revoke the previous credentials of its issuers. Returns once Kafka has the
+     * request; the sealer does the revoking ({@link #status} shows when).
+     */
+    public void finish(String rotationId) throws IOException, InterruptedException {
+        HttpRequest request = authorized(URI.create(apiUrl + RotationApi.ROTATIONS + "/"
+                + URLEncoder.encode(rotationId, StandardCharsets.UTF_8) + "/finish"))
+                .POST(HttpRequest.BodyPublishers.noBody())
+                .build();
+        sendWithRetries(request);
+    }
+
     /** The status of a rotation; {@link ApiException} with status 404 if the API does not know it. */
     public RotationStatus status(String rotationId) throws IOException, InterruptedException {
         HttpRequest request = authorized(URI.create(apiUrl + RotationApi.ROTATIONS + "/"
@@ -196,6 +208,19 @@ public final class RotateClient {
                 text.append(": not committed: ").append(status.git().failure());
             }
             text.append('\n');
+        }
+        if (status.issuers() != null) {
+            for (RotationStatus.IssuerPhase issuer : status.issuers()) {
+                text.append("issuer    ").append(issuer.issuer()).append(": ").append(issuer.phase());
+                if (issuer.phase().equals("tested")) {
+                    text.append(", new ").append(issuer.pending()).append(issuer.current() != null
+                            ? ", previous " + issuer.current() + " valid until finish" : ", no previous credential");
+                } else {
+                    text.append(", current ").append(issuer.current()).append(issuer.revoked() != null
+                            ? ", revoked " + issuer.revoked() + " at " + issuer.revokedAt() : ", nothing to revoke");
+                }
+                text.append('\n');
+            }
         }
         if (status.error() != null) {
             text.append("error     ").append(status.error().stage()).append(": ").append(status.error().code())

@@ -3,6 +3,7 @@ package io.reseal.producer.publish;
 import io.reseal.pipeline.event.EventCodec;
 import io.reseal.pipeline.event.EventType;
 import io.reseal.pipeline.event.RotationEvent;
+import io.reseal.pipeline.event.RotationFinishing;
 import io.reseal.pipeline.event.RotationRequested;
 import io.reseal.pipeline.event.TraceParent;
 import io.reseal.pipeline.kafka.KafkaClients;
@@ -16,7 +17,8 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 
 /**
- * Writes {@code RotationRequested} events to the requested topic with an idempotent producer and
+ * Writes {@code RotationRequested} events to the requested topic (and {@code RotationFinishing} to the finishing
+ * topic) with an idempotent producer and
  * {@code acks=all}: a returned future completes only once every in-sync replica has the record, and fails
  * (never hangs) within the delivery timeout when Kafka is unreachable. Thread-safe; closes its producer.
  */
@@ -32,6 +34,7 @@ public final class RequestPublisher implements AutoCloseable {
 
     private final Producer<String, byte[]> producer;
     private final String topic;
+    private final String finishingTopic;
     private final EventCodec codec = new EventCodec();
 
     public RequestPublisher(KafkaClients clients, Topics topics, String clientId) {
@@ -45,6 +48,21 @@ public final class RequestPublisher implements AutoCloseable {
         props.put(ProducerConfig.LINGER_MS_CONFIG, 0);
         this.producer = clients.producer(null, props);
         this.topic = topics.of(EventType.REQUESTED);
+        this.finishingTopic = topics.of(EventType.FINISHING);
+    }
+
+    /** Sends a request to finish a rotation; completes when Kafka acknowledged it. Call it off any event loop. */
+    public CompletableFuture<Void> publishFinishing(RotationEvent<RotationFinishing> event) {
+        CompletableFuture<Void> ack = new CompletableFuture<>();
+        try {
+            producer.send(codec.toRecord(finishingTopic, event), (metadata, error) -> {
+                if (error != null) ack.completeExceptionally(error);
+                else ack.complete(null);
+            });
+        } catch (RuntimeException e) {
+            ack.completeExceptionally(e);
+        }
+        return ack;
     }
 
     /** Sends the events (all of them, in order) and completes when Kafka acknowledged every one. */

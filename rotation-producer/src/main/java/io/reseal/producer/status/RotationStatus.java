@@ -3,14 +3,18 @@ package io.reseal.producer.status;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import io.reseal.pipeline.event.EventType;
+import io.reseal.pipeline.event.IssuedVersions;
 import io.reseal.pipeline.event.RotationEvent;
 import io.reseal.pipeline.event.RotationFailed;
 import io.reseal.pipeline.event.RotationPackaged;
+import io.reseal.pipeline.event.RotationFinished;
 import io.reseal.pipeline.event.RotationRequested;
+import io.reseal.pipeline.event.RotationSealed;
 import java.time.Instant;
 import java.util.Collections;
 import java.util.EnumMap;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -19,13 +23,15 @@ import java.util.Map;
  * @param rotationId the rotation
  * @param workflow its workflow
  * @param stage the furthest stage reached: {@code requested}, {@code sealed}, {@code packaged},
- *     {@code notified}; {@code failed} as soon as any stage gave up
+ *     {@code notified}, and for issued credentials {@code finishing}, {@code finished}; {@code failed} as soon as
+ *     any stage gave up
  * @param trigger {@code scheduled}, {@code ad-hoc} or {@code key-renewal}, once the request was seen
  * @param batchId the platform-wide batch it belongs to, if any
  * @param stages when each reached stage was reached, in pipeline order
  * @param link the download link and its expiry, once packaged
  * @param git where the rotation is in the workflow's Git repository (or why not), once packaged, if it delivers to Git
  * @param error why it failed, once failed
+ * @param issuers for a rotation with issued credentials: each issuer's phase and versions, and what finish revoked when
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record RotationStatus(
@@ -37,9 +43,11 @@ public record RotationStatus(
         Map<String, Instant> stages,
         @JsonProperty("package") PackageLink link,
         Failure error,
-        RotationPackaged.GitDelivery git) {
+        RotationPackaged.GitDelivery git,
+        List<IssuerPhase> issuers) {
 
     public RotationStatus {
+        issuers = issuers == null || issuers.isEmpty() ? null : List.copyOf(issuers);
         stages = stages == null ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(stages));
     }
 
@@ -58,12 +66,17 @@ public record RotationStatus(
         PackageLink newLink = link;
         Failure newError = error;
         RotationPackaged.GitDelivery newGit = git;
+        List<IssuerPhase> newIssuers = issuers;
         if (event.data() instanceof RotationRequested requested) {
             newTrigger = requested.trigger().wireName();
             newBatch = requested.batchId();
         } else if (event.data() instanceof RotationPackaged packaged) {
             newLink = new PackageLink(packaged.downloadUrl(), packaged.expiresAt(), packaged.sha256());
             newGit = packaged.git();
+        } else if (event.data() instanceof RotationSealed sealed && !sealed.issuers().isEmpty()) {
+            newIssuers = IssuerPhase.sealed(sealed.issuers(), issuers);
+        } else if (event.data() instanceof RotationFinished finished) {
+            newIssuers = IssuerPhase.finished(finished.issuers(), issuers);
         } else if (event.data() instanceof RotationFailed failed && newError == null) {
             newError = new Failure(failed.stage(), failed.errorCode(), failed.message());
         }
@@ -74,15 +87,40 @@ public record RotationStatus(
                 : reached.keySet().stream().reduce((a, b) -> b).orElseThrow();
         String newWorkflow = workflow != null ? workflow : event.subject();
         return new RotationStatus(rotationId, newWorkflow, furthest.shortName(), newTrigger, newBatch, ordered,
-                newLink, newError, newGit);
+                newLink, newError, newGit, newIssuers);
     }
 
     static RotationStatus empty(String rotationId) {
-        return new RotationStatus(rotationId, null, null, null, null, Map.of(), null, null, null);
+        return new RotationStatus(rotationId, null, null, null, null, Map.of(), null, null, null, null);
     }
 
     /** The delivery archive's presigned link. */
     public record PackageLink(String downloadUrl, Instant expiresAt, String sha256) {}
+
+    /**
+     * One issuer of the rotation: {@code tested} once the sealer made and tested the pending credential (the
+     * previous one, {@code current}, stays valid), {@code finished} once finish revoked {@code revoked} at
+     * {@code revokedAt}. Identifiers only.
+     */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record IssuerPhase(String issuer, String strategy, String phase, String current, String pending,
+                              String revoked, Instant revokedAt) {
+
+        static List<IssuerPhase> sealed(List<IssuedVersions> versions, List<IssuerPhase> known) {
+            if (known != null) return known; // finished already seen (events may arrive out of order across topics)
+            return versions.stream().map(v -> new IssuerPhase(v.issuer(), v.strategy(), "tested", v.current(), v.pending(),
+                    null, null)).toList();
+        }
+
+        static List<IssuerPhase> finished(List<RotationFinished.Revocation> revocations, List<IssuerPhase> known) {
+            return revocations.stream().map(r -> {
+                IssuerPhase before = known == null ? null
+                        : known.stream().filter(k -> k.issuer().equals(r.issuer())).findFirst().orElse(null);
+                return new IssuerPhase(r.issuer(), before == null ? null : before.strategy(), "finished", r.current(),
+                        null, r.revoked(), r.revokedAt());
+            }).toList();
+        }
+    }
 
     /** Which stage gave up and why (the message never holds a credential). */
     public record Failure(String stage, String code, String message) {}

@@ -12,7 +12,10 @@ import io.reseal.pipeline.config.WorkflowConfig;
 import io.reseal.pipeline.event.EventJson;
 import io.reseal.pipeline.event.EventType;
 import io.reseal.pipeline.event.RotationEvent;
+import io.reseal.pipeline.event.IssuedVersions;
 import io.reseal.pipeline.event.RotationFailed;
+import io.reseal.pipeline.event.RotationFinished;
+import io.reseal.pipeline.event.RotationFinishing;
 import io.reseal.pipeline.event.RotationNotified;
 import io.reseal.pipeline.event.RotationPackaged;
 import io.reseal.pipeline.event.RotationRequested;
@@ -301,6 +304,60 @@ class RotationApiIT {
         assertThat(afterRestart.get("stage").asText()).isEqualTo("notified");
         assertThat(afterRestart.get("stages").size()).isEqualTo(4);
         assertThat(json(get("/api/v1/rotations/" + broken, TEAM_TOKEN)).get("stage").asText()).isEqualTo("failed");
+    }
+
+    @Test
+    void finishFollowsTheTokenRulesAndTheStatusShowsEachIssuersPhase() throws Exception {
+        // given: a rotation of financial-ml, and one of fraud-ml that the team token may not touch
+        String rotation = json(post(TEAM_TOKEN, VALID)).get("rotationId").asText();
+        String other = json(post(INFRA_TOKEN, VALID.replace("financial-ml", "fraud-ml"))).get("rotationId").asText();
+        String finish = "/api/v1/rotations/" + rotation + "/finish";
+
+        // then: the same 401/403 rules as creating, 404 for an unknown rotation, 409 before it is sealed
+        assertError(postFinish(finish, null), 401, "unauthorized", null);
+        assertError(postFinish(finish, "not-a-configured-token"), 401, "unauthorized", null);
+        assertError(postFinish("/api/v1/rotations/no-such-rotation/finish", TEAM_TOKEN), 404, "unknown-rotation", null);
+        await().untilAsserted(() -> assertThat(get("/api/v1/rotations/" + other, TEAM_TOKEN).statusCode()).isEqualTo(200));
+        assertError(postFinish("/api/v1/rotations/" + other + "/finish", TEAM_TOKEN), 403, "forbidden", null);
+        assertError(postFinish(finish, TEAM_TOKEN), 409, "nothing-to-finish", null);
+
+        // when: it is sealed with a pending login, the previous one still valid
+        Instant t = Instant.now();
+        topics.write(worker(rotation, EventType.SEALED, new RotationSealed(rotation, "financial-ml",
+                "financial-team@example.com", Trigger.AD_HOC, null, t, List.of(),
+                List.of(new IssuedVersions("mlflow-db", "alternating-users", "mlflow_app_a", "mlflow_app_b")))));
+        await().untilAsserted(() -> assertThat(json(get("/api/v1/rotations/" + rotation, TEAM_TOKEN)).path("issuers")
+                .path(0).path("phase").asText()).isEqualTo("tested"));
+
+        // then: finish is accepted and on Kafka, naming who asked
+        HttpResponse<String> accepted = postFinish(finish, TEAM_TOKEN);
+        assertThat(accepted.statusCode()).as(accepted.body()).isEqualTo(202);
+        assertThat(json(accepted).get("status").asText()).isEqualTo("finishing");
+        List<RotationEvent<?>> finishing = topics.events(EventType.FINISHING);
+        assertThat(finishing).anySatisfy(e -> {
+            assertThat(e.rotationId()).isEqualTo(rotation);
+            assertThat(e.dataAs(RotationFinishing.class).requestedBy()).isEqualTo("team");
+        });
+
+        // when: the sealer has finished it
+        Instant revokedAt = Instant.now();
+        topics.write(worker(rotation, EventType.FINISHED, new RotationFinished(rotation, "financial-ml",
+                List.of(new RotationFinished.Revocation("mlflow-db", "mlflow_app_b", "mlflow_app_a", revokedAt)))));
+
+        // then: the status says what was revoked when
+        await().untilAsserted(() -> assertThat(json(get("/api/v1/rotations/" + rotation, TEAM_TOKEN)).get("stage").asText())
+                .isEqualTo("finished"));
+        RotationStatus status = new RotateClient(URI.create(base()), TEAM_TOKEN, Duration.ofMillis(100)).status(rotation);
+        assertThat(status.issuers()).containsExactly(new RotationStatus.IssuerPhase("mlflow-db", "alternating-users",
+                "finished", "mlflow_app_b", null, "mlflow_app_a", revokedAt));
+        assertThat(RotateClient.render(status))
+                .contains("issuer    mlflow-db: finished, current mlflow_app_b, revoked mlflow_app_a at " + revokedAt);
+    }
+
+    private HttpResponse<String> postFinish(String path, String token) throws Exception {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(base() + path)).POST(HttpRequest.BodyPublishers.noBody());
+        if (token != null) request.header("Authorization", "Bearer " + token);
+        return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
     }
 
     private static <D> RotationEvent<D> worker(String rotationId, EventType type, D data) {

@@ -6,6 +6,7 @@ import io.reseal.pipeline.event.ErrorCode;
 import io.reseal.pipeline.stage.PermanentStageException;
 import io.reseal.pipeline.stage.RetriableStageException;
 import io.reseal.sealer.BundleConfig;
+import io.reseal.sealer.issuer.Credential;
 import io.reseal.sealer.kube.ClusterAccess;
 import io.reseal.sealer.kube.KubernetesErrors;
 import io.reseal.sealer.secret.SecretValue;
@@ -50,10 +51,19 @@ public final class ValueResolver {
      * When one key fails, the values already read are wiped before the exception leaves.
      */
     public Map<String, SecretValue> resolve(BundleConfig bundle) throws RetriableStageException, PermanentStageException {
+        return resolve(bundle, Map.of());
+    }
+
+    /**
+     * The same, with the credentials the bundle's {@code issued} keys take their fields from (issuer name to
+     * the credential it made for this rotation). The credentials stay the caller's.
+     */
+    public Map<String, SecretValue> resolve(BundleConfig bundle, Map<String, Credential> issued)
+            throws RetriableStageException, PermanentStageException {
         Map<String, SecretValue> values = new LinkedHashMap<>();
         try {
             for (var entry : bundle.keys().entrySet()) {
-                byte[] plaintext = read(bundle.name(), entry.getKey(), entry.getValue());
+                byte[] plaintext = read(bundle.name(), entry.getKey(), entry.getValue(), issued);
                 try {
                     values.put(entry.getKey(), SecretValue.of(plaintext));
                 } finally {
@@ -67,29 +77,51 @@ public final class ValueResolver {
         }
     }
 
-    private byte[] read(String bundle, String key, ValueSource source) throws RetriableStageException, PermanentStageException {
-        String what = "bundle " + bundle + ", key " + key + ": " + source.describe();
-        if (source.literal() != null) {
-            return source.literal().getBytes(StandardCharsets.UTF_8);
+    /**
+     * The value of one source that is not {@code issued} (an issuer's admin login); {@code what} names it in
+     * errors. The caller owns the value.
+     */
+    public SecretValue resolve(String what, ValueSource source) throws RetriableStageException, PermanentStageException {
+        byte[] plaintext = read(what + ": " + source.describe(), source, Map.of());
+        try {
+            return SecretValue.of(plaintext);
+        } finally {
+            Arrays.fill(plaintext, (byte) 0);
         }
-        if (source.env() != null) {
-            String value = environment.apply(source.env());
+    }
+
+    private byte[] read(String bundle, String key, ValueSource source, Map<String, Credential> issued) throws RetriableStageException, PermanentStageException {
+        return read("bundle " + bundle + ", key " + key + ": " + source.describe(), source, issued);
+    }
+
+    private byte[] read(String what, ValueSource source, Map<String, Credential> issued)
+            throws RetriableStageException, PermanentStageException {
+        if (source instanceof ValueSource.Literal literal) return literal.literal().getBytes(StandardCharsets.UTF_8);
+        if (source instanceof ValueSource.Env env) {
+            String value = environment.apply(env.env());
             if (value == null) throw new PermanentStageException(ErrorCode.MISSING_VALUE, what + " is not set");
             return value.getBytes(StandardCharsets.UTF_8);
         }
-        if (source.file() != null) {
-            try {
-                return Files.readAllBytes(Path.of(source.file()));
-            } catch (NoSuchFileException e) {
-                throw new PermanentStageException(ErrorCode.MISSING_VALUE, what + " does not exist");
-            } catch (IOException e) {
-                throw new PermanentStageException(ErrorCode.MISSING_VALUE, what + " cannot be read (" + e.getClass().getSimpleName() + ")");
-            }
+        if (source instanceof ValueSource.File file) return readFile(what, Path.of(file.file()));
+        if (source instanceof ValueSource.FromSecret secret) return readSecret(what, secret.secret());
+        if (source instanceof ValueSource.Generated generated) return generated.generate().generate(random);
+        ValueSource.IssuedRef ref = ((ValueSource.Issued) source).issued();
+        Credential credential = issued.get(ref.issuer());
+        SecretValue value = credential == null ? null : credential.field(ref.field());
+        if (value == null) {
+            throw new PermanentStageException(ErrorCode.MISSING_VALUE, what + ": the issuer made no such credential");
         }
-        if (source.secret() != null) {
-            return readSecret(what, source.secret());
+        return value.bytes();
+    }
+
+    private static byte[] readFile(String what, Path path) throws PermanentStageException {
+        try {
+            return Files.readAllBytes(path);
+        } catch (NoSuchFileException e) {
+            throw new PermanentStageException(ErrorCode.MISSING_VALUE, what + " does not exist");
+        } catch (IOException e) {
+            throw new PermanentStageException(ErrorCode.MISSING_VALUE, what + " cannot be read (" + e.getClass().getSimpleName() + ")");
         }
-        return source.generate().generate(random);
     }
 
     private byte[] readSecret(String what, ValueSource.SecretKeyRef ref) throws RetriableStageException, PermanentStageException {

@@ -59,7 +59,7 @@ class KeyRenewalIT {
                         new CertificateConfig(null, null, new ControllerRef(null, null), REFRESH)),
                 new ClusterConfig("other-cluster", null, false, new CertificateConfig(otherCert.toString(), null, null, REFRESH)));
         config = new SealerConfig(clusters,
-                List.of(new BundleConfig("ml-platform", null, null, null, Map.of("k", new ValueSource("v", null, null, null, null)))),
+                List.of(new BundleConfig("ml-platform", null, null, null, Map.of("k", new ValueSource.Literal("v")))),
                 List.of(workflow("financial-ml", "dev-cluster"), workflow("payments", "dev-cluster"),
                         workflow("elsewhere", "other-cluster")));
         access = new ClusterAccess(clusters, Map.of("dev-cluster", cluster.client()));

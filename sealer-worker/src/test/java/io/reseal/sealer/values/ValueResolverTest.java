@@ -34,8 +34,8 @@ class ValueResolverTest {
         Map<String, ValueSource> keys = new LinkedHashMap<>();
         keys.put("endpoint", literal("https://mlflow.example.com"));
         keys.put("token", env("API_TOKEN"));
-        keys.put("db-password", new ValueSource(null, null, file.toString(), null, null));
-        keys.put("api-key", new ValueSource(null, null, null, null, new Generator(Generator.Kind.HEX, 40, null)));
+        keys.put("db-password", new ValueSource.File(file.toString()));
+        keys.put("api-key", new ValueSource.Generated(new Generator(Generator.Kind.HEX, 40, null)));
 
         // when
         Map<String, SecretValue> values = resolver.resolve(bundle(keys));
@@ -52,8 +52,7 @@ class ValueResolverTest {
     @Test
     void generatesAFreshValueOnEveryResolve() throws Exception {
         // given
-        BundleConfig bundle = bundle(Map.of("password", new ValueSource(null, null, null, null,
-                new Generator(Generator.Kind.PASSWORD, 24, null))));
+        BundleConfig bundle = bundle(Map.of("password", new ValueSource.Generated(new Generator(Generator.Kind.PASSWORD, 24, null))));
 
         // when
         String first = utf8(resolver.resolve(bundle).get("password"));
@@ -83,7 +82,7 @@ class ValueResolverTest {
         Path missing = dir.resolve("nope");
 
         // when / then
-        assertThatThrownBy(() -> resolver.resolve(bundle(Map.of("cert", new ValueSource(null, null, missing.toString(), null, null)))))
+        assertThatThrownBy(() -> resolver.resolve(bundle(Map.of("cert", new ValueSource.File(missing.toString())))))
                 .isInstanceOf(PermanentStageException.class)
                 .hasMessage("bundle ml-platform, key cert: file " + missing + " does not exist");
     }
@@ -92,17 +91,13 @@ class ValueResolverTest {
     void anUnreadableFileNamesBundleKeyAndFile() {
         // given: a directory is not a readable file
         // when / then
-        assertThatThrownBy(() -> resolver.resolve(bundle(Map.of("cert", new ValueSource(null, null, dir.toString(), null, null)))))
+        assertThatThrownBy(() -> resolver.resolve(bundle(Map.of("cert", new ValueSource.File(dir.toString())))))
                 .isInstanceOf(PermanentStageException.class)
                 .hasMessageStartingWith("bundle ml-platform, key cert: file " + dir + " cannot be read");
     }
 
     @Test
-    void aSourceNeedsExactlyOneKind() {
-        assertThatThrownBy(() -> new ValueSource("a", "B", null, null, null))
-                .hasMessage("a key's value needs exactly one of literal, env, file, secret, generate");
-        assertThatThrownBy(() -> new ValueSource(null, null, null, null, null))
-                .hasMessage("a key's value needs exactly one of literal, env, file, secret, generate");
+    void aSecretReferenceNeedsANamespaceNameAndKey() {
         assertThatThrownBy(() -> new ValueSource.SecretKeyRef(null, "Bad_NS", "db", "password"))
                 .hasMessage("secret.namespace 'Bad_NS' is not a DNS-1123 label");
         assertThatThrownBy(() -> new ValueSource.SecretKeyRef(null, "team", null, "password"))
@@ -112,7 +107,7 @@ class ValueResolverTest {
     @Test
     void describesASourceWithoutItsValue() {
         assertThat(literal("https://mlflow.example.com").describe()).isEqualTo("a literal");
-        assertThat(new ValueSource(null, null, null, new ValueSource.SecretKeyRef("prod", "team", "db", "password"), null)
+        assertThat(new ValueSource.FromSecret(new ValueSource.SecretKeyRef("prod", "team", "db", "password"))
                 .describe()).isEqualTo("key 'password' of Secret team/db in cluster prod");
     }
 
@@ -121,11 +116,11 @@ class ValueResolverTest {
     }
 
     private static ValueSource literal(String value) {
-        return new ValueSource(value, null, null, null, null);
+        return new ValueSource.Literal(value);
     }
 
     private static ValueSource env(String name) {
-        return new ValueSource(null, name, null, null, null);
+        return new ValueSource.Env(name);
     }
 
     private static String utf8(SecretValue value) {

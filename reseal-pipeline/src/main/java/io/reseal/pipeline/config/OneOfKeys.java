@@ -1,0 +1,53 @@
+package io.reseal.pipeline.config;
+
+import com.fasterxml.jackson.annotation.JsonSubTypes;
+import com.fasterxml.jackson.annotation.JsonTypeInfo;
+import java.lang.reflect.RecordComponent;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+/**
+ * The keys that tell the kinds of a one-of configuration type apart, for error messages: a sealed type read with
+ * {@code @JsonTypeInfo(use = DEDUCTION)} whose {@code @JsonSubTypes} are records (a value source is
+ * {@code literal}, {@code env}, ...). A key every kind has (an issuer's {@code name}) is not one of them.
+ */
+final class OneOfKeys {
+
+    private OneOfKeys() {}
+
+    /** "a, b, c" for a one-of type or one of its kinds; {@code null} for any other class. */
+    static String of(Class<?> type) {
+        Class<?> base = deductionBase(type);
+        if (base == null) return null;
+        List<Set<String>> kinds = new ArrayList<>();
+        for (JsonSubTypes.Type subtype : base.getAnnotation(JsonSubTypes.class).value()) {
+            if (!subtype.value().isRecord()) return null;
+            kinds.add(Arrays.stream(subtype.value().getRecordComponents()).map(RecordComponent::getName)
+                    .collect(Collectors.toCollection(LinkedHashSet::new)));
+        }
+        if (kinds.size() < 2) return null; // one kind so far: the usual unknown-key message says more
+        Set<String> common = new LinkedHashSet<>(kinds.get(0));
+        kinds.forEach(common::retainAll);
+        return kinds.stream().flatMap(Set::stream).filter(key -> !common.contains(key)).distinct()
+                .collect(Collectors.joining(", "));
+    }
+
+    private static Class<?> deductionBase(Class<?> type) {
+        if (type == null) return null;
+        if (isDeductionBase(type)) return type;
+        for (Class<?> parent : type.getInterfaces()) {
+            if (isDeductionBase(parent)) return parent;
+        }
+        return null;
+    }
+
+    private static boolean isDeductionBase(Class<?> type) {
+        JsonTypeInfo info = type.getAnnotation(JsonTypeInfo.class);
+        return info != null && info.use() == JsonTypeInfo.Id.DEDUCTION && type.getAnnotation(JsonSubTypes.class) != null
+                && type.getAnnotation(JsonSubTypes.class).value().length > 0;
+    }
+}

@@ -1,0 +1,26 @@
+package io.reseal.pipeline.event;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import java.time.Instant;
+import java.util.List;
+
+/**
+ * Data of {@code io.reseal.rotation.finished.v1}: the previous credentials of a rotation's issuers are revoked;
+ * only the ones the rotation delivered stay valid. Identifiers and times only.
+ */
+public record RotationFinished(String rotationId, String workflow, List<Revocation> issuers) {
+
+    public RotationFinished {
+        issuers = List.copyOf(issuers);
+    }
+
+    /**
+     * What one issuer revoked.
+     *
+     * @param current the version that stays valid (the one the rotation delivered)
+     * @param revoked the version revoked, {@code null} when there was none to revoke
+     * @param revokedAt when
+     */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record Revocation(String issuer, String current, String revoked, Instant revokedAt) {}
+}

@@ -1,0 +1,106 @@
+package io.reseal.sealer.issuer;
+
+import io.reseal.pipeline.event.EventCodec;
+import io.reseal.pipeline.event.EventType;
+import io.reseal.pipeline.event.InvalidEventException;
+import io.reseal.pipeline.event.IssuedVersions;
+import io.reseal.pipeline.event.RotationEvent;
+import io.reseal.pipeline.event.RotationFinished;
+import io.reseal.pipeline.event.RotationSealed;
+import io.reseal.pipeline.kafka.KafkaClients;
+import io.reseal.pipeline.stage.TopicScanner;
+import io.reseal.pipeline.stage.Topics;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Supplier;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+
+/**
+ * What Kafka says about issued credentials: the sealed rotations that carry {@link IssuedVersions}, in the order
+ * they were sealed, and the rotations finished since. This is the whole of an issuer's state (the credentials
+ * themselves are never stored), read afresh for every rotation that uses an issuer, so every sealer replica
+ * sees the same. Thread-safe.
+ */
+public final class IssuerHistory {
+
+    private final Supplier<Snapshot> reader;
+
+    public IssuerHistory(Supplier<Snapshot> reader) {
+        this.reader = reader;
+    }
+
+    /** Reads the committed records of the sealed and finished topics. */
+    public static IssuerHistory fromKafka(KafkaClients clients, Topics topics) {
+        TopicScanner scanner = new TopicScanner(clients);
+        EventCodec codec = new EventCodec();
+        return new IssuerHistory(() -> {
+            List<Sealed> sealed = new ArrayList<>();
+            Set<String> finished = new HashSet<>();
+            for (ConsumerRecord<String, byte[]> record : scanner.readAll(topics.of(EventType.SEALED), Duration.ofMinutes(2))) {
+                event(codec, record).filter(e -> e.data() instanceof RotationSealed s && !s.issuers().isEmpty())
+                        .ifPresent(e -> sealed.add(new Sealed((RotationSealed) e.data(), Instant.ofEpochMilli(record.timestamp()))));
+            }
+            for (ConsumerRecord<String, byte[]> record : scanner.readAll(topics.of(EventType.FINISHED), Duration.ofMinutes(2))) {
+                event(codec, record).filter(e -> e.data() instanceof RotationFinished).ifPresent(e -> finished.add(e.rotationId()));
+            }
+            sealed.sort(Comparator.comparing(Sealed::at));
+            return new Snapshot(sealed, finished);
+        });
+    }
+
+    private static Optional<RotationEvent<?>> event(EventCodec codec, ConsumerRecord<String, byte[]> record) {
+        try {
+            return Optional.of(codec.fromRecord(record));
+        } catch (InvalidEventException e) {
+            return Optional.empty(); // not ours to judge here; the stage that consumes the topic reports it
+        }
+    }
+
+    public Snapshot read() {
+        return reader.get();
+    }
+
+    /** A sealed rotation with issued credentials, and when it was sealed. */
+    public record Sealed(RotationSealed rotation, Instant at) {}
+
+    /** The history at one moment. */
+    public record Snapshot(List<Sealed> sealed, Set<String> finished) {
+
+        public Snapshot {
+            sealed = List.copyOf(sealed);
+            finished = Set.copyOf(finished);
+        }
+
+        /** The last sealed rotation that used {@code issuer}, and its versions. */
+        public Optional<Last> lastOf(String issuer) {
+            for (int i = sealed.size() - 1; i >= 0; i--) {
+                RotationSealed rotation = sealed.get(i).rotation();
+                for (IssuedVersions versions : rotation.issuers()) {
+                    if (versions.issuer().equals(issuer)) {
+                        return Optional.of(new Last(rotation.rotationId(), versions, finished.contains(rotation.rotationId())));
+                    }
+                }
+            }
+            return Optional.empty();
+        }
+
+        public Optional<Sealed> sealed(String rotationId) {
+            return sealed.stream().filter(s -> s.rotation().rotationId().equals(rotationId)).findFirst();
+        }
+    }
+
+    /** The last rotation of an issuer: its versions, and whether its previous credential is revoked. */
+    public record Last(String rotationId, IssuedVersions versions, boolean finished) {
+
+        /** Whether a credential other than the delivered one is still valid, waiting for finish. */
+        public boolean waitingForFinish() {
+            return !finished && versions.current() != null && !versions.current().equals(versions.pending());
+        }
+    }
+}
