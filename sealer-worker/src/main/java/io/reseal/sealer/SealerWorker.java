@@ -86,7 +86,7 @@ public final class SealerWorker implements AutoCloseable {
         Map<String, Issuer> issuers = Issuers.of(config.issuers(), values);
         IssuerHistory history = IssuerHistory.fromKafka(new KafkaClients(kafka), kafka.topicNames());
         SealerStage stage = new SealerStage(config, discovery, certificates, values,
-                new SecretSealer(new HybridEncryption(), clock), pool, new IssuerSteps(issuers, history));
+                new SecretSealer(new HybridEncryption(), clock), pool, new IssuerSteps(issuers, history, clock));
         StageService service;
         StageService finisher;
         try {

@@ -3,6 +3,7 @@ package io.reseal.sealer.issuer;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.reseal.pipeline.event.ErrorCode;
 import io.reseal.pipeline.event.IssuedVersions;
 import io.reseal.pipeline.stage.PermanentStageException;
 import io.reseal.pipeline.stage.RetriableStageException;
@@ -62,11 +63,11 @@ public final class CommandIssuer implements Issuer {
             try {
                 answer = JSON.readTree(output);
             } catch (IOException e) {
-                throw new PermanentStageException("issuer-failed", what("create") + " printed something that is not JSON");
+                throw new PermanentStageException(ErrorCode.ISSUER_FAILED, what("create") + " printed something that is not JSON");
             }
             String version = answer.path("version").asText(null);
             if (version == null || !VERSION.matcher(version).matches()) {
-                throw new PermanentStageException("issuer-failed", what("create")
+                throw new PermanentStageException(ErrorCode.ISSUER_FAILED, what("create")
                         + " printed no valid \"version\" (1-200 printable ASCII characters)");
             }
             Map<String, SecretValue> fields = new LinkedHashMap<>();
@@ -74,7 +75,7 @@ public final class CommandIssuer implements Issuer {
                 JsonNode value = answer.path("fields").path(field);
                 if (!value.isTextual()) {
                     fields.values().forEach(SecretValue::destroy);
-                    throw new PermanentStageException("issuer-failed", what("create") + " printed no string field \""
+                    throw new PermanentStageException(ErrorCode.ISSUER_FAILED, what("create") + " printed no string field \""
                             + field + "\"");
                 }
                 fields.put(field, SecretValue.ofUtf8(value.asText()));
@@ -138,7 +139,7 @@ public final class CommandIssuer implements Issuer {
         try {
             process = builder.start();
         } catch (IOException e) {
-            throw new PermanentStageException("issuer-failed", what(step) + " cannot be started (" + e.getMessage() + ")");
+            throw new PermanentStageException(ErrorCode.ISSUER_FAILED, what(step) + " cannot be started (" + e.getMessage() + ")");
         }
         CompletableFuture<byte[]> stdout = CompletableFuture.supplyAsync(() -> readLimited(process.getInputStream()));
         CompletableFuture<byte[]> stderr = CompletableFuture.supplyAsync(() -> readLimited(process.getErrorStream()));
@@ -152,7 +153,7 @@ public final class CommandIssuer implements Issuer {
         try {
             if (!process.waitFor(config.command().timeout().toMillis(), TimeUnit.MILLISECONDS)) {
                 process.destroyForcibly();
-                throw new RetriableStageException("issuer-unavailable", what(step) + " did not finish within "
+                throw new RetriableStageException(ErrorCode.ISSUER_UNAVAILABLE, what(step) + " did not finish within "
                         + config.command().timeout() + " and was killed", null);
             }
             byte[] err = stderr.get(10, TimeUnit.SECONDS);
@@ -162,14 +163,14 @@ public final class CommandIssuer implements Issuer {
             if (exit == 0) return stdout.get(10, TimeUnit.SECONDS);
             wipe(stdout);
             String message = what(step) + " exited with " + exit + " (" + stderrNote + ")";
-            if (exit == RETRY) throw new RetriableStageException("issuer-unavailable", message, null);
+            if (exit == RETRY) throw new RetriableStageException(ErrorCode.ISSUER_UNAVAILABLE, message, null);
             throw new PermanentStageException(isTest ? "issuer-test-failed" : "issuer-failed", message);
         } catch (InterruptedException e) {
             process.destroyForcibly();
             Thread.currentThread().interrupt();
-            throw new RetriableStageException("issuer-unavailable", what(step) + " was interrupted", e);
+            throw new RetriableStageException(ErrorCode.ISSUER_UNAVAILABLE, what(step) + " was interrupted", e);
         } catch (ExecutionException | java.util.concurrent.TimeoutException e) {
-            throw new RetriableStageException("issuer-unavailable", what(step) + ": its output could not be read", null);
+            throw new RetriableStageException(ErrorCode.ISSUER_UNAVAILABLE, what(step) + ": its output could not be read", null);
         }
     }
 

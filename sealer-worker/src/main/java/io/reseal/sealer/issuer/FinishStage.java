@@ -1,5 +1,6 @@
 package io.reseal.sealer.issuer;
 
+import io.reseal.pipeline.event.ErrorCode;
 import io.reseal.pipeline.event.EventType;
 import io.reseal.pipeline.event.IssuedVersions;
 import io.reseal.pipeline.event.RotationEvent;
@@ -56,18 +57,18 @@ public final class FinishStage implements StageHandler {
         String rotationId = event.rotationId() != null ? event.rotationId() : request.rotationId();
         IssuerHistory.Snapshot snapshot = history.read();
         RotationSealed sealed = snapshot.sealed(rotationId).map(IssuerHistory.Sealed::rotation)
-                .orElseThrow(() -> new PermanentStageException("nothing-to-finish", "rotation " + rotationId
+                .orElseThrow(() -> new PermanentStageException(ErrorCode.NOTHING_TO_FINISH, "rotation " + rotationId
                         + " has no sealed credentials from an issuer (unknown, not sealed yet, or no issued keys)"));
         List<RotationFinished.Revocation> revoked = new ArrayList<>();
         for (IssuedVersions versions : sealed.issuers()) {
             IssuerHistory.Last last = snapshot.lastOf(versions.issuer()).orElseThrow();
             if (!last.rotationId().equals(rotationId)) {
-                throw new PermanentStageException("not-the-last-rotation", "issuer " + versions.issuer() + ": rotation "
+                throw new PermanentStageException(ErrorCode.NOT_THE_LAST_ROTATION, "issuer " + versions.issuer() + ": rotation "
                         + rotationId + " is not its last (" + last.rotationId() + " is); only the last one can be finished");
             }
             Issuer issuer = issuers.get(versions.issuer());
             if (issuer == null) {
-                throw new PermanentStageException("unknown-issuer", "rotation " + rotationId + " used issuer "
+                throw new PermanentStageException(ErrorCode.UNKNOWN_ISSUER, "rotation " + rotationId + " used issuer "
                         + versions.issuer() + ", which is no longer configured");
             }
             issuer.revokePrevious(versions);

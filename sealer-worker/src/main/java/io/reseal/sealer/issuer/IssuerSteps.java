@@ -1,12 +1,17 @@
 package io.reseal.sealer.issuer;
 
+import io.reseal.pipeline.event.ErrorCode;
 import io.reseal.pipeline.event.IssuedVersions;
 import io.reseal.pipeline.stage.PermanentStageException;
 import io.reseal.pipeline.stage.RetriableStageException;
 import io.reseal.sealer.BundleConfig;
 import io.reseal.sealer.values.ValueSource;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -19,22 +24,36 @@ import org.slf4j.LoggerFactory;
  * The create and test steps of a rotation's issuers, run by the sealer before it seals anything. A second
  * rotation of an issuer whose last rotation still waits for finish is refused ({@code rotation-unfinished}); a
  * pending credential that fails its test is discarded and nothing is sealed. Called from one thread at a time.
+ *
+ * <p>The history is what Kafka has committed. The stage loop commits a whole batch of records at once, so a
+ * rotation this sealer made a pending credential for may not be committed yet when the next record comes: for
+ * {@link #IN_FLIGHT} after a create, another rotation of the same issuer is a {@link RetriableStageException}
+ * ({@code issuer-busy}), tried again once the batch is committed and the history tells whether the first one was
+ * sealed (then the second is refused as unfinished) or failed (then it goes ahead on the same slot).
  */
 public final class IssuerSteps {
 
     private static final Logger LOG = LoggerFactory.getLogger(IssuerSteps.class);
 
+    /** How long a create of this sealer counts as in flight when the history does not show it yet. */
+    static final Duration IN_FLIGHT = Duration.ofMinutes(1);
+
     private final Map<String, Issuer> issuers;
     private final IssuerHistory history;
+    private final Clock clock;
+    /** By issuer: the rotation this sealer last made a pending credential for, and when. */
+    private final Map<String, InFlight> inFlight = new HashMap<>();
 
-    public IssuerSteps(Map<String, Issuer> issuers, IssuerHistory history) {
+    public IssuerSteps(Map<String, Issuer> issuers, IssuerHistory history, Clock clock) {
         this.issuers = Map.copyOf(issuers);
         this.history = history;
+        this.clock = clock;
     }
 
     /** No issuers: bundles take no issued values. */
     public static IssuerSteps none() {
-        return new IssuerSteps(Map.of(), new IssuerHistory(() -> new IssuerHistory.Snapshot(List.of(), Set.of())));
+        return new IssuerSteps(Map.of(), new IssuerHistory(() -> new IssuerHistory.Snapshot(List.of(), Set.of())),
+                Clock.systemUTC());
     }
 
     /**
@@ -54,9 +73,10 @@ public final class IssuerSteps {
         IssuerHistory.Snapshot snapshot = history.read();
         Map<String, String> currentOf = new LinkedHashMap<>();
         for (String name : used) {
+            refuseWhileInFlight(name, rotationId, snapshot);
             IssuerHistory.Last last = snapshot.lastOf(name).orElse(null);
             if (last != null && last.waitingForFinish()) {
-                throw new PermanentStageException("rotation-unfinished", "issuer " + name + ": rotation "
+                throw new PermanentStageException(ErrorCode.ROTATION_UNFINISHED, "issuer " + name + ": rotation "
                         + last.rotationId() + " is not finished (its previous credential " + last.versions().current()
                         + " is still valid); finish it first (./reseal finish " + last.rotationId() + ")");
             }
@@ -69,6 +89,7 @@ public final class IssuerSteps {
                 Issuer issuer = issuers.get(name);
                 Issuer.Pending pending = issuer.create(rotationId, currentOf.get(name));
                 made.put(name, pending);
+                inFlight.put(name, new InFlight(rotationId, clock.instant()));
                 issuer.test(pending);
                 LOG.info("rotation {}: issuer {} made and tested {} (current {} stays valid until finish)", rotationId,
                         name, pending.versions().pending(), pending.versions().current());
@@ -88,6 +109,24 @@ public final class IssuerSteps {
         });
         return new Issued(credentials, versions);
     }
+
+    /** A create of another rotation of {@code issuer} that the history does not show yet is still in flight. */
+    private void refuseWhileInFlight(String issuer, String rotationId, IssuerHistory.Snapshot snapshot)
+            throws RetriableStageException {
+        InFlight other = inFlight.get(issuer);
+        if (other == null || other.rotationId().equals(rotationId)) {
+            return;
+        }
+        if (snapshot.sealed(other.rotationId()).isPresent()
+                || !clock.instant().isBefore(other.createdAt().plus(IN_FLIGHT))) {
+            inFlight.remove(issuer);
+            return;
+        }
+        throw new RetriableStageException(ErrorCode.ISSUER_BUSY, "issuer " + issuer + ": rotation " + other.rotationId()
+                + " made a pending credential that is not committed yet; trying again after it", null);
+    }
+
+    private record InFlight(String rotationId, Instant createdAt) {}
 
     private void discard(String rotationId, Map<String, Issuer.Pending> made) {
         made.forEach((name, pending) -> {

@@ -1,5 +1,6 @@
 package io.reseal.sealer.issuer;
 
+import io.reseal.pipeline.event.ErrorCode;
 import io.reseal.pipeline.event.IssuedVersions;
 import io.reseal.pipeline.stage.PermanentStageException;
 import io.reseal.pipeline.stage.RetriableStageException;
@@ -86,13 +87,13 @@ public final class PostgresIssuer implements Issuer {
             member.setString(1, config.postgres().role());
             try (ResultSet result = member.executeQuery()) {
                 if (!result.next() || !result.getBoolean(1)) {
-                    throw new PermanentStageException("issuer-test-failed", "issuer " + config.name() + ": login "
+                    throw new PermanentStageException(ErrorCode.ISSUER_TEST_FAILED, "issuer " + config.name() + ": login "
                             + user + " works but does not carry the privileges of role " + config.postgres().role());
                 }
             }
         } catch (SQLException e) {
             if (isConnectionFailure(e)) rethrow("test", e);
-            throw new PermanentStageException("issuer-test-failed", "issuer " + config.name() + ": the new credential of "
+            throw new PermanentStageException(ErrorCode.ISSUER_TEST_FAILED, "issuer " + config.name() + ": the new credential of "
                     + user + " does not log in (" + e.getSQLState() + " " + e.getMessage() + ")");
         } finally {
             Arrays.fill(password, (byte) 0);
@@ -161,8 +162,8 @@ public final class PostgresIssuer implements Issuer {
     /** Always throws: retriable when the server could not be reached, permanent otherwise. */
     private void rethrow(String step, SQLException e) throws RetriableStageException, PermanentStageException {
         String message = "issuer " + config.name() + ", " + step + ": " + e.getSQLState() + " " + e.getMessage();
-        if (isConnectionFailure(e)) throw new RetriableStageException("issuer-unavailable", message, null);
-        throw new PermanentStageException("issuer-failed", message);
+        if (isConnectionFailure(e)) throw new RetriableStageException(ErrorCode.ISSUER_UNAVAILABLE, message, null);
+        throw new PermanentStageException(ErrorCode.ISSUER_FAILED, message);
     }
 
     /** Connection exceptions (SQLSTATE class 08) and a server shutting down (57P) may pass; anything else will not. */
