@@ -84,7 +84,7 @@ public final class SealerStage implements StageHandler {
                     certificateOf.put(target.cluster(), certificates.current(target.cluster()));
                 }
             }
-            List<RotationSealed.Environment> environments = seal(targets, bundles, resolved, certificateOf);
+            List<RotationSealed.Environment> environments = seal(event.rotationId(), targets, bundles, resolved, certificateOf);
             RotationSealed sealed = new RotationSealed(event.rotationId(), request.workflow(), request.requestor(),
                     request.trigger(), request.reason(), event.time().toInstant(), environments);
             return List.of(RotationEvent.forRotation(event.rotationId(), EventType.SEALED, SOURCE, request.workflow(),
@@ -161,7 +161,7 @@ public final class SealerStage implements StageHandler {
         return bundles;
     }
 
-    private List<RotationSealed.Environment> seal(List<Subscription> targets, Map<String, BundleConfig> bundles,
+    private List<RotationSealed.Environment> seal(String rotationId, List<Subscription> targets, Map<String, BundleConfig> bundles,
                                                   Map<String, Map<String, SecretValue>> resolved,
                                                   Map<String, SealingCertificate> certificateOf) {
         try {
@@ -170,8 +170,8 @@ public final class SealerStage implements StageHandler {
                             certificateOf.get(target.cluster()).fingerprint(), target.contacts(),
                             target.bundles().stream().map(name -> {
                                 BundleConfig bundle = bundles.get(name);
-                                String manifest = sealer.sealToYaml(target.namespace(), bundle.secretName(), bundle.type(),
-                                        bundle.scope(), resolved.get(name), certificateOf.get(target.cluster()));
+                                String manifest = sealer.sealToYaml(rotationId, target.namespace(), bundle.secretName(),
+                                        bundle.type(), bundle.scope(), resolved.get(name), certificateOf.get(target.cluster()));
                                 return new RotationSealed.Secret(bundle.secretName(), bundle.type(), bundle.scope(),
                                         List.copyOf(bundle.keys().keySet()), manifest);
                             }).collect(Collectors.toList())))
