@@ -3,13 +3,17 @@ package io.reseal.pipeline.event;
 import java.util.Arrays;
 import java.util.Optional;
 
-/** The five event types of the contract, each with its data class and the default topic it travels on. */
+/** The event types of the contract, each with its data class and the default topic it travels on. */
 public enum EventType {
     REQUESTED("io.reseal.rotation.requested.v1", "reseal.rotation.requested", RotationRequested.class),
     SEALED("io.reseal.rotation.sealed.v1", "reseal.rotation.sealed", RotationSealed.class),
     PACKAGED("io.reseal.rotation.packaged.v1", "reseal.rotation.packaged", RotationPackaged.class),
     NOTIFIED("io.reseal.rotation.notified.v1", "reseal.rotation.notified", RotationNotified.class),
-    FAILED("io.reseal.rotation.failed.v1", "reseal.rotation.failed", RotationFailed.class);
+    FAILED("io.reseal.rotation.failed.v1", "reseal.rotation.failed", RotationFailed.class),
+    /** A namespace's adoption of a rotation moved on (after the pipeline: not a stage). */
+    ADOPTED("io.reseal.rotation.adopted.v1", "reseal.rotation.adopted", RotationAdopted.class),
+    /** Adoption of a rotation is over: all adopted, or the deadline passed; travels on the adopted topic. */
+    ADOPTION_COMPLETE("io.reseal.rotation.adoption-complete.v1", "reseal.rotation.adopted", RotationAdoptionComplete.class);
 
     private final String ceType;
     private final String defaultTopic;
@@ -37,6 +41,11 @@ public enum EventType {
     /** Short lower-case name: {@code requested}, {@code sealed}, ... (also the stage a rotation reached). */
     public String shortName() {
         return name().toLowerCase(java.util.Locale.ROOT);
+    }
+
+    /** Whether this type reports adoption in the clusters rather than a pipeline stage. */
+    public boolean isAdoption() {
+        return this == ADOPTED || this == ADOPTION_COMPLETE;
     }
 
     public static Optional<EventType> ofCeType(String ceType) {

@@ -64,8 +64,8 @@ public final class RotationStatusView implements AutoCloseable {
     /** Assigns every partition of the stage topics (which must exist) and starts reading on a daemon thread. */
     public synchronized void start() {
         List<TopicPartition> partitions = new ArrayList<>();
-        for (EventType type : EventType.values()) {
-            for (PartitionInfo info : consumer.partitionsFor(topics.of(type), Duration.ofSeconds(30))) {
+        for (String topic : topics.all().values().stream().distinct().sorted().toList()) {
+            for (PartitionInfo info : consumer.partitionsFor(topic, Duration.ofSeconds(30))) {
                 partitions.add(new TopicPartition(info.topic(), info.partition()));
             }
         }
@@ -123,8 +123,8 @@ public final class RotationStatusView implements AutoCloseable {
         if (event.data() instanceof RotationFailed failed && failed.rotationId() != null) {
             rotationId = failed.rotationId();
         }
-        if (rotationId == null) {
-            return;
+        if (rotationId == null || event.type().isAdoption()) {
+            return; // adoption is not a pipeline stage
         }
         byId.compute(rotationId, (id, known) -> (known == null ? RotationStatus.empty(id) : known).with(event, at));
     }
