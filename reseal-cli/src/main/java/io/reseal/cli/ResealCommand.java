@@ -15,10 +15,11 @@ import picocli.CommandLine.Command;
 @Command(name = "reseal", mixinStandardHelpOptions = true, version = "reseal 0.1.0",
         description = "Event-driven credential rotation for Kubernetes platforms that use Sealed Secrets.",
         subcommands = {
-                DemoCommand.class, LocalCommand.class, RotateCommand.class, StatusCommand.class,
+                DemoCommand.class, LocalCommand.class, RotateCommand.class, StatusCommand.class, RotationsCommand.class,
                 VerifyCommand.class, SealCommand.class, UnsealCommand.class, BenchCommand.class,
                 ServiceCommand.Producer.class, ServiceCommand.Sealer.class,
-                ServiceCommand.Packager.class, ServiceCommand.Notifier.class, CommandLine.HelpCommand.class})
+                ServiceCommand.Packager.class, ServiceCommand.Notifier.class, ServiceCommand.Adoption.class,
+                CommandLine.HelpCommand.class})
 public final class ResealCommand {
 
     public static void main(String[] args) {

@@ -3,6 +3,8 @@ package io.reseal.cli;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.reseal.adoption.AdoptionListener;
+import io.reseal.adoption.AdoptionWatcher;
 import io.reseal.cli.config.ConfigLoader;
 import io.reseal.cli.config.ResealConfig;
 import io.reseal.notifier.NotifierWorker;
@@ -28,9 +30,9 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code reseal producer|sealer|packager|notifier}: one service, as a container runs it. Reads
+ * {@code reseal producer|sealer|packager|notifier|adoption}: one service, as a container runs it. Reads
  * {@code RESEAL_CONFIG} (default {@code /etc/reseal/reseal.yaml}) and the connection variables, runs until
- * SIGTERM, then stops after the record in hand. The three workers also serve {@code /health/live},
+ * SIGTERM, then stops after the record in hand. The workers (and the adoption watcher) also serve {@code /health/live},
  * {@code /health/ready} and {@code /metrics} on {@code RESEAL_OPS_PORT} (default 8081, see {@link OpsServer});
  * the producer serves them on its API port.
  */
@@ -190,6 +192,26 @@ abstract class ServiceCommand implements Callable<Integer> {
         Worker startWorker(ResealConfig config, Clock clock, MeterRegistry metrics) {
             NotifierWorker worker = NotifierWorker.start(config.notifier(), config.kafka(), clock, metrics);
             return new Worker(worker, worker::isRunning);
+        }
+    }
+
+    @Command(name = "adoption", mixinStandardHelpOptions = true,
+            description = "Run the adoption watcher (which namespaces applied, unsealed and rolled out a rotation).")
+    static final class Adoption extends WorkerCommand {
+        @Override
+        Set<String> sections() {
+            return Set.of("kafka", "clusters", "bundles", "workflows", "adoption");
+        }
+
+        @Override
+        Worker startWorker(ResealConfig config, Clock clock, MeterRegistry metrics) {
+            ClusterAccess clusters = new ClusterAccess(config.sealer().clusters());
+            AdoptionWatcher watcher = AdoptionWatcher.start(config.adoption(), config.kafka(), clusters::client, clock,
+                    java.time.Duration.ofSeconds(30), AdoptionListener.NONE);
+            return new Worker(() -> {
+                watcher.close();
+                clusters.close();
+            }, watcher::isRunning);
         }
     }
 }

@@ -1,5 +1,6 @@
 package io.reseal.cli.config;
 
+import io.reseal.adoption.AdoptionConfig;
 import io.reseal.notifier.NotifierConfig;
 import io.reseal.packager.PackagerConfig;
 import io.reseal.pipeline.config.InvalidConfigException;
@@ -22,6 +23,7 @@ import java.util.List;
  * @param api the rotation-producer's HTTP API (port, tokens as SHA-256 hashes)
  * @param s3 the packager's object store, link expiry and signing key
  * @param smtp the notifier's mail server
+ * @param adoption what the adoption watcher waits for, and how long (defaults: rolled-out, 7 days)
  */
 public record ResealConfig(
         KafkaConfig kafka,
@@ -30,7 +32,8 @@ public record ResealConfig(
         List<WorkflowConfig> workflows,
         ProducerConfig api,
         PackagerConfig s3,
-        NotifierConfig smtp) {
+        NotifierConfig smtp,
+        AdoptionConfig adoption) {
 
     public ResealConfig {
         kafka = kafka == null ? KafkaConfig.defaults() : kafka;
@@ -38,6 +41,7 @@ public record ResealConfig(
         bundles = bundles == null ? List.of() : List.copyOf(bundles);
         workflows = workflows == null ? List.of() : List.copyOf(workflows);
         api = api == null ? ProducerConfig.defaults() : api;
+        adoption = adoption == null ? AdoptionConfig.defaults() : adoption;
         if (!clusters.isEmpty() || !bundles.isEmpty()) {
             new SealerConfig(clusters, bundles, workflows); // cross-checks the sections now, not at first use
         }

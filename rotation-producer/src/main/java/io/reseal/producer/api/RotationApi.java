@@ -12,6 +12,7 @@ import io.reseal.producer.ProducerConfig;
 import io.reseal.producer.ProducerConfig.ApiToken;
 import io.reseal.producer.ProducerMetrics;
 import io.reseal.producer.publish.RequestPublisher;
+import io.reseal.producer.status.RotationListing;
 import io.reseal.producer.status.RotationStatus;
 import io.reseal.producer.status.RotationStatusView;
 import io.vertx.core.Future;
@@ -103,6 +104,7 @@ public final class RotationApi implements AutoCloseable {
                 .handler(this::create)
                 .failureHandler(this::failed);
         router.get(ROTATIONS + "/:id").handler(this::status).failureHandler(this::failed);
+        router.get(ROTATIONS).handler(this::list).failureHandler(this::failed);
         router.get("/health/live").handler(ctx -> send(ctx, 200, Map.of("status", "up")));
         router.get("/health/ready").handler(this::ready);
         router.get("/metrics").handler(ctx -> ctx.response()
@@ -232,6 +234,27 @@ public final class RotationApi implements AutoCloseable {
             reject(ctx, "status", new RequestRejected(404, "unknown-rotation", "no rotation with id '"
                     + io.reseal.pipeline.event.RequestRules.printable(id) + "'", null));
         }
+    }
+
+    /** {@code GET /api/v1/rotations?workflow=W&state=S}: the rotations of the workflows this token may start. */
+    private void list(RoutingContext ctx) {
+        Optional<ApiToken> token = authenticate(ctx, "list");
+        if (token.isEmpty()) {
+            return;
+        }
+        String workflow = ctx.request().getParam("workflow");
+        String state = ctx.request().getParam("state");
+        if (state != null && !RotationListing.STATES.contains(state)) {
+            reject(ctx, "list", RequestRejected.badField("invalid-field", "state", "state must be one of "
+                    + String.join(", ", RotationListing.STATES)));
+            return;
+        }
+        if (workflow != null && !io.reseal.pipeline.event.RequestRules.DNS_LABEL.matcher(workflow).matches()) {
+            reject(ctx, "list", RequestRejected.badField("invalid-field", "workflow", "workflow must be a DNS-1123 label"));
+            return;
+        }
+        metrics.request("list", "found");
+        send(ctx, 200, Map.of("rotations", RotationListing.select(view.all(), workflow, state, token.get()::allows)));
     }
 
     private void ready(RoutingContext ctx) {

@@ -3,6 +3,8 @@ package io.reseal.producer.status;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import io.reseal.pipeline.event.EventType;
+import io.reseal.pipeline.event.RotationAdopted;
+import io.reseal.pipeline.event.RotationAdoptionComplete;
 import io.reseal.pipeline.event.RotationEvent;
 import io.reseal.pipeline.event.RotationFailed;
 import io.reseal.pipeline.event.RotationPackaged;
@@ -25,6 +27,7 @@ import java.util.Map;
  * @param stages when each reached stage was reached, in pipeline order
  * @param link the download link and its expiry, once packaged
  * @param error why it failed, once failed
+ * @param adoption where each namespace stands in the clusters, once the adoption watcher reported
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record RotationStatus(
@@ -35,7 +38,8 @@ public record RotationStatus(
         String batchId,
         Map<String, Instant> stages,
         @JsonProperty("package") PackageLink link,
-        Failure error) {
+        Failure error,
+        Adoption adoption) {
 
     public RotationStatus {
         stages = stages == null ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(stages));
@@ -70,11 +74,20 @@ public record RotationStatus(
                 : reached.keySet().stream().reduce((a, b) -> b).orElseThrow();
         String newWorkflow = workflow != null ? workflow : event.subject();
         return new RotationStatus(rotationId, newWorkflow, furthest.shortName(), newTrigger, newBatch, ordered,
-                newLink, newError);
+                newLink, newError, adoption);
+    }
+
+    /** The status after an adoption event of this rotation (the stage stays what the pipeline made it). */
+    RotationStatus withAdoption(RotationEvent<?> event) {
+        Adoption known = adoption == null ? Adoption.NONE : adoption;
+        Adoption next = event.data() instanceof RotationAdopted adopted ? known.with(adopted)
+                : event.data() instanceof RotationAdoptionComplete done ? known.with(done) : known;
+        return new RotationStatus(rotationId, workflow != null ? workflow : event.subject(), stage, trigger, batchId,
+                stages, link, error, next);
     }
 
     static RotationStatus empty(String rotationId) {
-        return new RotationStatus(rotationId, null, null, null, null, Map.of(), null, null);
+        return new RotationStatus(rotationId, null, null, null, null, Map.of(), null, null, null);
     }
 
     /** The delivery archive's presigned link. */

@@ -123,14 +123,23 @@ public final class RotationStatusView implements AutoCloseable {
         if (event.data() instanceof RotationFailed failed && failed.rotationId() != null) {
             rotationId = failed.rotationId();
         }
-        if (rotationId == null || event.type().isAdoption()) {
-            return; // adoption is not a pipeline stage
+        if (rotationId == null) {
+            return;
+        }
+        if (event.type().isAdoption()) { // not a pipeline stage: the stage stays
+            byId.compute(rotationId, (id, known) -> (known == null ? RotationStatus.empty(id) : known).withAdoption(event));
+            return;
         }
         byId.compute(rotationId, (id, known) -> (known == null ? RotationStatus.empty(id) : known).with(event, at));
     }
 
     public Optional<RotationStatus> find(String rotationId) {
         return Optional.ofNullable(byId.get(rotationId));
+    }
+
+    /** Every known rotation's status (a snapshot). */
+    public List<RotationStatus> all() {
+        return List.copyOf(byId.values());
     }
 
     /** Whether the topics were read up to where they ended when the view started. */

@@ -9,8 +9,11 @@ import io.reseal.embedded.KafkaCluster;
 import io.reseal.embedded.KafkaClusterFactory;
 import io.reseal.pipeline.config.KafkaConfig;
 import io.reseal.pipeline.config.WorkflowConfig;
+import io.reseal.pipeline.event.AdoptionState;
 import io.reseal.pipeline.event.EventJson;
 import io.reseal.pipeline.event.EventType;
+import io.reseal.pipeline.event.RotationAdopted;
+import io.reseal.pipeline.event.RotationAdoptionComplete;
 import io.reseal.pipeline.event.RotationEvent;
 import io.reseal.pipeline.event.RotationFailed;
 import io.reseal.pipeline.event.RotationNotified;
@@ -22,6 +25,7 @@ import io.reseal.producer.ProducerConfig;
 import io.reseal.producer.ProducerConfig.ApiToken;
 import io.reseal.producer.RotationProducer;
 import io.reseal.producer.cli.RotateClient;
+import io.reseal.producer.cli.StatusTable;
 import io.reseal.producer.status.RotationStatus;
 import io.reseal.producer.support.StageTopics;
 import java.net.URI;
@@ -270,6 +274,62 @@ class RotationApiIT {
         assertThat(afterRestart.get("stage").asText()).isEqualTo("notified");
         assertThat(afterRestart.get("stages").size()).isEqualTo(4);
         assertThat(json(get("/api/v1/rotations/" + broken, TEAM_TOKEN)).get("stage").asText()).isEqualTo("failed");
+    }
+
+    @Test
+    void adoptionIsShownPerNamespaceAndRotationsAreListedByState() throws Exception {
+        // given: a delivered rotation; the adoption watcher reports dev rolled out, production still unsealed
+        RotateClient client = new RotateClient(URI.create(base() + "/"), TEAM_TOKEN, Duration.ofMillis(100));
+        String rotationId = client.rotate("financial-ml", List.of("dev", "production"), "financial-team@example.com",
+                List.of(), null);
+        Instant t = Instant.parse("2026-03-02T09:00:00Z");
+        topics.write(worker(rotationId, EventType.NOTIFIED, new RotationNotified(rotationId, "financial-ml",
+                List.of("financial-team@example.com"), "<m@reseal>", t)));
+        for (var change : List.of(
+                new RotationAdopted(rotationId, "financial-ml", "dev", "financial-ml-dev", "prod-eu",
+                        AdoptionState.UNSEALED, t.plusSeconds(60), null),
+                new RotationAdopted(rotationId, "financial-ml", "dev", "financial-ml-dev", "prod-eu",
+                        AdoptionState.ROLLED_OUT, t.plusSeconds(120), "1 workload(s) restarted: Deployment/model-api"),
+                new RotationAdopted(rotationId, "financial-ml", "production", "financial-ml", "prod-eu",
+                        AdoptionState.UNSEALED, t.plusSeconds(90), null))) {
+            topics.write(new RotationEvent<>(change.eventId(), URI.create("/reseal/adoption-watcher"),
+                    EventType.ADOPTED, "financial-ml", OffsetDateTime.now(ZoneOffset.UTC), rotationId, change));
+        }
+
+        // then: the API shows both namespaces, the stage stays the pipeline's
+        await().untilAsserted(() -> assertThat(json(get("/api/v1/rotations/" + rotationId, TEAM_TOKEN))
+                .path("adoption").path("namespaces").size()).isEqualTo(2));
+        JsonNode status = json(get("/api/v1/rotations/" + rotationId, TEAM_TOKEN));
+        assertThat(status.get("stage").asText()).isEqualTo("notified");
+        assertThat(status.get("adoption").get("namespaces").get(0).get("namespace").asText()).isEqualTo("financial-ml");
+        assertThat(status.get("adoption").get("namespaces").get(0).get("state").asText()).isEqualTo("unsealed");
+        assertThat(status.get("adoption").get("namespaces").get(1).get("state").asText()).isEqualTo("rolled-out");
+        String table = RotateClient.render(client.status(rotationId));
+        assertThat(table).contains("adoption\n")
+                .containsPattern("\\* +financial-ml +prod-eu +production +unsealed +2026-03-02T09:01:30Z")
+                .containsPattern("\\n {5}financial-ml-dev +prod-eu +dev +rolled-out +2026-03-02T09:02:00Z")
+                .contains("* may still run the previous credential");
+
+        // and: it is listed as adopting, not as adopted, and only to tokens that may see its workflow
+        assertThat(client.list("financial-ml", "adopting")).extracting(RotationStatus::rotationId).contains(rotationId);
+        assertThat(client.list(null, "adopted")).extracting(RotationStatus::rotationId).doesNotContain(rotationId);
+        assertThat(StatusTable.rotations(client.list("financial-ml", "adopting"))).containsPattern(
+                rotationId + " +financial-ml +adopting +ad-hoc +1/2");
+        assertError(get("/api/v1/rotations?state=bogus", TEAM_TOKEN), 400, "invalid-field", "state");
+        assertThat(get("/api/v1/rotations", null).statusCode()).isEqualTo(401);
+
+        // when: adoption completes
+        topics.write(RotationEvent.forRotation(rotationId, EventType.ADOPTION_COMPLETE, "/reseal/adoption-watcher",
+                "financial-ml", OffsetDateTime.now(ZoneOffset.UTC), new RotationAdoptionComplete(rotationId,
+                        "financial-ml", AdoptionState.ROLLED_OUT, RotationAdoptionComplete.Outcome.DEADLINE,
+                        t.plus(Duration.ofDays(7)), List.of(new RotationAdoptionComplete.Laggard("production",
+                        "financial-ml", "prod-eu", AdoptionState.UNSEALED)))));
+
+        // then
+        await().untilAsserted(() -> assertThat(client.list("financial-ml", "deadline"))
+                .extracting(RotationStatus::rotationId).contains(rotationId));
+        assertThat(RotateClient.render(client.status(rotationId)))
+                .contains("complete  deadline at 2026-03-09T09:00:00Z, behind: financial-ml");
     }
 
     private static <D> RotationEvent<D> worker(String rotationId, EventType type, D data) {
