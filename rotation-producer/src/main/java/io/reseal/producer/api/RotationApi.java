@@ -105,6 +105,7 @@ public final class RotationApi implements AutoCloseable {
                 .failureHandler(this::failed);
         router.get(ROTATIONS + "/:id").handler(this::status).failureHandler(this::failed);
         router.get(ROTATIONS).handler(this::list).failureHandler(this::failed);
+        new StatusPage().routes(router);
         router.get("/health/live").handler(ctx -> send(ctx, 200, Map.of("status", "up")));
         router.get("/health/ready").handler(this::ready);
         router.get("/metrics").handler(ctx -> ctx.response()

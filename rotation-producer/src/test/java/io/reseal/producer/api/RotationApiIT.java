@@ -280,21 +280,8 @@ class RotationApiIT {
     void adoptionIsShownPerNamespaceAndRotationsAreListedByState() throws Exception {
         // given: a delivered rotation; the adoption watcher reports dev rolled out, production still unsealed
         RotateClient client = new RotateClient(URI.create(base() + "/"), TEAM_TOKEN, Duration.ofMillis(100));
-        String rotationId = client.rotate("financial-ml", List.of("dev", "production"), "financial-team@example.com",
-                List.of(), null);
-        Instant t = Instant.parse("2026-03-02T09:00:00Z");
-        topics.write(worker(rotationId, EventType.NOTIFIED, new RotationNotified(rotationId, "financial-ml",
-                List.of("financial-team@example.com"), "<m@reseal>", t)));
-        for (var change : List.of(
-                new RotationAdopted(rotationId, "financial-ml", "dev", "financial-ml-dev", "prod-eu",
-                        AdoptionState.UNSEALED, t.plusSeconds(60), null),
-                new RotationAdopted(rotationId, "financial-ml", "dev", "financial-ml-dev", "prod-eu",
-                        AdoptionState.ROLLED_OUT, t.plusSeconds(120), "1 workload(s) restarted: Deployment/model-api"),
-                new RotationAdopted(rotationId, "financial-ml", "production", "financial-ml", "prod-eu",
-                        AdoptionState.UNSEALED, t.plusSeconds(90), null))) {
-            topics.write(new RotationEvent<>(change.eventId(), URI.create("/reseal/adoption-watcher"),
-                    EventType.ADOPTED, "financial-ml", OffsetDateTime.now(ZoneOffset.UTC), rotationId, change));
-        }
+        Instant t = ADOPTION_START;
+        String rotationId = rotationBeingAdopted(client);
 
         // then: the API shows both namespaces, the stage stays the pipeline's
         await().untilAsserted(() -> assertThat(json(get("/api/v1/rotations/" + rotationId, TEAM_TOKEN))
@@ -330,6 +317,72 @@ class RotationApiIT {
                 .extracting(RotationStatus::rotationId).contains(rotationId));
         assertThat(RotateClient.render(client.status(rotationId)))
                 .contains("complete  deadline at 2026-03-09T09:00:00Z, behind: financial-ml");
+    }
+
+    private static final Instant ADOPTION_START = Instant.parse("2026-03-02T09:00:00Z");
+
+    /** A delivered rotation of which the adoption watcher reported dev rolled out and production unsealed. */
+    private String rotationBeingAdopted(RotateClient client) throws Exception {
+        Instant t = ADOPTION_START;
+        String rotationId = client.rotate("financial-ml", List.of("dev", "production"), "financial-team@example.com",
+                List.of(), null);
+        topics.write(worker(rotationId, EventType.NOTIFIED, new RotationNotified(rotationId, "financial-ml",
+                List.of("financial-team@example.com"), "<m@reseal>", t)));
+        for (var change : List.of(
+                new RotationAdopted(rotationId, "financial-ml", "dev", "financial-ml-dev", "prod-eu",
+                        AdoptionState.UNSEALED, t.plusSeconds(60), null),
+                new RotationAdopted(rotationId, "financial-ml", "dev", "financial-ml-dev", "prod-eu",
+                        AdoptionState.ROLLED_OUT, t.plusSeconds(120), "1 workload(s) restarted: Deployment/model-api"),
+                new RotationAdopted(rotationId, "financial-ml", "production", "financial-ml", "prod-eu",
+                        AdoptionState.UNSEALED, t.plusSeconds(90), null))) {
+            topics.write(new RotationEvent<>(change.eventId(), URI.create("/reseal/adoption-watcher"),
+                    EventType.ADOPTED, "financial-ml", OffsetDateTime.now(ZoneOffset.UTC), rotationId, change));
+        }
+
+        return rotationId;
+    }
+
+    @Test
+    void statusPageShowsTheNamespacesOnThePreviousCredentialInHeadlessChromium() throws Exception {
+        // given
+        RotateClient client = new RotateClient(URI.create(base() + "/"), TEAM_TOKEN, Duration.ofMillis(100));
+        String rotationId = rotationBeingAdopted(client);
+        await().untilAsserted(() -> assertThat(client.status(rotationId).adoption()).isNotNull());
+        await().untilAsserted(() -> assertThat(client.status(rotationId).adoption().namespaces()).hasSize(2));
+        HttpResponse<String> page = get("/", null);
+        assertThat(page.statusCode()).isEqualTo(200);
+        assertThat(page.headers().firstValue("Content-Security-Policy")).hasValueSatisfying(csp ->
+                assertThat(csp).contains("script-src 'self'"));
+        assertThat(page.body()).as("the page itself holds no data").doesNotContain(rotationId);
+
+        // when: a browser opens it with the token in the fragment (never sent to the server)
+        String url = base() + "/#token=" + TEAM_TOKEN;
+        String dom = chromium("--dump-dom", url);
+        Path screenshot = Path.of("target", "screenshots", "status-page.png").toAbsolutePath();
+        Files.createDirectories(screenshot.getParent());
+        Files.deleteIfExists(screenshot);
+        chromium("--screenshot=" + screenshot, url);
+
+        // then
+        assertThat(dom).contains("data-loaded=\"true\"").contains(rotationId)
+                .containsPattern("<tr class=\"previous\"[^>]*data-namespace=\"financial-ml\"")
+                .containsPattern("<tr data-namespace=\"financial-ml-dev\"")
+                .doesNotContain(TEAM_TOKEN);
+        assertThat(Files.size(screenshot)).as("screenshot at " + screenshot).isGreaterThan(10_000);
+    }
+
+    /** Runs Debian's headless Chromium (.ci/run installs it) and returns what it printed. */
+    private static String chromium(String action, String url) throws Exception {
+        String binary = java.util.stream.Stream.of("/usr/bin/chromium", "/usr/bin/chromium-browser")
+                .filter(b -> Files.isExecutable(Path.of(b))).findFirst()
+                .orElseThrow(() -> new AssertionError("headless Chromium is needed: apt-get install chromium"));
+        Process process = new ProcessBuilder(binary, "--headless", "--no-sandbox", "--disable-gpu",
+                "--disable-dev-shm-usage", "--no-first-run", "--window-size=1280,720", "--virtual-time-budget=15000",
+                "--user-data-dir=" + Files.createTempDirectory("chromium"), action, url)
+                .redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        String out = new String(process.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        assertThat(process.waitFor(120, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+        return out;
     }
 
     private static <D> RotationEvent<D> worker(String rotationId, EventType type, D data) {
