@@ -11,7 +11,8 @@ public interface AdoptionListener {
 
     AdoptionListener NONE = new AdoptionListener() {};
 
-    default void changed(RotationAdopted change) {}
+    /** @param target the namespace the change is about, with its contacts and the rotation's requestor */
+    default void changed(RotationAdopted change, AdoptionTarget target) {}
 
     default void completed(RotationAdoptionComplete complete) {}
 }

@@ -46,7 +46,8 @@ public final class AdoptionTracker {
         rotation.sealedAt = rotation.sealedAt == null ? at : rotation.sealedAt;
         for (RotationSealed.Environment env : sealed.environments()) {
             AdoptionTarget t = new AdoptionTarget(sealed.rotationId(), sealed.workflow(), env.name(), env.namespace(),
-                    env.cluster(), env.secrets().stream().map(RotationSealed.Secret::name).toList(), env.contacts());
+                    env.cluster(), env.secrets().stream().map(RotationSealed.Secret::name).toList(), env.contacts(),
+                    sealed.requestor());
             rotation.targets.putIfAbsent(t.ref(), t);
         }
     }
@@ -102,6 +103,13 @@ public final class AdoptionTracker {
     /** The namespaces with an open target. */
     public synchronized Set<NamespaceRef> watchedNamespaces() {
         return openTargets().stream().map(AdoptionTarget::ref).collect(Collectors.toSet());
+    }
+
+    /** The target a change is about, once its rotation's sealed event was read. */
+    public synchronized Optional<AdoptionTarget> target(RotationAdopted change) {
+        Rotation rotation = rotations.get(change.rotationId());
+        return rotation == null ? Optional.empty()
+                : Optional.ofNullable(rotation.targets.get(new NamespaceRef(change.cluster(), change.namespace())));
     }
 
     /** When {@code target} reached {@code state}, if it was published. */

@@ -273,7 +273,7 @@ public final class AdoptionWatcher implements AutoCloseable {
         tracker.accept(change);
         LOG.info("adoption: rotation {} in {}/{} is {}", change.rotationId(), change.cluster(), change.namespace(),
                 change.state().wireName());
-        listener.changed(change);
+        tracker.target(change).ifPresent(target -> listener.changed(change, target));
     }
 
     private void publish(RotationAdoptionComplete complete) {

@@ -10,9 +10,12 @@ import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.reseal.adoption.kube.NamespaceInformers;
 import io.reseal.embedded.EmbeddedKubernetes;
+import io.reseal.embedded.EmbeddedSmtp;
 import io.reseal.embedded.KafkaCluster;
 import io.reseal.embedded.KafkaClusterFactory;
 import io.reseal.embedded.MutableClock;
+import io.reseal.notifier.NotifierConfig;
+import io.reseal.notifier.mail.Mailer;
 import io.reseal.pipeline.config.KafkaConfig;
 import io.reseal.pipeline.event.AdoptionState;
 import io.reseal.pipeline.event.EventCodec;
@@ -26,6 +29,8 @@ import io.reseal.pipeline.event.SecretScope;
 import io.reseal.pipeline.event.Trigger;
 import io.reseal.pipeline.stage.TopicBootstrap;
 import io.reseal.pipeline.stage.Topics;
+import io.vertx.core.Vertx;
+import jakarta.mail.internet.MimeMessage;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
@@ -67,6 +72,9 @@ class AdoptionWatcherIT {
     private static EmbeddedKubernetes cluster;
     private static KafkaProducer<String, byte[]> producer;
     private static SealedSecretsControllerStandIn controller;
+    private static EmbeddedSmtp smtp;
+    private static Vertx vertx;
+    private static Mailer mailer;
     private static final MutableClock clock = new MutableClock(START);
     private static final Topics topics = Topics.defaults();
     private static final EventCodec codec = new EventCodec();
@@ -83,11 +91,19 @@ class AdoptionWatcherIT {
         props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
         producer = new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer());
         controller = new SealedSecretsControllerStandIn(cluster.client(), Set.of("risk-ml-dev"), clock);
+        smtp = new EmbeddedSmtp();
+        smtp.start();
+        vertx = Vertx.vertx();
+        mailer = new Mailer(vertx, new NotifierConfig(smtp.host(), smtp.port(), NotifierConfig.TlsMode.NONE, null, null,
+                "reseal@example.com", null, null));
     }
 
     @AfterAll
     static void stop() {
         if (controller != null) controller.close();
+        if (mailer != null) mailer.close();
+        if (vertx != null) vertx.close();
+        if (smtp != null) smtp.close();
         if (producer != null) producer.close();
         if (cluster != null) cluster.close();
         if (kafka != null) kafka.close();
@@ -190,6 +206,15 @@ class AdoptionWatcherIT {
             assertThat(failed.message()).startsWith("ml-platform: no key could decrypt secret (");
             awaitState(rotation, "risk-ml-staging", AdoptionState.DELIVERED);
             assertThat(complete(rotation)).isEmpty();
+            await().atMost(Duration.ofSeconds(60)).until(() -> mails("risk-ml-dev").size() == 2);
+            MimeMessage mail = mails("risk-ml-dev").get(0);
+            assertThat(mails("risk-ml-dev")).flatExtracting(m -> List.of(m.getAllRecipients())).extracting(Object::toString)
+                    .containsOnly("team@example.com", "lead@example.com");
+            assertThat(mail.getSubject()).isEqualTo("[reseal] risk-ml: secrets cannot be decrypted in risk-ml-dev on prod-eu");
+            assertThat(((jakarta.mail.Multipart) mail.getContent()).getBodyPart(0).getContent().toString()).contains("Cluster:    prod-eu")
+                    .contains("ml-platform: no key could decrypt secret (API_TOKEN, DB_PASSWORD)")
+                    .contains("./reseal rotate risk-ml dev");
+            assertThat(mails("risk-ml-staging")).as("no mail for a namespace that merely has not applied").isEmpty();
 
             // when: the deadline after delivery passes
             clock.advance(DEADLINE.plusMinutes(1));
@@ -212,7 +237,7 @@ class AdoptionWatcherIT {
             return cluster.client();
         };
         return AdoptionWatcher.start(new AdoptionConfig(null, DEADLINE, Duration.ofMinutes(1)), kafkaConfig, clients,
-                clock, Duration.ofMillis(200), AdoptionListener.NONE);
+                clock, Duration.ofMillis(200), new DecryptionFailureMail(mailer));
     }
 
     private static RotationSealed sealed(String rotation, String workflow, Map<String, String> namespaces) {
@@ -291,6 +316,14 @@ class AdoptionWatcherIT {
                 .endSpec()
                 .withNewStatus().withPhase("Running").withStartTime(started.toString()).endStatus()
                 .build()).create();
+    }
+
+    private static List<MimeMessage> mails(String namespace) throws Exception {
+        List<MimeMessage> found = new ArrayList<>();
+        for (MimeMessage m : smtp.receivedMessages()) {
+            if (m.getSubject().contains(" in " + namespace + " on ")) found.add(m);
+        }
+        return found;
     }
 
     private static RotationAdopted awaitState(String rotation, String namespace, AdoptionState state) {

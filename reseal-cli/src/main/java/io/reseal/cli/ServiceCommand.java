@@ -5,6 +5,7 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.reseal.adoption.AdoptionListener;
 import io.reseal.adoption.AdoptionWatcher;
+import io.reseal.adoption.DecryptionFailureMail;
 import io.reseal.cli.config.ConfigLoader;
 import io.reseal.cli.config.ResealConfig;
 import io.reseal.notifier.NotifierWorker;
@@ -200,17 +201,24 @@ abstract class ServiceCommand implements Callable<Integer> {
     static final class Adoption extends WorkerCommand {
         @Override
         Set<String> sections() {
-            return Set.of("kafka", "clusters", "bundles", "workflows", "adoption");
+            return Set.of("kafka", "clusters", "bundles", "workflows", "adoption", "smtp");
         }
 
+        /** With an {@code smtp:} section, a decryption failure is mailed to the namespace and the requestor. */
         @Override
         Worker startWorker(ResealConfig config, Clock clock, MeterRegistry metrics) {
             ClusterAccess clusters = new ClusterAccess(config.sealer().clusters());
+            io.vertx.core.Vertx vertx = config.smtp() == null ? null : io.vertx.core.Vertx.vertx();
+            io.reseal.notifier.mail.Mailer mailer = vertx == null ? null
+                    : new io.reseal.notifier.mail.Mailer(vertx, config.smtp());
             AdoptionWatcher watcher = AdoptionWatcher.start(config.adoption(), config.kafka(), clusters::client, clock,
-                    java.time.Duration.ofSeconds(30), AdoptionListener.NONE);
+                    java.time.Duration.ofSeconds(30),
+                    mailer == null ? AdoptionListener.NONE : new DecryptionFailureMail(mailer));
             return new Worker(() -> {
                 watcher.close();
                 clusters.close();
+                if (mailer != null) mailer.close();
+                if (vertx != null) vertx.close();
             }, watcher::isRunning);
         }
     }
