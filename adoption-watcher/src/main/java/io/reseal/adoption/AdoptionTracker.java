@@ -176,6 +176,19 @@ public final class AdoptionTracker {
         return Optional.empty();
     }
 
+    /** How many namespaces of rotations still being adopted are currently at {@code state}. */
+    public synchronized long countOpen(AdoptionState state) {
+        return rotations.values().stream().filter(r -> r.complete == null)
+                .flatMap(r -> r.targets.keySet().stream().map(r::current))
+                .filter(current -> current == state).count();
+    }
+
+    /** When the rotation was delivered, if known. */
+    public synchronized Optional<Instant> deliveredAt(String rotationId) {
+        Rotation rotation = rotations.get(rotationId);
+        return rotation == null ? Optional.empty() : Optional.ofNullable(rotation.deliveredAt);
+    }
+
     /** The ids of the rotations still being adopted. */
     public synchronized List<String> openRotations() {
         return rotations.entrySet().stream().filter(e -> e.getValue().complete == null).map(Map.Entry::getKey).toList();

@@ -1,6 +1,7 @@
 package io.reseal.adoption;
 
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.reseal.adoption.AdoptionTarget.NamespaceRef;
 import io.reseal.adoption.kube.AdoptionProbe;
 import io.reseal.adoption.kube.NamespaceInformers;
@@ -74,6 +75,7 @@ public final class AdoptionWatcher implements AutoCloseable {
     private final Clock clock;
     private final AdoptionTracker tracker;
     private final AdoptionListener listener;
+    private final AdoptionMetrics metrics;
     private final AdoptionProbe probe = new AdoptionProbe();
     private final EventCodec codec = new EventCodec();
     private final KafkaConsumer<String, byte[]> consumer;
@@ -91,13 +93,14 @@ public final class AdoptionWatcher implements AutoCloseable {
     private Thread reader;
 
     private AdoptionWatcher(AdoptionConfig config, KafkaConfig kafka, Function<String, KubernetesClient> clusters,
-                            Clock clock, AdoptionListener listener) {
+                            Clock clock, AdoptionListener listener, MeterRegistry registry) {
         this.config = config;
         this.topics = kafka.topicNames();
         this.clusters = clusters;
         this.clock = clock;
         this.listener = listener;
         this.tracker = new AdoptionTracker(config.complete(), config.deadline());
+        this.metrics = new AdoptionMetrics(registry, tracker, config.complete());
         Properties consumerProps = new Properties();
         consumerProps.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
         consumerProps.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
@@ -119,11 +122,12 @@ public final class AdoptionWatcher implements AutoCloseable {
      * @param clusters the client of each cluster by name (owned by the caller)
      * @param tick how often deadlines are checked and every target looked at again
      * @param listener told of each change after it was published (reminders and failure mails hang here)
+     * @param registry where {@link AdoptionMetrics} go
      */
     public static AdoptionWatcher start(AdoptionConfig config, KafkaConfig kafka,
                                         Function<String, KubernetesClient> clusters, Clock clock, Duration tick,
-                                        AdoptionListener listener) {
-        AdoptionWatcher watcher = new AdoptionWatcher(config, kafka, clusters, clock, listener);
+                                        AdoptionListener listener, MeterRegistry registry) {
+        AdoptionWatcher watcher = new AdoptionWatcher(config, kafka, clusters, clock, listener, registry);
         watcher.startReading();
         watcher.evaluator.scheduleWithFixedDelay(watcher::queueEvaluation, tick.toMillis(), tick.toMillis(),
                 TimeUnit.MILLISECONDS);
@@ -273,6 +277,7 @@ public final class AdoptionWatcher implements AutoCloseable {
         tracker.accept(change);
         LOG.info("adoption: rotation {} in {}/{} is {}", change.rotationId(), change.cluster(), change.namespace(),
                 change.state().wireName());
+        metrics.published(change, tracker.deliveredAt(change.rotationId()));
         tracker.target(change).ifPresent(target -> listener.changed(change, target));
     }
 
@@ -282,6 +287,7 @@ public final class AdoptionWatcher implements AutoCloseable {
         tracker.accept(complete);
         LOG.info("adoption: rotation {} complete ({}), {} namespace(s) behind", complete.rotationId(),
                 complete.outcome().wireName(), complete.laggards().size());
+        metrics.published(complete);
         listener.completed(complete);
     }
 

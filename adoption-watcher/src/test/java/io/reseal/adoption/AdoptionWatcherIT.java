@@ -29,6 +29,8 @@ import io.reseal.pipeline.event.SecretScope;
 import io.reseal.pipeline.event.Trigger;
 import io.reseal.pipeline.stage.TopicBootstrap;
 import io.reseal.pipeline.stage.Topics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Vertx;
 import jakarta.mail.internet.MimeMessage;
 import java.time.Duration;
@@ -54,13 +56,17 @@ import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
 
 /**
  * The adoption watcher against a real Kafka broker and the fabric8 API server stand-in: the test plays the team
  * (applies the SealedSecrets of the package's environment folder, restarts the workload) and
  * {@link SealedSecretsControllerStandIn} plays the controller.
  */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class AdoptionWatcherIT {
 
     private static final String CLUSTER = "prod-eu";
@@ -78,6 +84,7 @@ class AdoptionWatcherIT {
     private static final MutableClock clock = new MutableClock(START);
     private static final Topics topics = Topics.defaults();
     private static final EventCodec codec = new EventCodec();
+    private static final PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
 
     @BeforeAll
     static void servers() {
@@ -110,6 +117,7 @@ class AdoptionWatcherIT {
     }
 
     @Test
+    @Order(1)
     void followsEachNamespaceToRolledOutAndSignalsCompletionWhenTheLastOneGetsThere() throws Exception {
         // given: two subscribed namespaces; in dev a Deployment that uses both Secrets runs a pod from before
         String rotation = "rot-adopt-1";
@@ -190,6 +198,7 @@ class AdoptionWatcherIT {
     }
 
     @Test
+    @Order(2)
     void aDecryptionFailureIsReportedWithTheControllersMessageAndTheDeadlineNamesTheLaggards() throws Exception {
         // given: dev's SealedSecrets cannot be opened by its controller; staging never applies
         String rotation = "rot-deadline-1";
@@ -231,13 +240,36 @@ class AdoptionWatcherIT {
         }
     }
 
+    @Test
+    @Order(3)
+    void everyMetricTheAlertsAndTheDashboardUseExistsAfterARun() throws Exception {
+        // given: the runs above; the shipped monitoring files
+        String scrape = metrics.scrape();
+        Set<String> used = new java.util.TreeSet<>();
+        try (var files = java.nio.file.Files.list(java.nio.file.Path.of("..", "deploy", "kubernetes", "monitoring"))) {
+            for (var file : files.toList()) {
+                java.util.regex.Matcher m = java.util.regex.Pattern.compile("reseal_[a-z0-9_]+")
+                        .matcher(java.nio.file.Files.readString(file));
+                while (m.find()) used.add(m.group());
+            }
+        }
+
+        // then
+        assertThat(used).contains("reseal_rotation_namespaces", "reseal_rotation_decryption_failures_total",
+                "reseal_rotation_time_to_adopt_seconds_bucket", "reseal_rotation_adoption_complete_total");
+        for (String metric : used) {
+            assertThat(scrape).as("%s is exposed", metric).containsPattern("(?m)^" + metric + "[{ ]");
+        }
+        assertThat(scrape).contains("reseal_rotation_adoption_complete_total{outcome=\"deadline\",workflow=\"risk-ml\"} 1.0");
+    }
+
     private static AdoptionWatcher watcher() {
         Function<String, KubernetesClient> clients = name -> {
             if (!CLUSTER.equals(name)) throw new IllegalArgumentException("unknown cluster '" + name + "'");
             return cluster.client();
         };
         return AdoptionWatcher.start(new AdoptionConfig(null, DEADLINE, Duration.ofMinutes(1)), kafkaConfig, clients,
-                clock, Duration.ofMillis(200), new DecryptionFailureMail(mailer));
+                clock, Duration.ofMillis(200), new DecryptionFailureMail(mailer), metrics);
     }
 
     private static RotationSealed sealed(String rotation, String workflow, Map<String, String> namespaces) {

@@ -213,7 +213,7 @@ abstract class ServiceCommand implements Callable<Integer> {
                     : new io.reseal.notifier.mail.Mailer(vertx, config.smtp());
             AdoptionWatcher watcher = AdoptionWatcher.start(config.adoption(), config.kafka(), clusters::client, clock,
                     java.time.Duration.ofSeconds(30),
-                    mailer == null ? AdoptionListener.NONE : new DecryptionFailureMail(mailer));
+                    mailer == null ? AdoptionListener.NONE : new DecryptionFailureMail(mailer), metrics);
             return new Worker(() -> {
                 watcher.close();
                 clusters.close();
