@@ -13,8 +13,8 @@ import java.util.Optional;
 /**
  * The adoption watcher's metrics. Labels are workflow, state, outcome and cluster names only:
  * <ul>
- *   <li>{@code reseal_rotation_namespaces{state}}: namespaces of rotations still being adopted, by current state
- *, rebuilt from the topic after a restart;</li>
+ *   <li>{@code reseal_rotation_namespaces{state}}: namespaces of rotations still being adopted, by current
+ *       state, rebuilt from the topic after a restart;</li>
  *   <li>{@code reseal_rotation_time_to_adopt_seconds{workflow}}: from delivery to the namespace reaching the
  *       configured state (histogram);</li>
  *   <li>{@code reseal_rotation_decryption_failures_total{workflow,cluster}};</li>
