@@ -1,14 +1,21 @@
 package io.reseal.cli;
 
 import io.micrometer.core.instrument.MeterRegistry;
+import io.reseal.adoption.AdoptionListener;
+import io.reseal.adoption.AdoptionWatcher;
+import io.reseal.adoption.DecryptionFailureMail;
 import io.reseal.cli.config.ResealConfig;
 import io.reseal.notifier.NotifierMain;
+import io.reseal.notifier.mail.Mailer;
 import io.reseal.packager.PackagerMain;
 import io.reseal.pipeline.service.RunningService;
 import io.reseal.producer.ProducerMain;
 import io.reseal.producer.RotationProducer;
 import io.reseal.sealer.SealerMain;
+import io.reseal.sealer.kube.ClusterAccess;
+import io.vertx.core.Vertx;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.Set;
 import java.util.function.Function;
 
@@ -23,7 +30,30 @@ public final class ServiceAssembly {
     /** The sections of {@code reseal.yaml} the producer reads. */
     public static final Set<String> PRODUCER_SECTIONS = Set.of("kafka", "workflows", "api");
 
+    /** The sections the adoption watcher reads: the clusters (checked as the sealer checks them), what to wait for, mail. */
+    public static final Set<String> ADOPTION_SECTIONS = Set.of("kafka", "clusters", "bundles", "workflows", "issuers",
+            "adoption", "smtp");
+
     private ServiceAssembly() {}
+
+    /**
+     * Starts the adoption watcher on {@code config}'s clusters; with an {@code smtp} section, a decryption failure is
+     * mailed to the namespace's contacts and the requestor. Stopping it closes the cluster clients and the mailer.
+     */
+    public static RunningService adoption(ResealConfig config, Clock clock, MeterRegistry metrics) {
+        ClusterAccess clusters = new ClusterAccess(config.sealer().clusters());
+        Vertx vertx = config.smtp() == null ? null : Vertx.vertx();
+        Mailer mailer = vertx == null ? null : new Mailer(vertx, config.smtp());
+        AdoptionWatcher watcher = AdoptionWatcher.start(config.adoption(), config.kafka(), clusters::client, clock,
+                Duration.ofSeconds(30), mailer == null ? AdoptionListener.NONE : new DecryptionFailureMail(mailer),
+                metrics);
+        return RunningService.of(() -> {
+            watcher.close();
+            clusters.close();
+            if (mailer != null) mailer.close();
+            if (vertx != null) vertx.close();
+        }, watcher::isRunning);
+    }
 
     /**
      * Starts the rotation-producer (API, scheduler) on {@code config}'s {@code api}, {@code kafka} and

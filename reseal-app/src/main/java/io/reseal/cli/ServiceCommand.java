@@ -17,12 +17,13 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code reseal producer|sealer|packager|notifier}: one service, as a container runs it. Reads
+ * {@code reseal producer|sealer|packager|notifier|adoption}: one service, as a container runs it. Reads
  * {@code RESEAL_CONFIG} (default {@code /etc/reseal/reseal.yaml}) and the connection variables, starts the
  * service as {@link ServiceAssembly} builds it and runs it in the {@link ServiceRuntime} until SIGTERM, then
- * stops after the record in hand. The three workers also serve {@code /health/live}, {@code /health/ready} and
- * {@code /metrics} on {@code RESEAL_OPS_PORT} (default 8081, see {@link OpsServer}); the producer serves them on
- * its API port. Exit codes: 0 after SIGTERM, 2 for a bad configuration, 3 when the service stopped working.
+ * stops after the record in hand. The workers and the adoption watcher also serve {@code /health/live},
+ * {@code /health/ready} and {@code /metrics} on {@code RESEAL_OPS_PORT} (default 8081, see {@link OpsServer}); the
+ * producer serves them on its API port. Exit codes: 0 after SIGTERM, 2 for a bad configuration, 3 when the service
+ * stopped working.
  */
 abstract class ServiceCommand implements Callable<Integer> {
 
@@ -100,6 +101,21 @@ abstract class ServiceCommand implements Callable<Integer> {
         @Override
         ServiceAssembly.Worker worker() {
             return ServiceAssembly.Worker.NOTIFIER;
+        }
+    }
+
+    @Command(name = "adoption", mixinStandardHelpOptions = true,
+            description = "Run the adoption watcher (which namespaces applied, unsealed and rolled out each rotation).")
+    static final class Adoption extends ServiceCommand {
+        @Override
+        Set<String> sections() {
+            return ServiceAssembly.ADOPTION_SECTIONS;
+        }
+
+        @Override
+        RunningService start(ResealConfig config, Function<String, String> environment, Clock clock) {
+            return ServiceRuntime.withOps(spec.name(), config.kafka(), environment,
+                    metrics -> ServiceAssembly.adoption(config, clock, metrics));
         }
     }
 }

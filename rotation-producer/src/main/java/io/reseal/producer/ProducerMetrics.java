@@ -38,6 +38,9 @@ public final class ProducerMetrics {
     /** Exposes {@code reseal_rotations{stage}}: how many rotations the view knows at each stage. */
     public void watch(RotationStatusView view) {
         for (EventType type : EventType.values()) {
+            if (type.isAdoption()) {
+                continue;
+            }
             String stage = type.shortName();
             Gauge.builder("reseal.rotations", view, v -> v.count(stage))
                     .description("Rotations known to this producer, by current stage")

@@ -101,7 +101,7 @@ public final class SealerStage implements StageHandler {
             for (BundleConfig bundle : bundles.values()) {
                 resolved.put(bundle.name(), values.resolve(bundle, issued.credentials()));
             }
-            List<RotationSealed.Environment> environments = seal(targets, bundles, resolved, certificateOf);
+            List<RotationSealed.Environment> environments = seal(event.rotationId(), targets, bundles, resolved, certificateOf);
             RotationSealed sealed = new RotationSealed(event.rotationId(), request.workflow(), request.requestor(),
                     request.trigger(), request.reason(), event.time().toInstant(), environments, issued.versions());
             List<RotationEvent<?>> outputs = new ArrayList<>();
@@ -184,7 +184,7 @@ public final class SealerStage implements StageHandler {
         return bundles;
     }
 
-    private List<RotationSealed.Environment> seal(List<Subscription> targets, Map<String, BundleConfig> bundles,
+    private List<RotationSealed.Environment> seal(String rotationId, List<Subscription> targets, Map<String, BundleConfig> bundles,
                                                   Map<String, Map<String, SecretValue>> resolved,
                                                   Map<String, SealingCertificate> certificateOf) {
         try {
@@ -193,8 +193,8 @@ public final class SealerStage implements StageHandler {
                             certificateOf.get(target.cluster()).fingerprint(), target.contacts(),
                             target.bundles().stream().map(name -> {
                                 BundleConfig bundle = bundles.get(name);
-                                String manifest = sealer.sealToYaml(target.namespace(), bundle.secretName(), bundle.type(),
-                                        bundle.scope(), resolved.get(name), certificateOf.get(target.cluster()));
+                                String manifest = sealer.sealToYaml(rotationId, target.namespace(), bundle.secretName(),
+                                        bundle.type(), bundle.scope(), resolved.get(name), certificateOf.get(target.cluster()));
                                 return new RotationSealed.Secret(bundle.secretName(), bundle.type(), bundle.scope(),
                                         List.copyOf(bundle.keys().keySet()), manifest);
                             }).collect(Collectors.toList())))

@@ -153,6 +153,8 @@ class SealerStageTest {
         assertThat(ghcr.keys()).containsExactly(".dockerconfigjson");
         assertThat(ghcr.manifest()).contains("sealedsecrets.bitnami.com/namespace-wide: \"true\"")
                 .contains("type: kubernetes.io/dockerconfigjson");
+        assertThat(ghcr.manifest().split("reseal.io/rotation-id: rotation-1", -1))
+                .as("the rotation id on the SealedSecret and on its template").hasSize(3);
         assertThat(sealed.toString()).doesNotContain(TOKEN);
     }
 

@@ -1,5 +1,6 @@
 package io.reseal.cli.config;
 
+import io.reseal.adoption.AdoptionConfig;
 import io.reseal.notifier.NotifierConfig;
 import io.reseal.packager.PackagerConfig;
 import io.reseal.pipeline.config.InvalidConfigException;
@@ -24,6 +25,7 @@ import java.util.List;
  * @param s3 the packager's object store, link expiry and signing key
  * @param smtp the notifier's mail server
  * @param issuers systems that make credentials at their source for each rotation (the sealer's)
+ * @param adoption what the adoption watcher waits for, and how long (defaults: rolled-out, 7 days)
  */
 public record ResealConfig(
         KafkaConfig kafka,
@@ -33,7 +35,8 @@ public record ResealConfig(
         ProducerConfig api,
         PackagerConfig s3,
         NotifierConfig smtp,
-        List<IssuerConfig> issuers) {
+        List<IssuerConfig> issuers,
+        AdoptionConfig adoption) {
 
     public ResealConfig {
         kafka = kafka == null ? KafkaConfig.defaults() : kafka;
@@ -42,6 +45,7 @@ public record ResealConfig(
         workflows = workflows == null ? List.of() : List.copyOf(workflows);
         api = api == null ? ProducerConfig.defaults() : api;
         issuers = issuers == null ? List.of() : List.copyOf(issuers);
+        adoption = adoption == null ? AdoptionConfig.defaults() : adoption;
         if (!clusters.isEmpty() || !bundles.isEmpty()) {
             new SealerConfig(clusters, bundles, workflows, issuers); // cross-checks the sections now, not at first use
         }

@@ -138,7 +138,7 @@ public record KafkaConfig(
                     .filter(t -> t.shortName().equals(shortName))
                     .findFirst()
                     .orElseThrow(() -> new IllegalArgumentException("kafka.topics: unknown key '" + shortName
-                            + "': expected requested, sealed, packaged, notified or failed"));
+                            + "': expected requested, sealed, packaged, notified, failed, adopted or adoption_complete"));
             byType.put(type, topic);
         });
         return Topics.withOverrides(byType);

@@ -197,6 +197,8 @@ public final class EventCodec {
         if (data instanceof RotationPackaged p) return p.workflow();
         if (data instanceof RotationNotified n) return n.workflow();
         if (data instanceof RotationFailed f) return f.workflow();
+        if (data instanceof RotationAdopted a) return a.workflow();
+        if (data instanceof RotationAdoptionComplete c) return c.workflow();
         return null;
     }
 

@@ -3,7 +3,7 @@ package io.reseal.pipeline.event;
 import java.util.Arrays;
 import java.util.Optional;
 
-/** The event types of the contract (the five of the pipeline, and finishing/finished of issued credentials), each with its data class and the default topic it travels on. */
+/** The event types of the contract (the five of the pipeline, finishing/finished of issued credentials, and adoption after delivery), each with its data class and the default topic it travels on. */
 public enum EventType {
     REQUESTED("io.reseal.rotation.requested.v1", "reseal.rotation.requested", RotationRequested.class),
     SEALED("io.reseal.rotation.sealed.v1", "reseal.rotation.sealed", RotationSealed.class),
@@ -13,7 +13,11 @@ public enum EventType {
     /** Asks the sealer to finish a rotation with issued credentials: revoke the previous ones. */
     FINISHING("io.reseal.rotation.finishing.v1", "reseal.rotation.finishing", RotationFinishing.class),
     /** The sealer revoked the previous credentials of a rotation. */
-    FINISHED("io.reseal.rotation.finished.v1", "reseal.rotation.finished", RotationFinished.class);
+    FINISHED("io.reseal.rotation.finished.v1", "reseal.rotation.finished", RotationFinished.class),
+    /** A namespace's adoption of a rotation moved on (after the pipeline: not a stage). */
+    ADOPTED("io.reseal.rotation.adopted.v1", "reseal.rotation.adopted", RotationAdopted.class),
+    /** Adoption of a rotation is over: all adopted, or the deadline passed; travels on the adopted topic. */
+    ADOPTION_COMPLETE("io.reseal.rotation.adoption-complete.v1", "reseal.rotation.adopted", RotationAdoptionComplete.class);
 
     private final String ceType;
     private final String defaultTopic;
@@ -41,6 +45,11 @@ public enum EventType {
     /** Short lower-case name: {@code requested}, {@code sealed}, ... (also the stage a rotation reached). */
     public String shortName() {
         return name().toLowerCase(java.util.Locale.ROOT);
+    }
+
+    /** Whether this type reports adoption in the clusters rather than a pipeline stage. */
+    public boolean isAdoption() {
+        return this == ADOPTED || this == ADOPTION_COMPLETE;
     }
 
     public static Optional<EventType> ofCeType(String ceType) {

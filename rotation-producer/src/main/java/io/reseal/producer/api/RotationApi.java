@@ -15,6 +15,7 @@ import io.reseal.producer.ProducerConfig;
 import io.reseal.producer.ProducerConfig.ApiToken;
 import io.reseal.producer.ProducerMetrics;
 import io.reseal.producer.publish.RequestPublisher;
+import io.reseal.producer.status.RotationListing;
 import io.reseal.producer.status.RotationStatus;
 import io.reseal.producer.status.RotationStatusView;
 import io.vertx.core.Future;
@@ -114,6 +115,8 @@ public final class RotationApi implements AutoCloseable {
                 .failureHandler(this::failed);
         router.get(ROTATIONS + "/:id").handler(this::status).failureHandler(this::failed);
         router.post(ROTATIONS + "/:id/finish").handler(this::finish).failureHandler(this::failed);
+        router.get(ROTATIONS).handler(this::list).failureHandler(this::failed);
+        new StatusPage().routes(router);
         router.get("/health/live").handler(ctx -> health(ctx, Map.of()));
         router.get("/health/ready").handler(this::ready);
         router.get("/metrics").handler(ctx -> ctx.response()
@@ -311,6 +314,27 @@ public final class RotationApi implements AutoCloseable {
                         "Kafka did not acknowledge the request; retry", null));
             }
         });
+    }
+
+    /** {@code GET /api/v1/rotations?workflow=W&state=S}: the rotations of the workflows this token may start. */
+    private void list(RoutingContext ctx) {
+        Optional<ApiToken> token = authenticate(ctx, "list");
+        if (token.isEmpty()) {
+            return;
+        }
+        String workflow = ctx.request().getParam("workflow");
+        String state = ctx.request().getParam("state");
+        if (state != null && !RotationListing.STATES.contains(state)) {
+            reject(ctx, "list", RequestRejected.badField("invalid-field", "state", "state must be one of "
+                    + String.join(", ", RotationListing.STATES)));
+            return;
+        }
+        if (workflow != null && !io.reseal.pipeline.event.RequestRules.DNS_LABEL.matcher(workflow).matches()) {
+            reject(ctx, "list", RequestRejected.badField("invalid-field", "workflow", "workflow must be a DNS-1123 label"));
+            return;
+        }
+        metrics.request("list", "found");
+        send(ctx, 200, Map.of("rotations", RotationListing.select(view.all(), workflow, state, token.get()::allows)));
     }
 
     private void ready(RoutingContext ctx) {

@@ -149,6 +149,16 @@ public final class RotateClient {
         return EventJson.mapper().treeToValue(send(request, 200), RotationStatus.class);
     }
 
+    /** The rotations the API lists, newest first; {@code workflow} and {@code state} may be null (all). */
+    public List<RotationStatus> list(String workflow, String state) throws IOException, InterruptedException {
+        StringBuilder query = new StringBuilder();
+        if (workflow != null) query.append("&workflow=").append(URLEncoder.encode(workflow, StandardCharsets.UTF_8));
+        if (state != null) query.append("&state=").append(URLEncoder.encode(state, StandardCharsets.UTF_8));
+        String url = apiUrl + RotationApi.ROTATIONS + (query.length() == 0 ? "" : "?" + query.substring(1));
+        JsonNode answer = send(authorized(URI.create(url)).GET().build(), 200);
+        return List.of(EventJson.mapper().treeToValue(answer.path("rotations"), RotationStatus[].class));
+    }
+
     /**
      * Asks for the status until the rotation is {@code notified} or {@code failed}, and returns that status.
      * A rotation the API does not know yet (another replica accepted it) is asked again.
@@ -226,6 +236,7 @@ public final class RotateClient {
             text.append("error     ").append(status.error().stage()).append(": ").append(status.error().code())
                     .append(": ").append(status.error().message()).append('\n');
         }
+        text.append(StatusTable.adoption(status));
         return text.toString();
     }
 

@@ -4,6 +4,8 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import io.reseal.pipeline.event.EventType;
 import io.reseal.pipeline.event.IssuedVersions;
+import io.reseal.pipeline.event.RotationAdopted;
+import io.reseal.pipeline.event.RotationAdoptionComplete;
 import io.reseal.pipeline.event.RotationEvent;
 import io.reseal.pipeline.event.RotationFailed;
 import io.reseal.pipeline.event.RotationPackaged;
@@ -32,6 +34,7 @@ import java.util.Map;
  * @param git where the rotation is in the workflow's Git repository (or why not), once packaged, if it delivers to Git
  * @param error why it failed, once failed
  * @param issuers for a rotation with issued credentials: each issuer's phase and versions, and what finish revoked when
+ * @param adoption where each namespace stands in the clusters, once the adoption watcher reported
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record RotationStatus(
@@ -44,7 +47,8 @@ public record RotationStatus(
         @JsonProperty("package") PackageLink link,
         Failure error,
         RotationPackaged.GitDelivery git,
-        List<IssuerPhase> issuers) {
+        List<IssuerPhase> issuers,
+        Adoption adoption) {
 
     public RotationStatus {
         issuers = issuers == null || issuers.isEmpty() ? null : List.copyOf(issuers);
@@ -87,11 +91,20 @@ public record RotationStatus(
                 : reached.keySet().stream().reduce((a, b) -> b).orElseThrow();
         String newWorkflow = workflow != null ? workflow : event.subject();
         return new RotationStatus(rotationId, newWorkflow, furthest.shortName(), newTrigger, newBatch, ordered,
-                newLink, newError, newGit, newIssuers);
+                newLink, newError, newGit, newIssuers, adoption);
+    }
+
+    /** The status after an adoption event of this rotation (the stage stays what the pipeline made it). */
+    RotationStatus withAdoption(RotationEvent<?> event) {
+        Adoption known = adoption == null ? Adoption.NONE : adoption;
+        Adoption next = event.data() instanceof RotationAdopted adopted ? known.with(adopted)
+                : event.data() instanceof RotationAdoptionComplete done ? known.with(done) : known;
+        return new RotationStatus(rotationId, workflow != null ? workflow : event.subject(), stage, trigger, batchId,
+                stages, link, error, git, issuers, next);
     }
 
     static RotationStatus empty(String rotationId) {
-        return new RotationStatus(rotationId, null, null, null, null, Map.of(), null, null, null, null);
+        return new RotationStatus(rotationId, null, null, null, null, Map.of(), null, null, null, null, null);
     }
 
     /** The delivery archive's presigned link. */

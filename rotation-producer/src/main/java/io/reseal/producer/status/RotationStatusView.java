@@ -60,8 +60,8 @@ public final class RotationStatusView implements AutoCloseable {
     /** Assigns every partition of the stage topics (which must exist) and starts reading on a daemon thread. */
     public synchronized void start() {
         List<TopicPartition> partitions = new ArrayList<>();
-        for (EventType type : EventType.values()) {
-            for (PartitionInfo info : consumer.partitionsFor(topics.of(type), Duration.ofSeconds(30))) {
+        for (String topic : topics.all().values().stream().distinct().sorted().toList()) {
+            for (PartitionInfo info : consumer.partitionsFor(topic, Duration.ofSeconds(30))) {
                 partitions.add(new TopicPartition(info.topic(), info.partition()));
             }
         }
@@ -122,11 +122,20 @@ public final class RotationStatusView implements AutoCloseable {
         if (rotationId == null) {
             return;
         }
+        if (event.type().isAdoption()) { // not a pipeline stage: the stage stays
+            byId.compute(rotationId, (id, known) -> (known == null ? RotationStatus.empty(id) : known).withAdoption(event));
+            return;
+        }
         byId.compute(rotationId, (id, known) -> (known == null ? RotationStatus.empty(id) : known).with(event, at));
     }
 
     public Optional<RotationStatus> find(String rotationId) {
         return Optional.ofNullable(byId.get(rotationId));
+    }
+
+    /** Every known rotation's status (a snapshot). */
+    public List<RotationStatus> all() {
+        return List.copyOf(byId.values());
     }
 
     /** Whether the topics were read up to where they ended when the view started. */

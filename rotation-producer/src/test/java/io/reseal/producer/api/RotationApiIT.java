@@ -9,8 +9,11 @@ import io.reseal.embedded.KafkaCluster;
 import io.reseal.embedded.KafkaClusterFactory;
 import io.reseal.pipeline.config.KafkaConfig;
 import io.reseal.pipeline.config.WorkflowConfig;
+import io.reseal.pipeline.event.AdoptionState;
 import io.reseal.pipeline.event.EventJson;
 import io.reseal.pipeline.event.EventType;
+import io.reseal.pipeline.event.RotationAdopted;
+import io.reseal.pipeline.event.RotationAdoptionComplete;
 import io.reseal.pipeline.event.RotationEvent;
 import io.reseal.pipeline.event.IssuedVersions;
 import io.reseal.pipeline.event.RotationFailed;
@@ -25,6 +28,7 @@ import io.reseal.producer.ProducerConfig;
 import io.reseal.producer.ProducerConfig.ApiToken;
 import io.reseal.producer.RotationProducer;
 import io.reseal.producer.cli.RotateClient;
+import io.reseal.producer.cli.StatusTable;
 import io.reseal.producer.status.RotationStatus;
 import io.reseal.producer.support.StageTopics;
 import java.net.URI;
@@ -317,7 +321,7 @@ class RotationApiIT {
         assertError(postFinish(finish, null), 401, "unauthorized", null);
         assertError(postFinish(finish, "not-a-configured-token"), 401, "unauthorized", null);
         assertError(postFinish("/api/v1/rotations/no-such-rotation/finish", TEAM_TOKEN), 404, "unknown-rotation", null);
-        await().untilAsserted(() -> assertThat(get("/api/v1/rotations/" + other, TEAM_TOKEN).statusCode()).isEqualTo(200));
+        await().untilAsserted(() -> assertThat(get("/api/v1/rotations/" + other, INFRA_TOKEN).statusCode()).isEqualTo(200));
         assertError(postFinish("/api/v1/rotations/" + other + "/finish", TEAM_TOKEN), 403, "forbidden", null);
         assertError(postFinish(finish, TEAM_TOKEN), 409, "nothing-to-finish", null);
 
@@ -358,6 +362,115 @@ class RotationApiIT {
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(base() + path)).POST(HttpRequest.BodyPublishers.noBody());
         if (token != null) request.header("Authorization", "Bearer " + token);
         return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    @Test
+    void adoptionIsShownPerNamespaceAndRotationsAreListedByState() throws Exception {
+        // given: a delivered rotation; the adoption watcher reports dev rolled out, production still unsealed
+        RotateClient client = new RotateClient(URI.create(base() + "/"), TEAM_TOKEN, Duration.ofMillis(100));
+        Instant t = ADOPTION_START;
+        String rotationId = rotationBeingAdopted(client);
+
+        // then: the API shows both namespaces, the stage stays the pipeline's
+        await().untilAsserted(() -> assertThat(json(get("/api/v1/rotations/" + rotationId, TEAM_TOKEN))
+                .path("adoption").path("namespaces").size()).isEqualTo(2));
+        JsonNode status = json(get("/api/v1/rotations/" + rotationId, TEAM_TOKEN));
+        assertThat(status.get("stage").asText()).isEqualTo("notified");
+        assertThat(status.get("adoption").get("namespaces").get(0).get("namespace").asText()).isEqualTo("financial-ml");
+        assertThat(status.get("adoption").get("namespaces").get(0).get("state").asText()).isEqualTo("unsealed");
+        assertThat(status.get("adoption").get("namespaces").get(1).get("state").asText()).isEqualTo("rolled-out");
+        String table = RotateClient.render(client.status(rotationId));
+        assertThat(table).contains("adoption\n")
+                .containsPattern("\\* +financial-ml +prod-eu +production +unsealed +2026-03-02T09:01:30Z")
+                .containsPattern("\\n {5}financial-ml-dev +prod-eu +dev +rolled-out +2026-03-02T09:02:00Z")
+                .contains("* may still run the previous credential");
+
+        // and: it is listed as adopting, not as adopted, and only to tokens that may see its workflow
+        assertThat(client.list("financial-ml", "adopting")).extracting(RotationStatus::rotationId).contains(rotationId);
+        assertThat(client.list(null, "adopted")).extracting(RotationStatus::rotationId).doesNotContain(rotationId);
+        assertThat(StatusTable.rotations(client.list("financial-ml", "adopting"))).containsPattern(
+                rotationId + " +financial-ml +adopting +ad-hoc +1/2");
+        assertError(get("/api/v1/rotations?state=bogus", TEAM_TOKEN), 400, "invalid-field", "state");
+        assertThat(get("/api/v1/rotations", null).statusCode()).isEqualTo(401);
+
+        // when: adoption completes
+        topics.write(RotationEvent.forRotation(rotationId, EventType.ADOPTION_COMPLETE, "/reseal/adoption-watcher",
+                "financial-ml", OffsetDateTime.now(ZoneOffset.UTC), new RotationAdoptionComplete(rotationId,
+                        "financial-ml", AdoptionState.ROLLED_OUT, RotationAdoptionComplete.Outcome.DEADLINE,
+                        t.plus(Duration.ofDays(7)), List.of(new RotationAdoptionComplete.Laggard("production",
+                        "financial-ml", "prod-eu", AdoptionState.UNSEALED)))));
+
+        // then
+        await().untilAsserted(() -> assertThat(client.list("financial-ml", "deadline"))
+                .extracting(RotationStatus::rotationId).contains(rotationId));
+        assertThat(RotateClient.render(client.status(rotationId)))
+                .contains("complete  deadline at 2026-03-09T09:00:00Z, behind: financial-ml");
+    }
+
+    private static final Instant ADOPTION_START = Instant.parse("2026-03-02T09:00:00Z");
+
+    /** A delivered rotation of which the adoption watcher reported dev rolled out and production unsealed. */
+    private String rotationBeingAdopted(RotateClient client) throws Exception {
+        Instant t = ADOPTION_START;
+        String rotationId = client.rotate("financial-ml", List.of("dev", "production"), "financial-team@example.com",
+                List.of(), null);
+        topics.write(worker(rotationId, EventType.NOTIFIED, new RotationNotified(rotationId, "financial-ml",
+                List.of("financial-team@example.com"), "<m@reseal>", t)));
+        for (var change : List.of(
+                new RotationAdopted(rotationId, "financial-ml", "dev", "financial-ml-dev", "prod-eu",
+                        AdoptionState.UNSEALED, t.plusSeconds(60), null),
+                new RotationAdopted(rotationId, "financial-ml", "dev", "financial-ml-dev", "prod-eu",
+                        AdoptionState.ROLLED_OUT, t.plusSeconds(120), "1 workload(s) restarted: Deployment/model-api"),
+                new RotationAdopted(rotationId, "financial-ml", "production", "financial-ml", "prod-eu",
+                        AdoptionState.UNSEALED, t.plusSeconds(90), null))) {
+            topics.write(new RotationEvent<>(change.eventId(), URI.create("/reseal/adoption-watcher"),
+                    EventType.ADOPTED, "financial-ml", OffsetDateTime.now(ZoneOffset.UTC), rotationId, change));
+        }
+
+        return rotationId;
+    }
+
+    @Test
+    void statusPageShowsTheNamespacesOnThePreviousCredentialInHeadlessChromium() throws Exception {
+        // given
+        RotateClient client = new RotateClient(URI.create(base() + "/"), TEAM_TOKEN, Duration.ofMillis(100));
+        String rotationId = rotationBeingAdopted(client);
+        await().untilAsserted(() -> assertThat(client.status(rotationId).adoption()).isNotNull());
+        await().untilAsserted(() -> assertThat(client.status(rotationId).adoption().namespaces()).hasSize(2));
+        HttpResponse<String> page = get("/", null);
+        assertThat(page.statusCode()).isEqualTo(200);
+        assertThat(page.headers().firstValue("Content-Security-Policy")).hasValueSatisfying(csp ->
+                assertThat(csp).contains("script-src 'self'"));
+        assertThat(page.body()).as("the page itself holds no data").doesNotContain(rotationId);
+
+        // when: a browser opens it with the token in the fragment (never sent to the server)
+        String url = base() + "/#token=" + TEAM_TOKEN;
+        String dom = chromium("--dump-dom", url);
+        Path screenshot = Path.of("target", "screenshots", "status-page.png").toAbsolutePath();
+        Files.createDirectories(screenshot.getParent());
+        Files.deleteIfExists(screenshot);
+        chromium("--screenshot=" + screenshot, url);
+
+        // then
+        assertThat(dom).contains("data-loaded=\"true\"").contains(rotationId)
+                .containsPattern("<tr class=\"previous\"[^>]*data-namespace=\"financial-ml\"")
+                .containsPattern("<tr data-namespace=\"financial-ml-dev\"")
+                .doesNotContain(TEAM_TOKEN);
+        assertThat(Files.size(screenshot)).as("screenshot at " + screenshot).isGreaterThan(10_000);
+    }
+
+    /** Runs Debian's headless Chromium (.ci/run installs it) and returns what it printed. */
+    private static String chromium(String action, String url) throws Exception {
+        String binary = java.util.stream.Stream.of("/usr/bin/chromium", "/usr/bin/chromium-browser")
+                .filter(b -> Files.isExecutable(Path.of(b))).findFirst()
+                .orElseThrow(() -> new AssertionError("headless Chromium is needed: apt-get install chromium"));
+        Process process = new ProcessBuilder(binary, "--headless", "--no-sandbox", "--disable-gpu",
+                "--disable-dev-shm-usage", "--no-first-run", "--window-size=1280,720", "--virtual-time-budget=15000",
+                "--user-data-dir=" + Files.createTempDirectory("chromium"), action, url)
+                .redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        String out = new String(process.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        assertThat(process.waitFor(120, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+        return out;
     }
 
     private static <D> RotationEvent<D> worker(String rotationId, EventType type, D data) {

@@ -43,6 +43,16 @@ record Metadata(String name, String namespace, Map<String, String> labels, Map<S
         return new Metadata(name, namespace, labels, updated);
     }
 
+    /** These annotations plus {@code extra}; must not touch the scope annotations, which decide the label. */
+    Metadata withAnnotations(Map<String, String> extra) {
+        if (extra.containsKey(NAMESPACE_WIDE) || extra.containsKey(CLUSTER_WIDE)) {
+            throw new IllegalArgumentException("scope annotations are set with withScope, not withAnnotations");
+        }
+        Map<String, String> updated = new TreeMap<>(annotations);
+        updated.putAll(extra);
+        return new Metadata(name, namespace, labels, updated);
+    }
+
     /** The OAEP label these values are sealed under. */
     String label() {
         return scope().label(namespace, name);

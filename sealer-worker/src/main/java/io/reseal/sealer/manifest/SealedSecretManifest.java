@@ -73,6 +73,11 @@ public final class SealedSecretManifest {
                 ManifestParser.stringMap(meta.path("annotations"), "spec.template.metadata.annotations"));
     }
 
+    /** This SealedSecret with {@code extra} added to its own annotations (not the template's). */
+    SealedSecretManifest withAnnotations(Map<String, String> extra) {
+        return new SealedSecretManifest(metadata.withAnnotations(extra), template, type, immutable, encryptedData);
+    }
+
     public String name() {
         return metadata.name();
     }

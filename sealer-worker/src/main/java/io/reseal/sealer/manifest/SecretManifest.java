@@ -105,6 +105,11 @@ public final class SecretManifest implements Destroyable {
         return new SecretManifest(metadata.withScope(scope), type, immutable, values);
     }
 
+    /** This Secret with {@code extra} added to its annotations (not the scope ones); shares this one's values. */
+    SecretManifest withAnnotations(Map<String, String> extra) {
+        return new SecretManifest(metadata.withAnnotations(extra), type, immutable, values);
+    }
+
     public String name() {
         return metadata.name();
     }

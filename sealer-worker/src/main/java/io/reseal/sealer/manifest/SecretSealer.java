@@ -1,5 +1,6 @@
 package io.reseal.sealer.manifest;
 
+import io.reseal.pipeline.event.RotationAnnotation;
 import io.reseal.pipeline.event.SecretScope;
 import io.reseal.sealer.crypto.HybridEncryption;
 import io.reseal.sealer.crypto.SealingCertificate;
@@ -40,12 +41,16 @@ public final class SecretSealer {
     }
 
     /**
-     * The SealedSecret YAML for one bundle, as the sealer worker puts it into events and archives.
+     * The SealedSecret YAML for one bundle of one rotation, as the sealer worker puts it into events and
+     * archives: both the SealedSecret and its template (so the unsealed Secret too) carry
+     * {@link RotationAnnotation#KEY} with {@code rotationId}, which the adoption watcher looks for.
      * Does not destroy {@code values}; their owner does.
      */
-    public String sealToYaml(String namespace, String name, String type, SecretScope scope,
+    public String sealToYaml(String rotationId, String namespace, String name, String type, SecretScope scope,
             Map<String, SecretValue> values, SealingCertificate certificate) {
-        return seal(SecretManifest.of(namespace, name, type, scope, values), certificate).render(OutputFormat.YAML);
+        Map<String, String> mark = Map.of(RotationAnnotation.KEY, Objects.requireNonNull(rotationId, "rotationId"));
+        SecretManifest secret = SecretManifest.of(namespace, name, type, scope, values).withAnnotations(mark);
+        return seal(secret, certificate).withAnnotations(mark).render(OutputFormat.YAML);
     }
 
     /**

@@ -3,6 +3,7 @@ package io.reseal.sealer.manifest;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.reseal.pipeline.event.RotationAnnotation;
 import io.reseal.pipeline.event.SecretScope;
 import io.reseal.sealer.GoldenVectors;
 import io.reseal.sealer.crypto.HybridEncryption;
@@ -33,11 +34,14 @@ class SecretSealerTest {
         values.put(".dockerconfigjson", SecretValue.ofUtf8("{}"));
 
         // when
-        String yaml = sealer.sealToYaml("team-a", "bundle", "Opaque", SecretScope.NAMESPACE_WIDE, values,
+        String yaml = sealer.sealToYaml("rot-1", "team-a", "bundle", "Opaque", SecretScope.NAMESPACE_WIDE, values,
                 GoldenVectors.certificate());
 
         // then
         assertThat(yaml).doesNotContain(PLAINTEXT).contains("sealedsecrets.bitnami.com/namespace-wide: \"true\"");
+        SealedSecretManifest sealed = parse(yaml);
+        assertThat(sealed.metadata().annotations()).containsEntry(RotationAnnotation.KEY, "rot-1");
+        assertThat(sealed.template().annotations()).containsEntry(RotationAnnotation.KEY, "rot-1");
         SecretManifest opened = sealer.unseal(parse(yaml), List.of(GoldenVectors.privateKey()));
         assertThat(opened.values().get("TOKEN").bytes()).isEqualTo(PLAINTEXT.getBytes(StandardCharsets.UTF_8));
         assertThat(opened.values()).containsOnlyKeys("TOKEN", ".dockerconfigjson");
@@ -82,7 +86,7 @@ class SecretSealerTest {
     @Test
     void aStrictSealedSecretMovedToAnotherNamespaceDoesNotOpen() {
         // given
-        String yaml = sealer.sealToYaml("team-a", "db", "Opaque", SecretScope.STRICT,
+        String yaml = sealer.sealToYaml("rot-1", "team-a", "db", "Opaque", SecretScope.STRICT,
                 Map.of("password", SecretValue.ofUtf8(PLAINTEXT)), GoldenVectors.certificate());
         String moved = yaml.replace("namespace: team-a", "namespace: team-b");
 

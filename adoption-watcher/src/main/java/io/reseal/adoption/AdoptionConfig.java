@@ -1,0 +1,39 @@
+package io.reseal.adoption;
+
+import io.reseal.pipeline.event.AdoptionState;
+import java.time.Duration;
+
+/**
+ * The {@code adoption:} section of {@code reseal.yaml}. Immutable; validated on construction with messages that
+ * name the field.
+ *
+ * @param complete the state every namespace must reach for a rotation's adoption to be complete:
+ *     {@code rolled-out} (default) or {@code unsealed}
+ * @param deadline how long after delivery adoption may take; then it ends with the namespaces still behind
+ *     named (default 7 days)
+ * @param resync how often the informers replay their whole cache, on top of the watch (default 10 minutes)
+ */
+public record AdoptionConfig(AdoptionState complete, Duration deadline, Duration resync) {
+
+    public static final Duration DEFAULT_DEADLINE = Duration.ofDays(7);
+    public static final Duration DEFAULT_RESYNC = Duration.ofMinutes(10);
+
+    public AdoptionConfig {
+        complete = complete == null ? AdoptionState.ROLLED_OUT : complete;
+        if (complete != AdoptionState.ROLLED_OUT && complete != AdoptionState.UNSEALED) {
+            throw new IllegalArgumentException("adoption.complete must be rolled-out or unsealed, not " + complete.wireName());
+        }
+        deadline = deadline == null ? DEFAULT_DEADLINE : deadline;
+        if (deadline.isNegative() || deadline.isZero()) {
+            throw new IllegalArgumentException("adoption.deadline must be positive");
+        }
+        resync = resync == null ? DEFAULT_RESYNC : resync;
+        if (resync.isNegative()) {
+            throw new IllegalArgumentException("adoption.resync must not be negative (0 turns resync off)");
+        }
+    }
+
+    public static AdoptionConfig defaults() {
+        return new AdoptionConfig(null, null, null);
+    }
+}

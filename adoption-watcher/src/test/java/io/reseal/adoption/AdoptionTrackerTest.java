@@ -1,0 +1,92 @@
+package io.reseal.adoption;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.reseal.pipeline.event.AdoptionState;
+import io.reseal.pipeline.event.RotationAdopted;
+import io.reseal.pipeline.event.RotationAdoptionComplete;
+import io.reseal.pipeline.event.RotationSealed;
+import io.reseal.pipeline.event.SecretScope;
+import io.reseal.pipeline.event.Trigger;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class AdoptionTrackerTest {
+
+    private static final Instant T0 = Instant.parse("2026-03-02T09:00:00Z");
+
+    private final AdoptionTracker tracker = new AdoptionTracker(AdoptionState.ROLLED_OUT, Duration.ofHours(1));
+
+    private static RotationSealed sealed() {
+        return new RotationSealed("r1", "financial-ml", "lead@example.com", Trigger.AD_HOC, null, T0, List.of(
+                env("dev", "financial-ml-dev"), env("production", "financial-ml")));
+    }
+
+    private static RotationSealed.Environment env(String name, String namespace) {
+        return new RotationSealed.Environment(name, namespace, "prod-eu", "fp", List.of(), List.of(
+                new RotationSealed.Secret("ml-platform", "Opaque", SecretScope.STRICT, List.of("K"), "manifest")));
+    }
+
+    private AdoptionTarget target(String namespace) {
+        return tracker.openTargets().stream().filter(t -> t.namespace().equals(namespace)).findFirst().orElseThrow();
+    }
+
+    @Test
+    void aJumpAheadBringsEveryStateNotYetPublishedAndNothingIsOfferedTwiceOnceAccepted() {
+        // given
+        tracker.sealed(sealed(), T0);
+        tracker.delivered("r1", T0);
+        tracker.deliveredChanges("r1").forEach(tracker::accept);
+
+        // when: the watcher first sees dev already unsealed
+        List<RotationAdopted> due = tracker.changes(target("financial-ml-dev"),
+                new Observation(AdoptionState.UNSEALED, T0.plusSeconds(60), null));
+
+        // then
+        assertThat(due).extracting(RotationAdopted::state).containsExactly(AdoptionState.APPLIED, AdoptionState.UNSEALED);
+        assertThat(tracker.changes(target("financial-ml-dev"), new Observation(AdoptionState.UNSEALED, T0, null)))
+                .as("not accepted yet: offered again").hasSize(2);
+        due.forEach(tracker::accept);
+        assertThat(tracker.changes(target("financial-ml-dev"), new Observation(AdoptionState.UNSEALED, T0, null))).isEmpty();
+        assertThat(tracker.deliveredChanges("r1")).isEmpty();
+    }
+
+    @Test
+    void completionComesWhenTheLastNamespaceGetsThereOrAtTheDeadlineWithTheLaggards() {
+        // given
+        tracker.sealed(sealed(), T0);
+        tracker.delivered("r1", T0);
+        tracker.deliveredChanges("r1").forEach(tracker::accept);
+        tracker.changes(target("financial-ml-dev"), new Observation(AdoptionState.ROLLED_OUT, T0.plusSeconds(60), null))
+                .forEach(tracker::accept);
+
+        // then: production is behind, the deadline has not passed
+        assertThat(tracker.completion("r1", T0.plus(Duration.ofMinutes(59)))).isEmpty();
+
+        // when the deadline passes
+        RotationAdoptionComplete late = tracker.completion("r1", T0.plus(Duration.ofHours(1))).orElseThrow();
+
+        // then
+        assertThat(late.outcome()).isEqualTo(RotationAdoptionComplete.Outcome.DEADLINE);
+        assertThat(late.laggards()).extracting(RotationAdoptionComplete.Laggard::namespace).containsExactly("financial-ml");
+        assertThat(late.laggards().get(0).state()).isEqualTo(AdoptionState.DELIVERED);
+        tracker.accept(late);
+        assertThat(tracker.completion("r1", T0.plus(Duration.ofHours(2)))).isEmpty();
+        assertThat(tracker.openTargets()).isEmpty();
+    }
+
+    @Test
+    void aDecryptionFailureIsOfferedOnceAndAFixedNamespaceMovesOn() {
+        tracker.sealed(sealed(), T0);
+        Observation failed = new Observation(AdoptionState.DECRYPTION_FAILED, T0, "ml-platform: no key could decrypt secret (K)");
+        List<RotationAdopted> due = tracker.changes(target("financial-ml"), failed);
+        assertThat(due).extracting(RotationAdopted::message).containsExactly("ml-platform: no key could decrypt secret (K)");
+        due.forEach(tracker::accept);
+        assertThat(tracker.changes(target("financial-ml"), failed)).isEmpty();
+
+        assertThat(tracker.changes(target("financial-ml"), new Observation(AdoptionState.UNSEALED, T0.plusSeconds(5), null)))
+                .extracting(RotationAdopted::state).containsExactly(AdoptionState.APPLIED, AdoptionState.UNSEALED);
+    }
+}

@@ -1,0 +1,402 @@
+package io.reseal.adoption;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.api.model.NamespaceBuilder;
+import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.reseal.adoption.kube.NamespaceInformers;
+import io.reseal.embedded.EmbeddedKubernetes;
+import io.reseal.embedded.EmbeddedSmtp;
+import io.reseal.embedded.KafkaCluster;
+import io.reseal.embedded.KafkaClusterFactory;
+import io.reseal.embedded.MutableClock;
+import io.reseal.notifier.NotifierConfig;
+import io.reseal.notifier.mail.Mailer;
+import io.reseal.pipeline.config.KafkaConfig;
+import io.reseal.pipeline.event.AdoptionState;
+import io.reseal.pipeline.event.EventCodec;
+import io.reseal.pipeline.event.EventType;
+import io.reseal.pipeline.event.RotationAdopted;
+import io.reseal.pipeline.event.RotationAdoptionComplete;
+import io.reseal.pipeline.event.RotationEvent;
+import io.reseal.pipeline.event.RotationNotified;
+import io.reseal.pipeline.event.RotationSealed;
+import io.reseal.pipeline.event.SecretScope;
+import io.reseal.pipeline.event.Trigger;
+import io.reseal.pipeline.kafka.KafkaClients;
+import io.reseal.pipeline.stage.TopicBootstrap;
+import io.reseal.pipeline.stage.Topics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.vertx.core.Vertx;
+import jakarta.mail.internet.MimeMessage;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+
+/**
+ * The adoption watcher against a real Kafka broker and the fabric8 API server stand-in: the test plays the team
+ * (applies the SealedSecrets of the package's environment folder, restarts the workload) and
+ * {@link SealedSecretsControllerStandIn} plays the controller.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class AdoptionWatcherIT {
+
+    private static final String CLUSTER = "prod-eu";
+    private static final Instant START = Instant.parse("2026-03-02T09:00:00Z");
+    private static final Duration DEADLINE = Duration.ofHours(24);
+
+    private static KafkaCluster kafka;
+    private static KafkaConfig kafkaConfig;
+    private static EmbeddedKubernetes cluster;
+    private static KafkaProducer<String, byte[]> producer;
+    private static SealedSecretsControllerStandIn controller;
+    private static EmbeddedSmtp smtp;
+    private static Vertx vertx;
+    private static Mailer mailer;
+    private static final MutableClock clock = new MutableClock(START);
+    private static final Topics topics = Topics.defaults();
+    private static final EventCodec codec = new EventCodec();
+    private static final PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+
+    @BeforeAll
+    static void servers() {
+        kafka = KafkaClusterFactory.create();
+        kafka.start();
+        kafkaConfig = KafkaConfig.defaults().withBootstrapServers(kafka.bootstrapServers());
+        TopicBootstrap.ensure(new KafkaClients(kafkaConfig), topics, 1, (short) 1);
+        cluster = new EmbeddedKubernetes();
+        cluster.start();
+        Properties props = new Properties();
+        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+        producer = new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer());
+        controller = new SealedSecretsControllerStandIn(cluster.client(), Set.of("risk-ml-dev"), clock);
+        smtp = new EmbeddedSmtp();
+        smtp.start();
+        vertx = Vertx.vertx();
+        mailer = new Mailer(vertx, new NotifierConfig(smtp.host(), smtp.port(), NotifierConfig.TlsMode.NONE, null, null,
+                "reseal@example.com", null, null));
+    }
+
+    @AfterAll
+    static void stop() {
+        if (controller != null) controller.close();
+        if (mailer != null) mailer.close();
+        if (vertx != null) vertx.close();
+        if (smtp != null) smtp.close();
+        if (producer != null) producer.close();
+        if (cluster != null) cluster.close();
+        if (kafka != null) kafka.close();
+    }
+
+    @Test
+    @Order(1)
+    void followsEachNamespaceToRolledOutAndSignalsCompletionWhenTheLastOneGetsThere() throws Exception {
+        // given: two subscribed namespaces; in dev a Deployment that uses both Secrets runs a pod from before
+        String rotation = "rot-adopt-1";
+        namespace("financial-ml-dev");
+        namespace("financial-ml");
+        deployment("financial-ml-dev", "model-api");
+        pod("financial-ml-dev", "model-api-old", START.minus(Duration.ofDays(3)));
+        RotationSealed sealed = sealed(rotation, "financial-ml", Map.of("dev", "financial-ml-dev",
+                "production", "financial-ml"));
+        AdoptionWatcher watcher = watcher();
+        try {
+            // when: the package is delivered
+            publishDelivery(sealed);
+
+            // then
+            awaitState(rotation, "financial-ml-dev", AdoptionState.DELIVERED);
+            awaitState(rotation, "financial-ml", AdoptionState.DELIVERED);
+
+            // when: the team applies dev/; the controller unseals it
+            applyEnvironment(sealed, "dev");
+
+            // then
+            RotationAdopted unsealed = awaitState(rotation, "financial-ml-dev", AdoptionState.UNSEALED);
+            assertThat(state(rotation, "financial-ml-dev", AdoptionState.APPLIED)).isNotNull();
+            assertThat(unsealed.cluster()).isEqualTo(CLUSTER);
+        } finally {
+            watcher.close();
+        }
+
+        // when: the workload restarts while Reseal is down, and the API server goes away and comes back
+        cluster.client().pods().inNamespace("financial-ml-dev").withName("model-api-old").delete();
+        Instant restart = clock.instant().plus(Duration.ofMinutes(5));
+        pod("financial-ml-dev", "model-api-new", restart);
+        watcher = watcher();
+        try {
+            RotationAdopted rolledOut = awaitState(rotation, "financial-ml-dev", AdoptionState.ROLLED_OUT);
+            assertThat(rolledOut.since()).as("rolled out when the new pod started").isEqualTo(restart);
+            assertThat(rolledOut.message()).contains("Deployment/model-api");
+            assertThat(complete(rotation)).as("production has not applied yet").isEmpty();
+
+            cluster.stop();
+            cluster.start();
+            clock.advance(Duration.ofMinutes(10));
+            applyEnvironment(sealed, "production");
+
+            // then: production has no workload using the Secret, so it is rolled out when unsealed, and that
+            // completes the rotation
+            RotationAdopted last = awaitState(rotation, "financial-ml", AdoptionState.ROLLED_OUT);
+            assertThat(last.message()).isEqualTo("no workload uses ml-platform, ghcr-pull");
+            await().atMost(Duration.ofSeconds(60)).until(() -> !complete(rotation).isEmpty());
+            RotationAdoptionComplete done = complete(rotation).get(0);
+            assertThat(done.outcome()).isEqualTo(RotationAdoptionComplete.Outcome.ADOPTED);
+            assertThat(done.target()).isEqualTo(AdoptionState.ROLLED_OUT);
+            assertThat(done.laggards()).isEmpty();
+            assertThat(done.at()).as("exactly when the last namespace rolled out").isEqualTo(last.since())
+                    .isAfter(rolledOut.since());
+        } finally {
+            watcher.close();
+            clock.set(START);
+        }
+
+        // and: a third start repeats nothing: every change and the completion are on the topic once
+        watcher = watcher();
+        try {
+            await().atMost(Duration.ofSeconds(60)).until(watcher::loaded);
+        } finally {
+            watcher.close();
+        }
+        List<RotationEvent<?>> events = events(rotation);
+        assertThat(events.stream().map(RotationEvent::id).distinct()).hasSameSizeAs(events);
+        assertThat(events.stream().filter(e -> e.data() instanceof RotationAdopted)
+                .map(e -> ((RotationAdopted) e.data()).namespace() + ":" + ((RotationAdopted) e.data()).state().wireName()))
+                .containsExactlyInAnyOrder(
+                        "financial-ml-dev:delivered", "financial-ml:delivered",
+                        "financial-ml-dev:applied", "financial-ml-dev:unsealed", "financial-ml-dev:rolled-out",
+                        "financial-ml:applied", "financial-ml:unsealed", "financial-ml:rolled-out");
+        assertThat(events.get(events.size() - 1).type()).as("completion comes last").isEqualTo(EventType.ADOPTION_COMPLETE);
+    }
+
+    @Test
+    @Order(2)
+    void aDecryptionFailureIsReportedWithTheControllersMessageAndTheDeadlineNamesTheLaggards() throws Exception {
+        // given: dev's SealedSecrets cannot be opened by its controller; staging never applies
+        String rotation = "rot-deadline-1";
+        namespace("risk-ml-dev");
+        namespace("risk-ml-staging");
+        RotationSealed sealed = sealed(rotation, "risk-ml", Map.of("dev", "risk-ml-dev", "staging", "risk-ml-staging"));
+        AdoptionWatcher watcher = watcher();
+        try {
+            publishDelivery(sealed);
+            applyEnvironment(sealed, "dev");
+
+            // then
+            RotationAdopted failed = awaitState(rotation, "risk-ml-dev", AdoptionState.DECRYPTION_FAILED);
+            assertThat(failed.message()).startsWith("ml-platform: no key could decrypt secret (");
+            awaitState(rotation, "risk-ml-staging", AdoptionState.DELIVERED);
+            assertThat(complete(rotation)).isEmpty();
+            await().atMost(Duration.ofSeconds(60)).until(() -> mails("risk-ml-dev").size() == 2);
+            MimeMessage mail = mails("risk-ml-dev").get(0);
+            assertThat(mails("risk-ml-dev")).flatExtracting(m -> List.of(m.getAllRecipients())).extracting(Object::toString)
+                    .containsOnly("team@example.com", "lead@example.com");
+            assertThat(mail.getSubject()).isEqualTo("[reseal] risk-ml: secrets cannot be decrypted in risk-ml-dev on prod-eu");
+            assertThat(((jakarta.mail.Multipart) mail.getContent()).getBodyPart(0).getContent().toString()).contains("Cluster:    prod-eu")
+                    .contains("ml-platform: no key could decrypt secret (API_TOKEN, DB_PASSWORD)")
+                    .contains("./reseal rotate risk-ml dev");
+            assertThat(mails("risk-ml-staging")).as("no mail for a namespace that merely has not applied").isEmpty();
+
+            // when: the deadline after delivery passes
+            clock.advance(DEADLINE.plusMinutes(1));
+
+            // then
+            await().atMost(Duration.ofSeconds(60)).until(() -> !complete(rotation).isEmpty());
+            RotationAdoptionComplete done = complete(rotation).get(0);
+            assertThat(done.outcome()).isEqualTo(RotationAdoptionComplete.Outcome.DEADLINE);
+            assertThat(done.laggards()).extracting(l -> l.namespace() + ":" + l.state().wireName())
+                    .containsExactlyInAnyOrder("risk-ml-dev:decryption-failed", "risk-ml-staging:delivered");
+        } finally {
+            watcher.close();
+            clock.set(START);
+        }
+    }
+
+    @Test
+    @Order(3)
+    void everyMetricTheAlertsAndTheDashboardUseExistsAfterARun() throws Exception {
+        // given: the runs above; the shipped monitoring files
+        String scrape = metrics.scrape();
+        Set<String> used = new java.util.TreeSet<>();
+        try (var files = java.nio.file.Files.list(java.nio.file.Path.of("..", "deploy", "kubernetes", "monitoring"))) {
+            for (var file : files.toList()) {
+                java.util.regex.Matcher m = java.util.regex.Pattern.compile("reseal_[a-z0-9_]+")
+                        .matcher(java.nio.file.Files.readString(file));
+                while (m.find()) used.add(m.group());
+            }
+        }
+
+        // then
+        assertThat(used).contains("reseal_rotation_namespaces", "reseal_rotation_decryption_failures_total",
+                "reseal_rotation_time_to_adopt_seconds_bucket", "reseal_rotation_adoption_complete_total");
+        for (String metric : used) {
+            assertThat(scrape).as("%s is exposed", metric).containsPattern("(?m)^" + metric + "[{ ]");
+        }
+        assertThat(scrape).contains("reseal_rotation_adoption_complete_total{outcome=\"deadline\",workflow=\"risk-ml\"} 1.0");
+    }
+
+    private static AdoptionWatcher watcher() {
+        Function<String, KubernetesClient> clients = name -> {
+            if (!CLUSTER.equals(name)) throw new IllegalArgumentException("unknown cluster '" + name + "'");
+            return cluster.client();
+        };
+        return AdoptionWatcher.start(new AdoptionConfig(null, DEADLINE, Duration.ofMinutes(1)), kafkaConfig, clients,
+                clock, Duration.ofMillis(200), new DecryptionFailureMail(mailer), metrics);
+    }
+
+    private static RotationSealed sealed(String rotation, String workflow, Map<String, String> namespaces) {
+        List<RotationSealed.Environment> environments = new ArrayList<>();
+        namespaces.forEach((env, ns) -> environments.add(new RotationSealed.Environment(env, ns, CLUSTER, "sha256:ab",
+                List.of("team@example.com"), List.of(
+                        secret(rotation, ns, "ml-platform", "Opaque", SecretScope.STRICT, List.of("DB_PASSWORD", "API_TOKEN")),
+                        secret(rotation, ns, "ghcr-pull", "kubernetes.io/dockerconfigjson", SecretScope.NAMESPACE_WIDE,
+                                List.of(".dockerconfigjson"))))));
+        return new RotationSealed(rotation, workflow, "lead@example.com", Trigger.AD_HOC, "test", START, environments);
+    }
+
+    /** A SealedSecret in the shape the sealer writes (its rotation id on it and on its template); dummy ciphertext. */
+    private static RotationSealed.Secret secret(String rotation, String namespace, String name, String type,
+                                                SecretScope scope, List<String> keys) {
+        String scopeAnnotation = scope == SecretScope.STRICT ? "" : "    " + scope.annotation() + ": \"true\"\n";
+        String manifest = "apiVersion: bitnami.com/v1alpha1\nkind: SealedSecret\nmetadata:\n"
+                + "  annotations:\n    reseal.io/rotation-id: " + rotation + "\n" + scopeAnnotation.replace("    ", "    ")
+                + "  creationTimestamp: null\n  name: " + name + "\n  namespace: " + namespace + "\n"
+                + "spec:\n  encryptedData:\n"
+                + keys.stream().map(k -> "    " + (k.startsWith(".") ? "\"" + k + "\"" : k) + ": AgBy3i4OJSWK+PiTySYZZA==\n")
+                        .collect(Collectors.joining())
+                + "  template:\n    metadata:\n      annotations:\n        reseal.io/rotation-id: " + rotation + "\n"
+                + scopeAnnotation.replace("    ", "        ")
+                + "      creationTimestamp: null\n      name: " + name + "\n      namespace: " + namespace + "\n"
+                + "    type: " + type + "\n";
+        return new RotationSealed.Secret(name, type, scope, keys, manifest);
+    }
+
+    private static void publishDelivery(RotationSealed sealed) throws Exception {
+        OffsetDateTime now = OffsetDateTime.ofInstant(clock.instant(), ZoneOffset.UTC);
+        send(RotationEvent.forRotation(sealed.rotationId(), EventType.SEALED, "/test", sealed.workflow(), now, sealed));
+        send(RotationEvent.forRotation(sealed.rotationId(), EventType.NOTIFIED, "/test", sealed.workflow(), now,
+                new RotationNotified(sealed.rotationId(), sealed.workflow(), List.of("lead@example.com"), "<m@x>",
+                        clock.instant())));
+    }
+
+    private static void send(RotationEvent<?> event) throws Exception {
+        producer.send(codec.toRecord(topics.of(event.type()), event)).get();
+    }
+
+    /** What {@code kubectl apply -k <env>/} does with the package's SealedSecrets of that environment. */
+    private static void applyEnvironment(RotationSealed sealed, String environment) {
+        RotationSealed.Environment env = sealed.environments().stream().filter(e -> e.name().equals(environment))
+                .findFirst().orElseThrow();
+        for (RotationSealed.Secret secret : env.secrets()) {
+            GenericKubernetesResource resource = cluster.client().getKubernetesSerialization()
+                    .unmarshal(secret.manifest(), GenericKubernetesResource.class);
+            cluster.client().genericKubernetesResources(NamespaceInformers.SEALED_SECRETS).inNamespace(env.namespace())
+                    .resource(resource).create();
+        }
+    }
+
+    private static void namespace(String name) {
+        cluster.client().namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(name).endMetadata()
+                .build()).create();
+    }
+
+    private static void deployment(String namespace, String name) {
+        cluster.client().apps().deployments().inNamespace(namespace).resource(new DeploymentBuilder()
+                .withNewMetadata().withName(name).endMetadata()
+                .withNewSpec().withNewSelector().withMatchLabels(Map.of("app", name)).endSelector()
+                .withNewTemplate().withNewMetadata().withLabels(Map.of("app", name)).endMetadata()
+                .withNewSpec()
+                .addNewContainer().withName("api").withImage("ghcr.io/example/model-api:1")
+                .addNewEnvFrom().withNewSecretRef().withName("ml-platform").endSecretRef().endEnvFrom().endContainer()
+                .addNewImagePullSecret().withName("ghcr-pull").endImagePullSecret()
+                .endSpec().endTemplate().endSpec().build()).create();
+    }
+
+    private static void pod(String namespace, String name, Instant started) {
+        cluster.client().pods().inNamespace(namespace).resource(new PodBuilder()
+                .withNewMetadata().withName(name).withLabels(Map.of("app", "model-api", "pod-template-hash", "5d8f"))
+                .endMetadata()
+                .withNewSpec().addNewContainer().withName("api").withImage("ghcr.io/example/model-api:1").endContainer()
+                .endSpec()
+                .withNewStatus().withPhase("Running").withStartTime(started.toString()).endStatus()
+                .build()).create();
+    }
+
+    private static List<MimeMessage> mails(String namespace) throws Exception {
+        List<MimeMessage> found = new ArrayList<>();
+        for (MimeMessage m : smtp.receivedMessages()) {
+            if (m.getSubject().contains(" in " + namespace + " on ")) found.add(m);
+        }
+        return found;
+    }
+
+    private static RotationAdopted awaitState(String rotation, String namespace, AdoptionState state) {
+        await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(200))
+                .until(() -> state(rotation, namespace, state) != null);
+        return state(rotation, namespace, state);
+    }
+
+    private static RotationAdopted state(String rotation, String namespace, AdoptionState state) {
+        return events(rotation).stream().map(RotationEvent::data)
+                .filter(d -> d instanceof RotationAdopted a && a.namespace().equals(namespace) && a.state() == state)
+                .map(RotationAdopted.class::cast).findFirst().orElse(null);
+    }
+
+    private static List<RotationAdoptionComplete> complete(String rotation) {
+        return events(rotation).stream().map(RotationEvent::data)
+                .filter(RotationAdoptionComplete.class::isInstance).map(RotationAdoptionComplete.class::cast).toList();
+    }
+
+    /** Every event of {@code rotation} on the adopted topic, in order. */
+    private static List<RotationEvent<?>> events(String rotation) {
+        Properties props = new Properties();
+        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+        List<RotationEvent<?>> events = new ArrayList<>();
+        try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(props, new StringDeserializer(),
+                new ByteArrayDeserializer())) {
+            List<TopicPartition> partitions = consumer.partitionsFor(topics.of(EventType.ADOPTED)).stream()
+                    .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
+            consumer.assign(partitions);
+            consumer.seekToBeginning(partitions);
+            Map<TopicPartition, Long> ends = consumer.endOffsets(partitions);
+            while (partitions.stream().anyMatch(p -> consumer.position(p) < ends.get(p))) {
+                for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(200))) {
+                    RotationEvent<?> event = codec.fromRecord(record);
+                    if (rotation.equals(event.rotationId())) events.add(event);
+                }
+            }
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+        return events;
+    }
+}
