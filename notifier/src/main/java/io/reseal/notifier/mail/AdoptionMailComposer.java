@@ -1,11 +1,5 @@
 package io.reseal.notifier.mail;
 
-import com.github.mustachejava.DefaultMustacheFactory;
-import com.github.mustachejava.Mustache;
-import java.io.IOException;
-import java.io.StringWriter;
-import java.io.UncheckedIOException;
-import java.io.Writer;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -18,24 +12,7 @@ import java.util.Map;
  */
 public final class AdoptionMailComposer {
 
-    private final Mustache textTemplate;
-    private final Mustache htmlTemplate;
-
-    public AdoptionMailComposer() {
-        DefaultMustacheFactory html = new DefaultMustacheFactory("io/reseal/notifier/mail");
-        DefaultMustacheFactory text = new DefaultMustacheFactory("io/reseal/notifier/mail") {
-            @Override
-            public void encode(String value, Writer writer) {
-                try {
-                    writer.write(value);
-                } catch (IOException e) {
-                    throw new UncheckedIOException(e);
-                }
-            }
-        };
-        this.textTemplate = text.compile("decryption-failed.txt.mustache");
-        this.htmlTemplate = html.compile("decryption-failed.html.mustache");
-    }
+    private final MailTemplates templates = MailTemplates.named("decryption-failed");
 
     /**
      * The mail to a namespace's contacts and the requestor when its controller could not decrypt the rotation.
@@ -62,12 +39,6 @@ public final class AdoptionMailComposer {
         }
         String subject = "[reseal] " + workflow + ": secrets cannot be decrypted in " + namespace + " on " + cluster;
         return new RotationMail(rotationId, "<decryption-failed-" + rotationId + "-" + cluster + "-" + namespace + "@reseal>",
-                subject.replaceAll("\\p{Cntrl}", " "), render(textTemplate, view), render(htmlTemplate, view), to, unusable);
-    }
-
-    private static String render(Mustache template, Map<String, Object> view) {
-        StringWriter out = new StringWriter();
-        template.execute(out, view);
-        return out.toString();
+                subject.replaceAll("\\p{Cntrl}", " "), templates.text(view), templates.html(view), to, unusable);
     }
 }

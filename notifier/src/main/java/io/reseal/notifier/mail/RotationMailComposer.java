@@ -1,14 +1,8 @@
 package io.reseal.notifier.mail;
 
-import com.github.mustachejava.DefaultMustacheFactory;
-import com.github.mustachejava.Mustache;
 import io.reseal.pipeline.event.ErrorCode;
 import io.reseal.pipeline.event.RotationPackaged;
 import io.reseal.pipeline.stage.PermanentStageException;
-import java.io.IOException;
-import java.io.StringWriter;
-import java.io.UncheckedIOException;
-import java.io.Writer;
 import java.net.URI;
 import java.time.Duration;
 import java.time.Instant;
@@ -43,24 +37,7 @@ public final class RotationMailComposer {
     private static final DateTimeFormatter HUMAN =
             DateTimeFormatter.ofPattern("EEEE d MMMM uuuu, HH:mm 'UTC'", Locale.ENGLISH).withZone(ZoneOffset.UTC);
 
-    private final Mustache textTemplate;
-    private final Mustache htmlTemplate;
-
-    public RotationMailComposer() {
-        DefaultMustacheFactory html = new DefaultMustacheFactory("io/reseal/notifier/mail");
-        DefaultMustacheFactory text = new DefaultMustacheFactory("io/reseal/notifier/mail") {
-            @Override
-            public void encode(String value, Writer writer) {
-                try {
-                    writer.write(value);
-                } catch (IOException e) {
-                    throw new UncheckedIOException(e);
-                }
-            }
-        };
-        this.textTemplate = text.compile("rotation.txt.mustache");
-        this.htmlTemplate = html.compile("rotation.html.mustache");
-    }
+    private final MailTemplates templates = MailTemplates.named("rotation");
 
     /**
      * The mail announcing {@code event}, as of {@code now} (which only words the remaining validity).
@@ -124,7 +101,7 @@ public final class RotationMailComposer {
                 + " -rawin -in SHA256SUMS -sigfile SHA256SUMS.sig");
 
         return new RotationMail(rotationId, "<rotation-" + rotationId + "@reseal>", subject,
-                render(textTemplate, view), render(htmlTemplate, view), recipients, unusable);
+                templates.text(view), templates.html(view), recipients, unusable);
     }
 
     /** Where the rotation is in the team's repository (or why it is not), for the templates; null without Git. */
@@ -246,11 +223,5 @@ public final class RotationMailComposer {
 
     private static PermanentStageException invalid(String message) {
         return new PermanentStageException(ErrorCode.INVALID_EVENT, "the packaged event cannot be mailed: " + message);
-    }
-
-    private static String render(Mustache template, Map<String, Object> view) {
-        StringWriter out = new StringWriter();
-        template.execute(out, view);
-        return out.toString();
     }
 }
