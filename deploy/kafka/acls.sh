@@ -1,6 +1,6 @@
 #!/bin/sh
-# The ACLs of Reseal's four Kafka principals, for a Kafka cluster without Strimzi (the same as
-# deploy/strimzi/kafka-users.yaml; KafkaAclsTest checks that they agree). Needs kafka-acls.sh of the
+# The ACLs of Reseal's Kafka principals (the four services and the adoption watcher), for a Kafka cluster
+# without Strimzi (the same as deploy/strimzi/kafka-users.yaml; KafkaAclsTest checks that they agree). Needs kafka-acls.sh of the
 # Kafka distribution and an admin login:
 #   BOOTSTRAP=kafka:9093 ADMIN_CONFIG=admin.properties sh deploy/kafka/acls.sh
 # Create the users first (SCRAM-SHA-512), one password each, e.g.:
@@ -16,36 +16,55 @@ acl() {
   kafka-acls.sh --bootstrap-server "$BOOTSTRAP" --command-config "$ADMIN_CONFIG" --add "$@"
 }
 
-# reseal-producer: writes requested (API, scheduler, rotate --kafka); reads every stage topic for the status view and requested for the schedule history
+# reseal-producer: writes requested (API, scheduler, rotate --kafka) and finishing (finish); reads every topic for the status view and requested for the schedule history
 acl --allow-principal User:reseal-producer --operation Read --operation Write --topic reseal.rotation.requested
 acl --allow-principal User:reseal-producer --operation Read --topic reseal.rotation.sealed
 acl --allow-principal User:reseal-producer --operation Read --topic reseal.rotation.packaged
 acl --allow-principal User:reseal-producer --operation Read --topic reseal.rotation.notified
 acl --allow-principal User:reseal-producer --operation Read --topic reseal.rotation.failed
+acl --allow-principal User:reseal-producer --operation Read --operation Write --topic reseal.rotation.finishing
+acl --allow-principal User:reseal-producer --operation Read --topic reseal.rotation.finished
+acl --allow-principal User:reseal-producer --operation Read --topic reseal.rotation.adopted
 
-# reseal-sealer: consumes requested and is the only principal that writes sealed; writes key-renewal requests and failed records; reads sealed back for its ledger
+# reseal-sealer: consumes requested and is the only principal that writes sealed; writes key-renewal requests, revokePrevious finishes and failed records; reads sealed back for its ledger and, with finished, for its issuers' history; its finisher consumes finishing and writes finished
 acl --allow-principal User:reseal-sealer --operation Read --operation Write --topic reseal.rotation.requested
 acl --allow-principal User:reseal-sealer --operation Read --operation Write --topic reseal.rotation.sealed
-acl --allow-principal User:reseal-sealer --operation Write --topic reseal.rotation.failed
 acl --allow-principal User:reseal-sealer --operation Describe --topic reseal.rotation.packaged
 acl --allow-principal User:reseal-sealer --operation Describe --topic reseal.rotation.notified
+acl --allow-principal User:reseal-sealer --operation Write --topic reseal.rotation.failed
+acl --allow-principal User:reseal-sealer --operation Read --operation Write --topic reseal.rotation.finishing
+acl --allow-principal User:reseal-sealer --operation Read --operation Write --topic reseal.rotation.finished
+acl --allow-principal User:reseal-sealer --operation Describe --topic reseal.rotation.adopted
 acl --allow-principal User:reseal-sealer --operation Read --group reseal-sealer
+acl --allow-principal User:reseal-sealer --operation Read --group reseal-finisher
 acl --allow-principal User:reseal-sealer --operation Write --resource-pattern-type prefixed --transactional-id reseal-sealer-
+acl --allow-principal User:reseal-sealer --operation Write --resource-pattern-type prefixed --transactional-id reseal-finisher-
 
 # reseal-packager: consumes sealed, writes packaged and failed, reads packaged back for its ledger
+acl --allow-principal User:reseal-packager --operation Describe --topic reseal.rotation.requested
 acl --allow-principal User:reseal-packager --operation Read --topic reseal.rotation.sealed
 acl --allow-principal User:reseal-packager --operation Read --operation Write --topic reseal.rotation.packaged
-acl --allow-principal User:reseal-packager --operation Write --topic reseal.rotation.failed
-acl --allow-principal User:reseal-packager --operation Describe --topic reseal.rotation.requested
 acl --allow-principal User:reseal-packager --operation Describe --topic reseal.rotation.notified
+acl --allow-principal User:reseal-packager --operation Write --topic reseal.rotation.failed
+acl --allow-principal User:reseal-packager --operation Describe --topic reseal.rotation.finishing
+acl --allow-principal User:reseal-packager --operation Describe --topic reseal.rotation.finished
+acl --allow-principal User:reseal-packager --operation Describe --topic reseal.rotation.adopted
 acl --allow-principal User:reseal-packager --operation Read --group reseal-packager
 acl --allow-principal User:reseal-packager --operation Write --resource-pattern-type prefixed --transactional-id reseal-packager-
 
 # reseal-notifier: consumes packaged, writes notified and failed, reads notified back for its ledger
+acl --allow-principal User:reseal-notifier --operation Describe --topic reseal.rotation.requested
+acl --allow-principal User:reseal-notifier --operation Describe --topic reseal.rotation.sealed
 acl --allow-principal User:reseal-notifier --operation Read --topic reseal.rotation.packaged
 acl --allow-principal User:reseal-notifier --operation Read --operation Write --topic reseal.rotation.notified
 acl --allow-principal User:reseal-notifier --operation Write --topic reseal.rotation.failed
-acl --allow-principal User:reseal-notifier --operation Describe --topic reseal.rotation.requested
-acl --allow-principal User:reseal-notifier --operation Describe --topic reseal.rotation.sealed
+acl --allow-principal User:reseal-notifier --operation Describe --topic reseal.rotation.finishing
+acl --allow-principal User:reseal-notifier --operation Describe --topic reseal.rotation.finished
+acl --allow-principal User:reseal-notifier --operation Describe --topic reseal.rotation.adopted
 acl --allow-principal User:reseal-notifier --operation Read --group reseal-notifier
 acl --allow-principal User:reseal-notifier --operation Write --resource-pattern-type prefixed --transactional-id reseal-notifier-
+
+# reseal-adoption: the adoption watcher: reads sealed, notified and adopted from the start (no consumer group), writes adopted
+acl --allow-principal User:reseal-adoption --operation Read --topic reseal.rotation.sealed
+acl --allow-principal User:reseal-adoption --operation Read --topic reseal.rotation.notified
+acl --allow-principal User:reseal-adoption --operation Read --operation Write --topic reseal.rotation.adopted

@@ -32,14 +32,16 @@ class KafkaAclsTest {
 
     /**
      * What the code does with Kafka, per stage: {@code StageService.start(kafka, <stage>, <produces>)} in each worker,
-     * the handler's {@code consumes()}; consumer group {@code reseal-<stage>}, transactional ids {@code reseal-<stage>-*}.
+     * the handler's {@code consumes()}; consumer group {@code reseal-<stage>}, transactional ids {@code reseal-<stage>-*};
+     * run under the principal of its service (the sealer also runs the finisher of issued credentials).
      */
-    private record Stage(String name, EventType consumes, EventType produces) {}
+    private record Stage(String service, String name, EventType consumes, EventType produces) {}
 
     private static final List<Stage> STAGES = List.of(
-            new Stage("sealer", EventType.REQUESTED, EventType.SEALED),
-            new Stage("packager", EventType.SEALED, EventType.PACKAGED),
-            new Stage("notifier", EventType.PACKAGED, EventType.NOTIFIED));
+            new Stage("sealer", "sealer", EventType.REQUESTED, EventType.SEALED),
+            new Stage("sealer", "finisher", EventType.FINISHING, EventType.FINISHED),
+            new Stage("packager", "packager", EventType.SEALED, EventType.PACKAGED),
+            new Stage("notifier", "notifier", EventType.PACKAGED, EventType.NOTIFIED));
 
     @Test
     void strimziAndThePlainKafkaScriptGrantTheSame() throws Exception {
@@ -93,28 +95,36 @@ class KafkaAclsTest {
 
     private static Set<AclBinding> expected() {
         Set<AclBinding> acls = new HashSet<>();
-        // rotation-producer: writes requests, reads its schedule history (requested) and every topic for the status view
+        // rotation-producer: writes requests and finish requests, reads its schedule history (requested) and every
+        // topic for the status view
         grant(acls, "producer", EventType.REQUESTED, AclOperation.READ, AclOperation.WRITE);
-        for (EventType type : EnumSet.complementOf(EnumSet.of(EventType.REQUESTED))) {
+        grant(acls, "producer", EventType.FINISHING, AclOperation.READ, AclOperation.WRITE);
+        for (EventType type : EnumSet.complementOf(EnumSet.of(EventType.REQUESTED, EventType.FINISHING))) {
             grant(acls, "producer", type, AclOperation.READ);
         }
+        Map<String, Set<String>> usedTopics = new HashMap<>();
         for (Stage stage : STAGES) {
-            Set<EventType> used = EnumSet.of(stage.consumes(), stage.produces(), EventType.FAILED);
-            grant(acls, stage.name(), stage.consumes(), AclOperation.READ);
-            grant(acls, stage.name(), stage.produces(), AclOperation.READ, AclOperation.WRITE); // output + its ledger
-            grant(acls, stage.name(), EventType.FAILED, AclOperation.WRITE);
-            if (stage.name().equals("sealer")) {
-                grant(acls, stage.name(), EventType.REQUESTED, AclOperation.WRITE); // key-renewal rotations
-            }
-            // TopicBootstrap lists every pipeline topic at start-up
-            for (EventType type : EnumSet.complementOf(EnumSet.copyOf(used))) {
-                grant(acls, stage.name(), type, AclOperation.DESCRIBE);
-            }
-            acls.add(binding(stage.name(), new ResourcePattern(ResourceType.GROUP, "reseal-" + stage.name(), PatternType.LITERAL),
-                    AclOperation.READ));
-            acls.add(binding(stage.name(), new ResourcePattern(ResourceType.TRANSACTIONAL_ID, "reseal-" + stage.name() + "-",
+            grant(acls, stage.service(), stage.consumes(), AclOperation.READ);
+            grant(acls, stage.service(), stage.produces(), AclOperation.READ, AclOperation.WRITE); // output + its ledger
+            grant(acls, stage.service(), EventType.FAILED, AclOperation.WRITE);
+            usedTopics.computeIfAbsent(stage.service(), s -> new HashSet<>()).addAll(List.of(
+                    TOPICS.of(stage.consumes()), TOPICS.of(stage.produces()), TOPICS.of(EventType.FAILED)));
+            acls.add(binding(stage.service(), new ResourcePattern(ResourceType.GROUP, "reseal-" + stage.name(),
+                    PatternType.LITERAL), AclOperation.READ));
+            acls.add(binding(stage.service(), new ResourcePattern(ResourceType.TRANSACTIONAL_ID, "reseal-" + stage.name() + "-",
                     PatternType.PREFIXED), AclOperation.WRITE));
         }
+        // the sealer's own requests: key-renewal rotations, and the finishes revokePrevious asks for
+        grant(acls, "sealer", EventType.REQUESTED, AclOperation.WRITE);
+        grant(acls, "sealer", EventType.FINISHING, AclOperation.WRITE);
+        // TopicBootstrap lists every pipeline topic at start-up
+        usedTopics.forEach((service, used) -> TOPICS.all().values().stream().filter(topic -> !used.contains(topic))
+                .forEach(topic -> acls.add(binding(service, new ResourcePattern(ResourceType.TOPIC, topic, PatternType.LITERAL),
+                        AclOperation.DESCRIBE))));
+        // the adoption watcher: reads from the start without a group, writes the adoption events
+        grant(acls, "adoption", EventType.SEALED, AclOperation.READ);
+        grant(acls, "adoption", EventType.NOTIFIED, AclOperation.READ);
+        grant(acls, "adoption", EventType.ADOPTED, AclOperation.READ, AclOperation.WRITE);
         return acls;
     }
 

@@ -120,6 +120,11 @@ public final class YamlConfigReader {
         }
         if (e instanceof InvalidTypeIdException typeId) {
             String oneOf = OneOfKeys.of(typeId.getBaseType().getRawClass());
+            JsonNode found = tree.at(path);
+            if (oneOf != null && !found.isMissingNode() && !found.isObject()) {
+                return "invalid value at " + where + ": expected a mapping with exactly one of " + oneOf + ", found "
+                        + kind(found);
+            }
             return "invalid value at " + where + ": " + (oneOf != null ? "write exactly one of " + oneOf : "not a valid value here");
         }
         if (e instanceof UnrecognizedPropertyException unknown) {
