@@ -1,5 +1,7 @@
 package io.reseal.sealer;
 
+import com.fasterxml.jackson.annotation.JsonSubTypes;
+import com.fasterxml.jackson.annotation.JsonTypeInfo;
 import io.reseal.pipeline.event.RequestRules;
 import java.time.Duration;
 
@@ -26,21 +28,69 @@ public record ClusterConfig(String name, String context, Boolean discover, Certi
 
     /**
      * Where a cluster's sealing certificate comes from: exactly one of a PEM file, an http(s) URL, or the
-     * controller through the API server's service proxy (what {@code kubeseal --fetch-cert} does).
-     *
-     * @param refresh how long a fetched certificate is trusted before it is fetched again (default 5 minutes)
+     * controller through the API server's service proxy (what {@code kubeseal --fetch-cert} does), told apart by
+     * the one key it is written with ({@code {file: ...}}, {@code {url: ...}}, {@code {controller: {...}}}). Every
+     * kind takes {@code refresh}: how long a fetched certificate is trusted before it is fetched again, 5 minutes
+     * when left out, never {@code null}. Immutable.
      */
-    public record CertificateConfig(String file, String url, ControllerRef controller, Duration refresh) {
+    @JsonTypeInfo(use = JsonTypeInfo.Id.DEDUCTION)
+    @JsonSubTypes({
+            @JsonSubTypes.Type(CertificateConfig.FromFile.class),
+            @JsonSubTypes.Type(CertificateConfig.FromUrl.class),
+            @JsonSubTypes.Type(CertificateConfig.FromController.class)})
+    public sealed interface CertificateConfig {
 
-        public CertificateConfig {
-            int given = (file != null ? 1 : 0) + (url != null ? 1 : 0) + (controller != null ? 1 : 0);
-            if (given != 1) {
-                throw new IllegalArgumentException("certificate needs exactly one of file, url, controller");
+        /** How long a fetched certificate is trusted before it is fetched again. */
+        Duration refresh();
+
+        /** Where the certificate comes from, for messages. */
+        String describe();
+
+        /** @param file a PEM certificate file readable by the sealer */
+        record FromFile(String file, Duration refresh) implements CertificateConfig {
+            public FromFile {
+                if (file == null) throw new IllegalArgumentException("certificate.file needs a value");
+                refresh = orDefault(refresh);
             }
-            if (url != null && !(url.startsWith("https://") || url.startsWith("http://"))) {
-                throw new IllegalArgumentException("certificate.url must be an http or https URL");
+
+            @Override
+            public String describe() {
+                return "file " + file;
             }
-            refresh = refresh == null ? Duration.ofMinutes(5) : refresh;
+        }
+
+        /** @param url an http or https URL serving the PEM certificate */
+        record FromUrl(String url, Duration refresh) implements CertificateConfig {
+            public FromUrl {
+                if (url == null || !(url.startsWith("https://") || url.startsWith("http://"))) {
+                    throw new IllegalArgumentException("certificate.url must be an http or https URL");
+                }
+                refresh = orDefault(refresh);
+            }
+
+            @Override
+            public String describe() {
+                return url;
+            }
+        }
+
+        /** @param controller the controller's Service, reached through the API server's service proxy */
+        record FromController(ControllerRef controller, Duration refresh) implements CertificateConfig {
+            public FromController {
+                if (controller == null) {
+                    throw new IllegalArgumentException("certificate.controller needs a value ({} for the default Service)");
+                }
+                refresh = orDefault(refresh);
+            }
+
+            @Override
+            public String describe() {
+                return "controller " + controller.namespace() + "/" + controller.name();
+            }
+        }
+
+        private static Duration orDefault(Duration refresh) {
+            return refresh == null ? Duration.ofMinutes(5) : refresh;
         }
     }
 

@@ -16,7 +16,7 @@ import org.junit.jupiter.api.Test;
 
 class SealerConfigTest {
 
-    private static final CertificateConfig FILE = new CertificateConfig("/etc/reseal/dev.pem", null, null, null);
+    private static final CertificateConfig FILE = new CertificateConfig.FromFile("/etc/reseal/dev.pem", null);
     private static final Map<String, ValueSource> KEYS = Map.of("endpoint", new ValueSource.Literal("https://x"));
 
     @Test
@@ -49,24 +49,24 @@ class SealerConfigTest {
                 .hasMessage("clusters: name 'Prod' is not a DNS-1123 label");
         assertThatThrownBy(() -> new ClusterConfig("prod", null, null, null))
                 .hasMessage("clusters.prod.certificate is required (file, url or controller)");
-        assertThatThrownBy(() -> new CertificateConfig("/a.pem", "https://x/cert.pem", null, null))
-                .hasMessage("certificate needs exactly one of file, url, controller");
-        assertThatThrownBy(() -> new CertificateConfig(null, null, null, null))
-                .hasMessage("certificate needs exactly one of file, url, controller");
-        assertThatThrownBy(() -> new CertificateConfig(null, "ftp://x/cert.pem", null, null))
+        assertThatThrownBy(() -> new CertificateConfig.FromUrl("ftp://x/cert.pem", null))
                 .hasMessage("certificate.url must be an http or https URL");
+        assertThatThrownBy(() -> new CertificateConfig.FromFile(null, null))
+                .hasMessage("certificate.file needs a value");
+        assertThatThrownBy(() -> new CertificateConfig.FromController(null, null))
+                .hasMessage("certificate.controller needs a value ({} for the default Service)");
     }
 
     @Test
     void clusterDefaultsToNoDiscoveryAFiveMinuteRefreshAndTheStandardController() {
         // when
         ClusterConfig cluster = new ClusterConfig("prod", null, null,
-                new CertificateConfig(null, null, new ControllerRef(null, null), null));
+                new CertificateConfig.FromController(new ControllerRef(null, null), null));
 
         // then
         assertThat(cluster.discover()).isFalse();
         assertThat(cluster.certificate().refresh()).isEqualTo(Duration.ofMinutes(5));
-        assertThat(cluster.certificate().controller()).isEqualTo(new ControllerRef("kube-system", "sealed-secrets-controller"));
+        assertThat(((CertificateConfig.FromController) cluster.certificate()).controller()).isEqualTo(new ControllerRef("kube-system", "sealed-secrets-controller"));
     }
 
     @Test

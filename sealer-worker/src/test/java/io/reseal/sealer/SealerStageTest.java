@@ -61,8 +61,8 @@ class SealerStageTest {
         Path devCert = Files.writeString(dir.resolve("dev.pem"), DEV.certificatePem());
         Path prodCert = Files.writeString(dir.resolve("prod.pem"), PRODUCTION.certificatePem());
         List<ClusterConfig> clusters = List.of(
-                new ClusterConfig("dev-cluster", null, false, new CertificateConfig(devCert.toString(), null, null, null)),
-                new ClusterConfig("prod-cluster", null, false, new CertificateConfig(prodCert.toString(), null, null, null)));
+                new ClusterConfig("dev-cluster", null, false, new CertificateConfig.FromFile(devCert.toString(), null)),
+                new ClusterConfig("prod-cluster", null, false, new CertificateConfig.FromFile(prodCert.toString(), null)));
         Map<String, ValueSource> mlPlatform = new LinkedHashMap<>();
         mlPlatform.put("endpoint", new ValueSource.Literal("https://mlflow.example.com"));
         mlPlatform.put("token", new ValueSource.Env("ML_TOKEN"));

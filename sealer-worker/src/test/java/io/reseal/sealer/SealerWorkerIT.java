@@ -224,8 +224,8 @@ class SealerWorkerIT {
         Path prodCert = Files.writeString(dir.resolve("prod.pem"), TestControllers.key(1).certificatePem());
         Path caFile = Files.writeString(dir.resolve("ca"), FILE_VALUE);
         List<ClusterConfig> clusters = List.of(
-                new ClusterConfig("dev-cluster", null, false, new CertificateConfig(null, null, new ControllerRef(null, null), null)),
-                new ClusterConfig("prod-cluster", null, false, new CertificateConfig(prodCert.toString(), null, null, null)));
+                new ClusterConfig("dev-cluster", null, false, new CertificateConfig.FromController(new ControllerRef(null, null), null)),
+                new ClusterConfig("prod-cluster", null, false, new CertificateConfig.FromFile(prodCert.toString(), null)));
         Map<String, ValueSource> keys = new LinkedHashMap<>();
         keys.put("endpoint", new ValueSource.Literal("https://mlflow.example.com"));
         keys.put("token", new ValueSource.Env("ML_TOKEN"));

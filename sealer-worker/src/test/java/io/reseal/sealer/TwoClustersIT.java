@@ -86,9 +86,9 @@ class TwoClustersIT {
                 .build()).create();
 
         List<ClusterConfig> clusters = List.of(
-                new ClusterConfig("cluster-a", null, true, new CertificateConfig(null, null, new ControllerRef(null, null), null)),
+                new ClusterConfig("cluster-a", null, true, new CertificateConfig.FromController(new ControllerRef(null, null), null)),
                 new ClusterConfig("cluster-b", null, true,
-                        new CertificateConfig(null, null, new ControllerRef("sealed-secrets", "controller"), null)));
+                        new CertificateConfig.FromController(new ControllerRef("sealed-secrets", "controller"), null)));
         Map<String, ValueSource> keys = new LinkedHashMap<>();
         keys.put("endpoint", new ValueSource.Literal("https://mlflow.example.com"));
         keys.put("db-password", new ValueSource.FromSecret(new SecretKeyRef("cluster-b", "vault", "database", "password")));
@@ -139,7 +139,7 @@ class TwoClustersIT {
     void aControllerThatIsNotThereIsAPermanentErrorNamingIt() {
         // given
         ClusterConfig elsewhere = new ClusterConfig("cluster-a", null, false,
-                new CertificateConfig(null, null, new ControllerRef("kube-system", "no-controller"), null));
+                new CertificateConfig.FromController(new ControllerRef("kube-system", "no-controller"), null));
         CertificateSource certificates = new CertificateSource(List.of(elsewhere), access, Clock.systemUTC(), (c, cert) -> { });
 
         // when / then

@@ -6,6 +6,7 @@ import io.reseal.pipeline.event.ErrorCode;
 import io.reseal.pipeline.stage.PermanentStageException;
 import io.reseal.pipeline.stage.RetriableStageException;
 import io.reseal.sealer.ClusterConfig;
+import io.reseal.sealer.ClusterConfig.CertificateConfig;
 import io.reseal.sealer.crypto.InvalidCertificateException;
 import io.reseal.sealer.crypto.SealingCertificate;
 import java.io.IOException;
@@ -115,7 +116,7 @@ public final class CertificateSource {
             certificate = SealingCertificate.parse(pem).requireValidAt(now);
         } catch (InvalidCertificateException e) {
             throw new PermanentStageException(ErrorCode.INVALID_CERTIFICATE, "certificate of cluster " + config.name()
-                    + " (" + describe(config.certificate()) + "): " + e.getMessage());
+                    + " (" + config.certificate().describe() + "): " + e.getMessage());
         }
         cache.put(config.name(), new Cached(certificate, now));
         Set<String> seen = seenFingerprints.computeIfAbsent(config.name(), name -> ConcurrentHashMap.newKeySet());
@@ -127,23 +128,24 @@ public final class CertificateSource {
     }
 
     private String fetch(ClusterConfig config) throws RetriableStageException, PermanentStageException {
-        ClusterConfig.CertificateConfig source = config.certificate();
-        String what = "certificate of cluster " + config.name() + " (" + describe(source) + ")";
-        if (source.file() != null) {
+        CertificateConfig source = config.certificate();
+        String what = "certificate of cluster " + config.name() + " (" + source.describe() + ")";
+        if (source instanceof CertificateConfig.FromFile file) {
             try {
-                return Files.readString(Path.of(source.file()));
+                return Files.readString(Path.of(file.file()));
             } catch (NoSuchFileException e) {
                 throw new PermanentStageException(ErrorCode.CERTIFICATE_UNAVAILABLE, what + ": no such file");
             } catch (IOException e) {
                 throw new RetriableStageException(ErrorCode.CERTIFICATE_UNAVAILABLE, what + ": cannot read the file", e);
             }
         }
-        if (source.url() != null) {
-            return fetchUrl(URI.create(source.url()), what);
+        if (source instanceof CertificateConfig.FromUrl url) {
+            return fetchUrl(URI.create(url.url()), what);
         }
+        ClusterConfig.ControllerRef controller = ((CertificateConfig.FromController) source).controller();
         KubernetesClient client = access.client(config.name());
         String url = client.getMasterUrl().toString().replaceAll("/$", "") + "/api/v1/namespaces/"
-                + source.controller().namespace() + "/services/http:" + source.controller().name() + ":/proxy/v1/cert.pem";
+                + controller.namespace() + "/services/http:" + controller.name() + ":/proxy/v1/cert.pem";
         try {
             String pem = client.raw(url);
             if (pem == null) {
@@ -172,12 +174,6 @@ public final class CertificateSource {
             Thread.currentThread().interrupt();
             throw new RetriableStageException(ErrorCode.CERTIFICATE_UNAVAILABLE, what + ": interrupted", e);
         }
-    }
-
-    private static String describe(ClusterConfig.CertificateConfig source) {
-        if (source.file() != null) return "file " + source.file();
-        if (source.url() != null) return source.url();
-        return "controller " + source.controller().namespace() + "/" + source.controller().name();
     }
 
     private record Cached(SealingCertificate certificate, Instant fetchedAt) {}

@@ -269,7 +269,7 @@ class IssuedRotationIT {
     private SealerConfig config(String jdbcUrl, RevokePrevious revokePrevious) throws Exception {
         Path cert = Files.writeString(dir.resolve("dev.pem"), TestControllers.key(0).certificatePem());
         List<ClusterConfig> clusters = List.of(new ClusterConfig("dev-cluster", null, false,
-                new CertificateConfig(cert.toString(), null, null, null)));
+                new CertificateConfig.FromFile(cert.toString(), null)));
         Map<String, ValueSource> keys = new LinkedHashMap<>();
         keys.put("MLFLOW_DB_URL", new ValueSource.Literal(jdbcUrl));
         keys.put("MLFLOW_DB_USERNAME", new ValueSource.Issued(new ValueSource.IssuedRef("mlflow-db", "username")));

@@ -56,8 +56,8 @@ class KeyRenewalIT {
         Path otherCert = Files.writeString(dir.resolve("other.pem"), TestControllers.key(3).certificatePem());
         List<ClusterConfig> clusters = List.of(
                 new ClusterConfig("dev-cluster", null, false,
-                        new CertificateConfig(null, null, new ControllerRef(null, null), REFRESH)),
-                new ClusterConfig("other-cluster", null, false, new CertificateConfig(otherCert.toString(), null, null, REFRESH)));
+                        new CertificateConfig.FromController(new ControllerRef(null, null), REFRESH)),
+                new ClusterConfig("other-cluster", null, false, new CertificateConfig.FromFile(otherCert.toString(), REFRESH)));
         config = new SealerConfig(clusters,
                 List.of(new BundleConfig("ml-platform", null, null, null, Map.of("k", new ValueSource.Literal("v")))),
                 List.of(workflow("financial-ml", "dev-cluster"), workflow("payments", "dev-cluster"),
