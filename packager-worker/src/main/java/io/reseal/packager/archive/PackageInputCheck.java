@@ -44,11 +44,11 @@ final class PackageInputCheck {
                 throw new InvalidPackageInputException("environments: '" + name + "' appears twice");
             }
             dnsLabel("environments[" + name + "].namespace", environment.namespace());
-            checkSecrets(environment);
+            checkSecrets(environment, sealed.rotationId());
         }
     }
 
-    private static void checkSecrets(RotationSealed.Environment environment) {
+    private static void checkSecrets(RotationSealed.Environment environment, String rotationId) {
         String where = "environments[" + environment.name() + "].secrets";
         if (environment.secrets().isEmpty()) {
             throw new InvalidPackageInputException(where + ": at least one secret is required");
@@ -76,7 +76,7 @@ final class PackageInputCheck {
                             + " is not a valid Secret key (letters, digits, '-', '_', '.')");
                 }
             }
-            SealedManifestCheck.check(at + ".manifest", environment.namespace(), secret);
+            SealedManifestCheck.check(at + ".manifest", environment.namespace(), rotationId, secret);
         }
     }
 

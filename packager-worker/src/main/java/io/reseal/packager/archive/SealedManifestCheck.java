@@ -1,6 +1,7 @@
 package io.reseal.packager.archive;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.reseal.pipeline.event.RotationAnnotation;
 import io.reseal.pipeline.event.RotationSealed;
 import io.reseal.pipeline.event.SecretScope;
 import java.util.Base64;
@@ -28,7 +29,7 @@ final class SealedManifestCheck {
     private SealedManifestCheck() {
     }
 
-    static void check(String field, String namespace, RotationSealed.Secret secret) {
+    static void check(String field, String namespace, String rotationId, RotationSealed.Secret secret) {
         if (secret.manifest() == null || secret.manifest().isBlank()) {
             throw new InvalidPackageInputException(field + ": required");
         }
@@ -51,12 +52,12 @@ final class SealedManifestCheck {
                 || !manifest.path("kind").asText().equals("SealedSecret")) {
             throw new InvalidPackageInputException(field + ": not a bitnami.com/v1alpha1 SealedSecret");
         }
-        metadata(field + ": metadata", manifest.path("metadata"), namespace, secret);
+        metadata(field + ": metadata", manifest.path("metadata"), namespace, rotationId, secret);
         JsonNode spec = object(field + ": spec", manifest.path("spec"));
         onlyFields(field + ": spec", spec, SPEC);
         JsonNode template = object(field + ": spec.template", spec.path("template"));
         onlyFields(field + ": spec.template", template, TEMPLATE);
-        metadata(field + ": spec.template.metadata", template.path("metadata"), namespace, secret);
+        metadata(field + ": spec.template.metadata", template.path("metadata"), namespace, rotationId, secret);
         if (!template.path("type").asText("").equals(secret.type())) {
             throw new InvalidPackageInputException(field + ": spec.template.type is "
                     + PackageInputCheck.quoted(template.path("type").asText("")) + ", the event announces "
@@ -69,7 +70,8 @@ final class SealedManifestCheck {
                 secret);
     }
 
-    private static void metadata(String where, JsonNode node, String namespace, RotationSealed.Secret secret) {
+    private static void metadata(String where, JsonNode node, String namespace, String rotationId,
+                                 RotationSealed.Secret secret) {
         JsonNode metadata = object(where, node);
         onlyFields(where, metadata, METADATA);
         if (!metadata.path("name").asText().equals(secret.name())) {
@@ -91,6 +93,13 @@ final class SealedManifestCheck {
                     .forEachRemaining(entry -> actual.put(entry.getKey(), entry.getValue().isTextual()
                             ? entry.getValue().asText() : entry.getValue().toString()));
         }
+        // The sealer marks each SealedSecret, and the Secret made from it, with its rotation (adoption tracking);
+        // a manifest without the mark is accepted, one naming another rotation is not.
+        if (actual.containsKey(RotationAnnotation.KEY) && !actual.get(RotationAnnotation.KEY).equals(rotationId)) {
+            throw new InvalidPackageInputException(where + ".annotations: " + RotationAnnotation.KEY + " names another rotation than '"
+                    + rotationId + "'");
+        }
+        actual.remove(RotationAnnotation.KEY);
         if (!actual.equals(expected)) {
             throw new InvalidPackageInputException(where + ".annotations has keys " + PackageInputCheck.quoted(
                     actual.keySet().toString()) + ", expected " + expected.keySet() + " for scope "
