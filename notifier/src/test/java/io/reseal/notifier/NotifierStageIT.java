@@ -60,7 +60,7 @@ class NotifierStageIT {
         smtp = new EmbeddedSmtp();
         smtp.start();
         mailer = new Mailer(vertx, new NotifierConfig(smtp.host(), smtp.port(), NotifierConfig.TlsMode.NONE, null, null,
-                "reseal@example.com", Duration.ofSeconds(10), null));
+                "reseal@example.com", Duration.ofSeconds(10)));
     }
 
     @AfterEach
