@@ -70,6 +70,26 @@ class ComposeTest {
     }
 
     @Test
+    void thePackagerMountsNoVolumeThatHoldsTheSealingKey() {
+        // the keys service writes the stand-in controller's private key here; only the package signing key is the packager's
+        String sealingKey = "/var/lib/reseal/keys/sealing/tls.key";
+        Map<String, String> keysMounts = new java.util.HashMap<>();
+        compose.path("services").path("keys").path("volumes").forEach(v -> {
+            String[] parts = v.asText().split(":");
+            keysMounts.put(parts[0], parts[1]);
+        });
+        java.util.List<String> packagerVolumes = new java.util.ArrayList<>();
+        compose.path("services").path("packager").path("volumes").forEach(v -> packagerVolumes.add(v.asText()));
+
+        assertThat(packagerVolumes).anySatisfy(v -> assertThat(v).endsWith(":/var/lib/reseal/keys/signing:ro"));
+        assertThat(packagerVolumes).allSatisfy(v -> {
+            String source = v.split(":")[0];
+            assertThat(keysMounts.containsKey(source) && sealingKey.startsWith(keysMounts.get(source) + "/"))
+                    .as("packager volume %s holds %s", v, sealingKey).isFalse();
+        });
+    }
+
+    @Test
     void everyVariableAServiceGetsIsOneItReads() {
         SERVICES.forEach((name, command) -> assertThat(environment(name).keySet()).as(name)
                 .isNotEmpty()
