@@ -18,7 +18,7 @@ RUN apt-get update \
  && rm -rf /var/lib/apt/lists/* \
  && groupadd --system --gid 10001 reseal \
  && useradd --system --uid 10001 --gid reseal --home-dir /var/lib/reseal --shell /usr/sbin/nologin reseal \
- && mkdir -p /var/lib/reseal/keys /etc/reseal \
+ && mkdir -p /var/lib/reseal/keys/sealing /var/lib/reseal/keys/signing /etc/reseal \
  && chown -R 10001:10001 /var/lib/reseal
 COPY --from=build /src/reseal-app/target/reseal.jar /app/reseal.jar
 USER 10001:10001

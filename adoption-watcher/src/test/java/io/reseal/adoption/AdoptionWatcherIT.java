@@ -103,7 +103,7 @@ class AdoptionWatcherIT {
         smtp.start();
         vertx = Vertx.vertx();
         mailer = new Mailer(vertx, new NotifierConfig(smtp.host(), smtp.port(), NotifierConfig.TlsMode.NONE, null, null,
-                "reseal@example.com", null, null));
+                "reseal@example.com", null));
     }
 
     @AfterAll

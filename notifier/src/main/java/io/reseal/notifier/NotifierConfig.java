@@ -9,8 +9,9 @@ import java.util.Locale;
 /**
  * How the notifier reaches its SMTP server: the {@code smtp:} section of {@code reseal.yaml}. Immutable;
  * validated on construction with messages that name the field ({@code smtp.port}, ...). Absent optional
- * fields get their defaults: port 25, TLS mode {@link TlsMode#NONE}, a 30 s send timeout and a 1 h retry
- * deadline. {@link #toString()} masks the password.
+ * fields get their defaults: port 25, TLS mode {@link TlsMode#NONE} and a 30 s send timeout. How long a failed
+ * notification is retried is the stage's {@code kafka.retryDeadline}, as for every stage. {@link #toString()} masks
+ * the password.
  *
  * <p>Credentials are only accepted with {@link TlsMode#STARTTLS} or {@link TlsMode#TLS}: Reseal never
  * sends an SMTP password in clear text.
@@ -22,7 +23,6 @@ import java.util.Locale;
  * @param password the password, required with {@code username}, never shown
  * @param from the envelope sender and {@code From:} address, a plain {@code local@domain}
  * @param sendTimeout how long one delivery attempt may take before it counts as failed and is retried
- * @param retryDeadline how long the worker keeps retrying a notification before it reports the rotation failed
  */
 public record NotifierConfig(
         String host,
@@ -31,12 +31,10 @@ public record NotifierConfig(
         String username,
         String password,
         String from,
-        Duration sendTimeout,
-        Duration retryDeadline) {
+        Duration sendTimeout) {
 
     public static final int DEFAULT_PORT = 25;
     public static final Duration DEFAULT_SEND_TIMEOUT = Duration.ofSeconds(30);
-    public static final Duration DEFAULT_RETRY_DEADLINE = Duration.ofHours(1);
 
     public NotifierConfig {
         if (host == null || host.isBlank()) {
@@ -74,15 +72,11 @@ public record NotifierConfig(
         if (sendTimeout.isNegative() || sendTimeout.isZero()) {
             throw new IllegalArgumentException("smtp.sendTimeout must be positive, not " + sendTimeout);
         }
-        retryDeadline = retryDeadline == null ? DEFAULT_RETRY_DEADLINE : retryDeadline;
-        if (retryDeadline.isNegative() || retryDeadline.isZero()) {
-            throw new IllegalArgumentException("smtp.retryDeadline must be positive, not " + retryDeadline);
-        }
     }
 
-    /** A configuration without login, with the default timeout and retry deadline. */
+    /** A configuration without login, with the default send timeout. */
     public static NotifierConfig open(String host, int port, TlsMode tls, String from) {
-        return new NotifierConfig(host, port, tls, null, null, from, null, null);
+        return new NotifierConfig(host, port, tls, null, null, from, null);
     }
 
     /** Whether a login is configured. */
@@ -94,7 +88,7 @@ public record NotifierConfig(
     public String toString() {
         return "NotifierConfig[host=" + host + ", port=" + port + ", tls=" + tls + ", username=" + username
                 + ", password=" + (password == null ? "null" : "****") + ", from=" + from
-                + ", sendTimeout=" + sendTimeout + ", retryDeadline=" + retryDeadline + "]";
+                + ", sendTimeout=" + sendTimeout + "]";
     }
 
     /** How the SMTP connection is protected. */

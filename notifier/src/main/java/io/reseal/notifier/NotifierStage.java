@@ -35,13 +35,15 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Handling the same rotation again does not mail anyone twice in this process (see
  * {@link DeliveryProgress}); rotations already on the {@code notified} topic are skipped by the stage
- * loop before they get here. If the mail server refuses some recipients for good, the others still get the mail and
+ * loop before they get here. If the mail server refuses some recipients (with 5xx, or with a 4xx other than 421),
+ * the others still get the mail and
  * {@link #handle} returns a {@code notified} event for them and a {@code failed} event (code
  * {@code recipient-rejected}) naming the refused addresses; addresses of the event that are not usable
  * e-mail addresses are reported the same way. Fails permanently with {@code link-expired} when the link
  * has expired (the rotation needs a new package), {@code recipient-rejected} when nobody can get the
  * mail, or the codes of {@link RotationMailComposer#compose} and {@link Mailer#send}; retriably when the
- * server is unreachable or answers 4xx.
+ * server is unreachable, closes the session (421), answers 4xx outside {@code RCPT TO}, or defers every
+ * recipient it refused while nobody got the mail.
  *
  * <p>Counts {@code reseal_emails_sent_total} (messages the server accepted for at least one recipient) and
  * {@code reseal_email_recipients_total{outcome="delivered"|"rejected"}}; no address is ever a label.

@@ -60,7 +60,7 @@ class NotifierStageIT {
         smtp = new EmbeddedSmtp();
         smtp.start();
         mailer = new Mailer(vertx, new NotifierConfig(smtp.host(), smtp.port(), NotifierConfig.TlsMode.NONE, null, null,
-                "reseal@example.com", Duration.ofSeconds(10), null));
+                "reseal@example.com", Duration.ofSeconds(10)));
     }
 
     @AfterEach
@@ -183,27 +183,46 @@ class NotifierStageIT {
     }
 
     @Test
-    void aTemporarilyRefusedRecipientIsRetriableAndNobodyIsMailedTwice() throws Exception {
+    void aRecipientRefusedWith4xxIsReportedAndTheOthersStillGetTheMail() throws Exception {
+        smtp.rejectRecipient("team.lead@example.com", 450, "4.2.1 mailbox busy");
+
+        List<RotationEvent<?>> out = stage(new DeliveryProgress()).handle(event(SampleRotation.packaged()));
+
+        assertThat(out).extracting(RotationEvent::type).containsExactly(EventType.NOTIFIED, EventType.FAILED);
+        assertThat(out.get(0).dataAs(RotationNotified.class).recipients())
+                .containsExactly("ml-infra@example.com", "oncall@example.com");
+        RotationFailed failed = out.get(1).dataAs(RotationFailed.class);
+        assertThat(failed.errorCode()).isEqualTo("recipient-rejected");
+        assertThat(failed.message()).contains("Team.Lead@example.com (450 4.2.1 mailbox busy)")
+                .doesNotContain("oncall@example.com (");
+        assertThat(smtp.receivedMessages()).extracting(m -> m.getAllRecipients()[0].toString())
+                .containsExactlyInAnyOrder("ml-infra@example.com", "oncall@example.com");
+    }
+
+    @Test
+    void theOnlyRecipientRefusedWith4xxIsRetriableAndTheRetryMailsOnce() throws Exception {
+        RotationPackaged data = SampleRotation.with("r-7", "wf", "oncall@example.com", "x", List.of(), NOW.plusSeconds(3600));
         smtp.rejectRecipient("oncall@example.com", 451, "4.3.0 try again later");
         NotifierStage stage = stage(new DeliveryProgress());
 
-        assertThatThrownBy(() -> stage.handle(event(SampleRotation.packaged())))
+        assertThatThrownBy(() -> stage.handle(event(data)))
                 .isInstanceOfSatisfying(RetriableStageException.class,
                         e -> assertThat(e.code()).isEqualTo("smtp-deferred"))
                 .hasMessageContaining("451 4.3.0 try again later");
         smtp.clearRejections();
 
-        List<RotationEvent<?>> out = stage.handle(event(SampleRotation.packaged()));
+        List<RotationEvent<?>> out = stage.handle(event(data));
 
-        assertThat(out.get(0).dataAs(RotationNotified.class).recipients()).hasSize(3);
-        assertThat(smtp.receivedMessages()).hasSize(3);
+        assertThat(out.get(0).dataAs(RotationNotified.class).recipients()).containsExactly("oncall@example.com");
+        assertThat(smtp.receivedMessages()).hasSize(1);
     }
 
     @Test
-    void aServerRefusalAfterSomeRecipientsGotTheMailOnlyRetriesTheOthers() throws Exception {
-        // the first transaction fails on Team.Lead (5xx), so the mailer goes one by one; oncall is then deferred (4xx)
+    void aServerClosingTheSessionAfterSomeRecipientsGotTheMailOnlyRetriesTheOthers() throws Exception {
+        // the first transaction fails on Team.Lead (5xx), so the mailer goes one by one; at oncall the server
+        // answers 421 (service closing: the server's problem, not the recipient's), which is retried
         smtp.rejectRecipient("team.lead@example.com", 550, "5.1.1 no such user");
-        smtp.rejectRecipient("oncall@example.com", 451, "4.3.0 try again later");
+        smtp.rejectRecipient("oncall@example.com", 421, "4.3.2 service shutting down");
         NotifierStage stage = stage(new DeliveryProgress());
 
         assertThatThrownBy(() -> stage.handle(event(SampleRotation.packaged())))

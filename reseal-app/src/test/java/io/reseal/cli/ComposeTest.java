@@ -32,7 +32,9 @@ class ComposeTest {
     private static final Map<String, ServiceCommand> SERVICES = Map.of(
             "producer", new ServiceCommand.Producer(), "sealer", new ServiceCommand.Sealer(),
             "packager", new ServiceCommand.Packager(), "notifier", new ServiceCommand.Notifier());
-    private static final Pattern INTERPOLATION = Pattern.compile("\\$\\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?}");
+    private static final Pattern INTERPOLATION = Pattern.compile("\\$\\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*)|(:\\?[^}]*))?}");
+    private static final Pattern SECRET_NAME = Pattern.compile(".*(PASSWORD|SECRET|TOKEN|DOCKERCONFIGJSON).*");
+    private static final Pattern REQUIRED = Pattern.compile("\\$\\{([A-Za-z_][A-Za-z0-9_]*):\\?set \\1}");
 
     private final JsonNode compose = read(COMPOSE.resolve("docker-compose.yml"));
 
@@ -67,6 +69,40 @@ class ComposeTest {
 
         assertThat(ports).isNotEmpty().allSatisfy(port ->
                 assertThat(port).startsWith("${RESEAL_BIND_ADDRESS:-127.0.0.1}:"));
+    }
+
+    @Test
+    void thePackagerMountsNoVolumeThatHoldsTheSealingKey() {
+        // the keys service writes the stand-in controller's private key here; only the package signing key is the packager's
+        String sealingKey = "/var/lib/reseal/keys/sealing/tls.key";
+        Map<String, String> keysMounts = new java.util.HashMap<>();
+        compose.path("services").path("keys").path("volumes").forEach(v -> {
+            String[] parts = v.asText().split(":");
+            keysMounts.put(parts[0], parts[1]);
+        });
+        java.util.List<String> packagerVolumes = new java.util.ArrayList<>();
+        compose.path("services").path("packager").path("volumes").forEach(v -> packagerVolumes.add(v.asText()));
+
+        assertThat(packagerVolumes).anySatisfy(v -> assertThat(v).endsWith(":/var/lib/reseal/keys/signing:ro"));
+        assertThat(packagerVolumes).allSatisfy(v -> {
+            String source = v.split(":")[0];
+            assertThat(keysMounts.containsKey(source) && sealingKey.startsWith(keysMounts.get(source) + "/"))
+                    .as("packager volume %s holds %s", v, sealingKey).isFalse();
+        });
+    }
+
+    @Test
+    void noPasswordTokenOrSecretHasAValueInTheFile() {
+        Map<String, String> secrets = new HashMap<>();
+        compose.path("services").forEach(service -> service.path("environment").fields().forEachRemaining(e -> {
+            if (SECRET_NAME.matcher(e.getKey()).matches()) {
+                secrets.put(e.getKey(), e.getValue().asText());
+            }
+        }));
+
+        assertThat(secrets).containsKeys("MINIO_ROOT_PASSWORD", "RESEAL_API_TOKEN", "S3_SECRET_KEY",
+                "MLFLOW_TRACKING_PASSWORD", "GHCR_DOCKERCONFIGJSON");
+        secrets.forEach((name, value) -> assertThat(value).as(name).matches(REQUIRED));
     }
 
     @Test
@@ -145,7 +181,9 @@ class ComposeTest {
         Map<String, String> env = new HashMap<>();
         compose.path("services").path(service).path("environment").fields().forEachRemaining(e -> {
             Matcher m = INTERPOLATION.matcher(e.getValue().asText());
-            env.put(e.getKey(), m.replaceAll(r -> Matcher.quoteReplacement(r.group(2) == null ? "" : r.group(2))));
+            // a required variable (${VAR:?...}) stands for a value the operator sets: a placeholder here
+            env.put(e.getKey(), m.replaceAll(r -> Matcher.quoteReplacement(
+                    r.group(3) != null ? "set-" + r.group(1) : r.group(2) == null ? "" : r.group(2))));
         });
         return env;
     }

@@ -21,13 +21,18 @@ import java.util.regex.Pattern;
  * @param publicBaseUrl how clients reach the API, used for {@code statusUrl} (default {@code http://localhost:<port>})
  * @param tokens who may call the API and for which workflows
  * @param leaderElection the Lease the scheduler replicas elect a leader with; {@code null}: this instance fires
+ * @param bindAddress the address the API listens on (default {@value #ALL_ADDRESSES}, every interface; {@code reseal local}
+ *        sets {@code 127.0.0.1})
  */
-public record ProducerConfig(Integer port, URI publicBaseUrl, List<ApiToken> tokens, LeaderElection leaderElection) {
+public record ProducerConfig(Integer port, URI publicBaseUrl, List<ApiToken> tokens, LeaderElection leaderElection,
+                             String bindAddress) {
 
     /** The workflow pattern that allows every workflow and platform-wide rotations. */
     public static final String ALL_WORKFLOWS = "*";
     /** Requests per minute of the token given in plaintext (local mode, benchmarks, end-to-end tests). */
     static final int PLAINTEXT_TOKEN_RATE = 600;
+    /** The default {@code api.bindAddress}: every interface, as a service in a container needs. */
+    public static final String ALL_ADDRESSES = "0.0.0.0";
 
     public ProducerConfig {
         port = port == null ? 8080 : port;
@@ -37,6 +42,10 @@ public record ProducerConfig(Integer port, URI publicBaseUrl, List<ApiToken> tok
         if (publicBaseUrl != null && (publicBaseUrl.getScheme() == null || publicBaseUrl.getHost() == null
                 || !publicBaseUrl.getScheme().matches("https?"))) {
             throw new IllegalArgumentException("api.publicBaseUrl must be an absolute http(s) URL");
+        }
+        bindAddress = bindAddress == null ? ALL_ADDRESSES : bindAddress;
+        if (bindAddress.isBlank() || bindAddress.chars().anyMatch(c -> Character.isWhitespace(c) || Character.isISOControl(c))) {
+            throw new IllegalArgumentException("api.bindAddress must be an IP address or host name, without whitespace");
         }
         tokens = tokens == null ? List.of() : List.copyOf(tokens);
         Set<String> names = new HashSet<>();
@@ -52,7 +61,7 @@ public record ProducerConfig(Integer port, URI publicBaseUrl, List<ApiToken> tok
     }
 
     public static ProducerConfig defaults() {
-        return new ProducerConfig(null, null, null, null);
+        return new ProducerConfig(null, null, null, null, null);
     }
 
     /** The base of {@code statusUrl}s, without a trailing slash. */
@@ -72,11 +81,11 @@ public record ProducerConfig(Integer port, URI publicBaseUrl, List<ApiToken> tok
         }
         List<ApiToken> all = new ArrayList<>(tokens);
         all.add(new ApiToken(name, ApiToken.sha256Hex(plaintext), List.of(ALL_WORKFLOWS), PLAINTEXT_TOKEN_RATE));
-        return new ProducerConfig(port, publicBaseUrl, all, leaderElection);
+        return new ProducerConfig(port, publicBaseUrl, all, leaderElection, bindAddress);
     }
 
     public ProducerConfig withPort(int newPort) {
-        return new ProducerConfig(newPort, publicBaseUrl, tokens, leaderElection);
+        return new ProducerConfig(newPort, publicBaseUrl, tokens, leaderElection, bindAddress);
     }
 
     /**

@@ -56,7 +56,7 @@ public final class RotationProducer implements AutoCloseable {
             int[] bound = {config.port()};
             RotationApi api = remember(new RotationApi(vertx, config, workflows, clients, publisher, view, metrics,
                     clock, () -> config.statusBase(bound[0])));
-            HttpServer server = vertx.createHttpServer().requestHandler(api.router()).listen(config.port())
+            HttpServer server = vertx.createHttpServer().requestHandler(api.router()).listen(config.port(), config.bindAddress())
                     .toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
             bound[0] = server.actualPort();
             port = server.actualPort();
@@ -64,7 +64,7 @@ public final class RotationProducer implements AutoCloseable {
             scheduler = remember(new RotationScheduler(workflows, clients, topics.of(EventType.REQUESTED), publisher,
                     leadership(config), clock, metrics));
             scheduler.start();
-            LOG.info("rotation-producer listening on port {} ({} token(s), {} workflow(s))", port,
+            LOG.info("rotation-producer listening on {}:{} ({} token(s), {} workflow(s))", config.bindAddress(), port,
                     config.tokens().size(), workflows.size());
         } catch (Exception e) {
             close();

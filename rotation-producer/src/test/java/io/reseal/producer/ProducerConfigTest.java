@@ -24,7 +24,7 @@ class ProducerConfigTest {
 
     @Test
     void publicBaseUrlIsTheStatusBaseWithoutTrailingSlash() {
-        ProducerConfig config = new ProducerConfig(null, URI.create("https://reseal.example.com/"), null, null);
+        ProducerConfig config = new ProducerConfig(null, URI.create("https://reseal.example.com/"), null, null, null);
 
         assertThat(config.statusBase(8080)).isEqualTo("https://reseal.example.com");
     }
@@ -43,7 +43,7 @@ class ProducerConfigTest {
 
     @Test
     void invalidValuesNameTheirKey() {
-        assertThatThrownBy(() -> new ProducerConfig(70000, null, null, null))
+        assertThatThrownBy(() -> new ProducerConfig(70000, null, null, null, null))
                 .hasMessageContaining("api.port");
         assertThatThrownBy(() -> new ApiToken("infra", "not-a-hash", List.of("*")))
                 .hasMessageContaining("api.tokens.infra.sha256");
@@ -52,12 +52,12 @@ class ProducerConfigTest {
         assertThatThrownBy(() -> new ApiToken("infra", HASH, List.of("Bad_Name")))
                 .hasMessageContaining("api.tokens.infra.workflows");
         assertThatThrownBy(() -> new ProducerConfig(null, null,
-                List.of(new ApiToken("a", HASH, List.of("*")), new ApiToken("a", ApiToken.sha256Hex("other-token"), List.of("*"))), null))
+                List.of(new ApiToken("a", HASH, List.of("*")), new ApiToken("a", ApiToken.sha256Hex("other-token"), List.of("*"))), null, null))
                 .hasMessageContaining("'a' is used twice");
         assertThatThrownBy(() -> ProducerConfig.defaults().withPlaintextToken("local", "short"))
                 .hasMessageContaining("RESEAL_API_TOKEN")
                 .hasMessageNotContaining("short");
-        assertThatThrownBy(() -> new ProducerConfig(null, URI.create("ftp://x"), null, null))
+        assertThatThrownBy(() -> new ProducerConfig(null, URI.create("ftp://x"), null, null, null))
                 .hasMessageContaining("api.publicBaseUrl");
     }
 

@@ -29,10 +29,13 @@ import org.slf4j.LoggerFactory;
  * event-loop thread.
  *
  * <p>Outcomes: when the server answered for each recipient, a {@link Delivery}: the recipients who got
- * the mail (once each) and those refused with a 5xx reply (possibly all of them: the caller decides
- * what that means). A refused connection, a timeout, a 4xx reply or a server error outside the mail
- * transaction throws {@link RetriableStageException} ({@link PartialDeliveryException} if some
- * recipients already got the mail). The sender or the message refused with 5xx throws
+ * the mail (once each) and those refused (possibly all of them refused for good: the caller decides
+ * what that means). A recipient refused with a 4xx reply other than 421 is refused like one refused with
+ * 5xx, so that one busy mailbox does not hold back everyone else's mail; only when nobody got the mail and
+ * a refusal was temporary does the send throw {@link RetriableStageException} ({@code smtp-deferred}).
+ * A refused connection, a timeout, a 421 (the server closing the session) or another 4xx reply, or a
+ * server error outside the mail transaction throws {@link RetriableStageException}
+ * ({@link PartialDeliveryException} if some recipients already got the mail). The sender or the message refused with 5xx throws
  * {@link PermanentStageException} ({@code sender-rejected}, {@code message-rejected}).
  *
  * <p>The Vert.x mail client aborts a whole transaction when one {@code RCPT TO} fails, without saying
@@ -51,6 +54,8 @@ public final class Mailer implements AutoCloseable {
     private static final String SENDER_REFUSED = "sender address not accepted";
     private static final String DATA_REFUSED = "DATA command not accepted";
     private static final String MESSAGE_REFUSED = "sending data failed";
+    /** RFC 5321's "service not available, closing transmission channel": about the server, not the recipient. */
+    private static final int SERVICE_CLOSING = 421;
 
     private final MailClient client;
     private final String from;
@@ -89,21 +94,25 @@ public final class Mailer implements AutoCloseable {
      */
     public Delivery send(RotationMail mail) throws RetriableStageException, PermanentStageException {
         List<EmailAddress> to = mail.recipients();
-        String refusal = transmit(mail, to);
+        Refusal refusal = transmit(mail, to);
         if (refusal == null) {
             LOG.info("mail for rotation {} accepted by {} for {} recipient(s)", mail.rotationId(), server, to.size());
             return new Delivery(to, Map.of());
         }
         if (to.size() == 1) {
-            LOG.info("{} refused the only recipient of rotation {}: {}", server, mail.rotationId(), refusal);
-            return new Delivery(List.of(), Map.of(to.get(0), refusal));
+            LOG.info("{} refused the only recipient of rotation {}: {}", server, mail.rotationId(), refusal.reply());
+            if (refusal.temporary()) {
+                throw deferred(mail, refusal);
+            }
+            return new Delivery(List.of(), Map.of(to.get(0), refusal.reply()));
         }
         LOG.info("{} refused a recipient of rotation {} ({}); sending to each recipient separately",
-                server, mail.rotationId(), refusal);
+                server, mail.rotationId(), refusal.reply());
         List<EmailAddress> delivered = new ArrayList<>();
         Map<EmailAddress, String> rejected = new LinkedHashMap<>();
+        Refusal temporary = null;
         for (EmailAddress recipient : to) {
-            String reply;
+            Refusal reply;
             try {
                 reply = transmit(mail, List.of(recipient));
             } catch (RetriableStageException e) {
@@ -112,16 +121,20 @@ public final class Mailer implements AutoCloseable {
             if (reply == null) {
                 delivered.add(recipient);
             } else {
-                rejected.put(recipient, reply);
+                rejected.put(recipient, reply.reply());
+                temporary = reply.temporary() ? reply : temporary;
             }
+        }
+        if (delivered.isEmpty() && temporary != null) {
+            throw deferred(mail, temporary);
         }
         LOG.info("mail for rotation {} accepted by {} for {} recipient(s), refused for {}",
                 mail.rotationId(), server, delivered.size(), rejected.size());
         return new Delivery(delivered, rejected);
     }
 
-    /** One SMTP transaction; returns the server's reply if it refused a recipient for good, {@code null} if it took the mail. */
-    private String transmit(RotationMail mail, List<EmailAddress> to)
+    /** One SMTP transaction; returns the server's refusal of a recipient, {@code null} if it took the mail. */
+    private Refusal transmit(RotationMail mail, List<EmailAddress> to)
             throws RetriableStageException, PermanentStageException {
         MailMessage message = new MailMessage()
                 .setFrom(from)
@@ -143,7 +156,7 @@ public final class Mailer implements AutoCloseable {
         }
     }
 
-    private String refusalOrThrow(RotationMail mail, Throwable cause)
+    private Refusal refusalOrThrow(RotationMail mail, Throwable cause)
             throws RetriableStageException, PermanentStageException {
         String about = " the mail for rotation " + mail.rotationId();
         if (!(cause instanceof SMTPException smtp)) {
@@ -151,12 +164,12 @@ public final class Mailer implements AutoCloseable {
                     "could not send" + about + " through " + server + ": " + describe(cause), cause);
         }
         String reply = EmailAddress.printable(String.join(" ", smtp.getReplyMessages())).strip();
+        String phase = String.valueOf(smtp.getMessage());
+        if (phase.startsWith(RCPT_REFUSED) && smtp.getReplyCode() != SERVICE_CLOSING) {
+            return new Refusal(reply, smtp);
+        }
         if (!smtp.isPermanent()) {
             throw new RetriableStageException(ErrorCode.SMTP_DEFERRED, server + " deferred" + about + ": " + reply, smtp);
-        }
-        String phase = String.valueOf(smtp.getMessage());
-        if (phase.startsWith(RCPT_REFUSED)) {
-            return reply;
         }
         if (phase.startsWith(SENDER_REFUSED)) {
             throw new PermanentStageException(ErrorCode.SENDER_REJECTED,
@@ -168,6 +181,18 @@ public final class Mailer implements AutoCloseable {
         // A 5xx outside the mail transaction (greeting, EHLO, STARTTLS, AUTH) is the server's or the
         // configuration's problem, not this rotation's: retry until an operator fixes it or the deadline passes.
         throw new RetriableStageException(ErrorCode.SMTP_ERROR, server + " refused the session for" + about + ": " + reply, smtp);
+    }
+
+    private RetriableStageException deferred(RotationMail mail, Refusal refusal) {
+        return new RetriableStageException(ErrorCode.SMTP_DEFERRED,
+                server + " deferred the mail for rotation " + mail.rotationId() + ": " + refusal.reply(), refusal.cause());
+    }
+
+    /** A recipient refused in {@code RCPT TO}: the server's printable reply and whether it may accept later (4xx). */
+    private record Refusal(String reply, SMTPException cause) {
+        boolean temporary() {
+            return !cause.isPermanent();
+        }
     }
 
     private static String describe(Throwable cause) {

@@ -53,6 +53,7 @@ public final class ConfigLoader {
         map.put("KAFKA_TLS_KEYSTORE_PASSWORD", List.of("kafka", "security", "tls", "keystorePassword"));
         map.put("API_PORT", List.of("api", "port"));
         map.put("API_PUBLIC_URL", List.of("api", "publicBaseUrl"));
+        map.put("API_BIND_ADDRESS", List.of("api", "bindAddress"));
         map.put("S3_ENDPOINT", List.of("s3", "endpoint"));
         map.put("S3_PUBLIC_ENDPOINT", List.of("s3", "publicEndpoint"));
         map.put("S3_REGION", List.of("s3", "region"));

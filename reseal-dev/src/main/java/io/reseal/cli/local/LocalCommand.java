@@ -17,6 +17,8 @@ public final class LocalCommand implements Callable<Integer> {
     @Option(names = "--s3-port", defaultValue = "9000", description = "embedded S3 port (default ${DEFAULT-VALUE})") int s3Port;
     @Option(names = "--smtp-port", defaultValue = "2525", description = "embedded SMTP port (default ${DEFAULT-VALUE})") int smtpPort;
     @Option(names = "--ops-port", defaultValue = "8081", description = "workers' /health and /metrics port (default ${DEFAULT-VALUE})") int opsPort;
+    @Option(names = "--bind", description = "address the API and ops endpoint listen on (default RESEAL_BIND_ADDRESS or 127.0.0.1;"
+            + " 0.0.0.0 opens them to the network)") String bind;
 
     /** The local data folder: {@code -Dreseal.data}, set by ./reseal to {@code reseal-data/} at the repository root. */
     static Path dataDir() {
@@ -27,7 +29,8 @@ public final class LocalCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         Path data = dataDir();
         LocalStack stack = LocalStack.start(data, new LocalStack.Ports(apiPort, kafkaPort, s3Port, smtpPort, opsPort),
-                data.resolve("kafka"), System::getenv, Clock.systemUTC());
+                data.resolve("kafka"), name -> bind != null && name.equals(LocalStack.BIND_VARIABLE) ? bind : System.getenv(name),
+                Clock.systemUTC());
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             stack.close();

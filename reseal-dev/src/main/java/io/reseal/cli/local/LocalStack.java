@@ -20,6 +20,7 @@ import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -55,6 +56,9 @@ public final class LocalStack implements AutoCloseable {
     /** Credentials of the embedded S3 server: local only, never used against a real store. */
     static final String LOCAL_S3_ACCESS_KEY = "reseal-local";
     static final String LOCAL_S3_SECRET_KEY = "reseal-local-secret-key";
+    /** Where the API and the ops endpoint listen: loopback unless this variable (or {@code --bind}) says otherwise. */
+    public static final String BIND_VARIABLE = "RESEAL_BIND_ADDRESS";
+    static final String LOOPBACK = "127.0.0.1";
 
     /** Which ports the embedded servers, the API and the workers' ops endpoints use; 0 for any free port. */
     public record Ports(int api, int kafka, int s3, int smtp, int ops) {
@@ -77,7 +81,9 @@ public final class LocalStack implements AutoCloseable {
 
     /**
      * @param kafkaData where the embedded broker keeps its log; {@code null} for a temporary one on a free port
-     * @param environment the process environment (real servers, {@code RESEAL_CONFIG}, {@code RESEAL_API_TOKEN})
+     * @param environment the process environment (real servers, {@code RESEAL_CONFIG}, {@code RESEAL_API_TOKEN},
+     *        {@value #BIND_VARIABLE}: the API and ops endpoint's address, default {@code 127.0.0.1}; the embedded
+     *        Kafka, S3, SMTP and PostgreSQL servers are always on {@code 127.0.0.1})
      */
     public static LocalStack start(Path data, Ports ports, Path kafkaData, Function<String, String> environment, Clock clock) {
         LocalStack stack = new LocalStack(data);
@@ -124,6 +130,8 @@ public final class LocalStack implements AutoCloseable {
         }
         overrides.put(ProducerMain.TOKEN_VARIABLE, apiToken);
         overrides.put("API_PORT", Integer.toString(ports.api()));
+        String bind = isBlank(environment.apply(BIND_VARIABLE)) ? LOOPBACK : environment.apply(BIND_VARIABLE).strip();
+        overrides.put("API_BIND_ADDRESS", bind);
         Function<String, String> merged = name -> overrides.containsKey(name) ? overrides.get(name) : environment.apply(name);
         config = loadConfig(merged);
 
@@ -132,7 +140,7 @@ public final class LocalStack implements AutoCloseable {
         for (ServiceAssembly.Worker worker : ServiceAssembly.Worker.values()) {
             workers.add(remember(worker.start(config, merged, clock, metrics)));
         }
-        ops = remember(OpsServer.start(free(ports.ops()), metrics,
+        ops = remember(OpsServer.start(new InetSocketAddress(bind, free(ports.ops())), metrics,
                 () -> workers.stream().allMatch(RunningService::isRunning), Map.of()));
         producer = remember(ServiceAssembly.producer(config, merged, clock));
         LOG.info("local stack started: API on {}, Kafka {}", apiUrl(), config.kafka().bootstrapServers());

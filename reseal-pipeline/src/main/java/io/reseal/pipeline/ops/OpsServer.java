@@ -51,12 +51,24 @@ public final class OpsServer implements AutoCloseable {
      */
     public static OpsServer start(int port, PrometheusMeterRegistry registry, BooleanSupplier live,
                                   Map<String, BooleanSupplier> readiness) {
+        return start(new InetSocketAddress(port), registry, live, readiness);
+    }
+
+    /**
+     * Starts listening on {@code address} (port 0 for any free port), e.g. {@code 127.0.0.1} only for a local stack.
+     *
+     * @param live whether the service still works (its stage loop polled recently)
+     * @param readiness further conditions for taking work, by name (e.g. {@code kafka})
+     */
+    public static OpsServer start(InetSocketAddress address, PrometheusMeterRegistry registry, BooleanSupplier live,
+                                  Map<String, BooleanSupplier> readiness) {
+        int port = address.getPort();
         if (port < 0 || port > 65535) {
             throw new IllegalArgumentException(PORT_VARIABLE + " must be between 0 and 65535, got " + port);
         }
         HttpServer server;
         try {
-            server = HttpServer.create(new InetSocketAddress(port), 16);
+            server = HttpServer.create(address, 16);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot listen on ops port " + port, e);
         }

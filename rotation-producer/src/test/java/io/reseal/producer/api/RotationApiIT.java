@@ -76,7 +76,7 @@ class RotationApiIT {
         config = new ProducerConfig(0, null, List.of(
                 new ApiToken("infra", ApiToken.sha256Hex(INFRA_TOKEN), List.of("*")),
                 new ApiToken("team", ApiToken.sha256Hex(TEAM_TOKEN), List.of("financial-ml")),
-                new ApiToken("limited", ApiToken.sha256Hex(LIMITED_TOKEN), List.of("financial-ml"), 2)), null);
+                new ApiToken("limited", ApiToken.sha256Hex(LIMITED_TOKEN), List.of("financial-ml"), 2)), null, null);
         workflows = new ArrayList<>(RotationRequestBodyTest.workflows().values());
         producer = RotationProducer.start(config, kafkaConfig, workflows, Clock.systemUTC());
         topics = new StageTopics(kafka.bootstrapServers());
