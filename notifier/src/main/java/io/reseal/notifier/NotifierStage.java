@@ -95,6 +95,12 @@ public final class NotifierStage implements StageHandler {
         return EventType.PACKAGED;
     }
 
+    /** A sent e-mail cannot be taken back or recognised by the server: each one is committed before the next. */
+    @Override
+    public boolean commitsEachRecord() {
+        return true;
+    }
+
     @Override
     public List<RotationEvent<?>> handle(RotationEvent<?> event) throws RetriableStageException, PermanentStageException {
         RotationPackaged packaged = event.dataAs(RotationPackaged.class);

@@ -25,4 +25,13 @@ public interface StageHandler {
 
     /** Handles one event and returns what to publish (possibly nothing). */
     List<RotationEvent<?>> handle(RotationEvent<?> event) throws RetriableStageException, PermanentStageException;
+
+    /**
+     * Whether each record's outputs and offset must be committed before the next record is handled. A stage
+     * whose side effect cannot be made idempotent (an e-mail: SMTP has no way to say "already sent") says so,
+     * so that a crash can repeat at most the one record in hand, not a whole batch. Default: batches.
+     */
+    default boolean commitsEachRecord() {
+        return false;
+    }
 }

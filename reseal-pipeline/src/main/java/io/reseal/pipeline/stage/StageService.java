@@ -62,10 +62,11 @@ public final class StageService implements AutoCloseable {
         TopicBootstrap.ensure(clients, topics, kafka.partitions(), kafka.replicationFactor());
         RotationLedger ledger = RotationLedger.load(clients, topics.of(produces), history);
         String group = "reseal-" + handler.stage();
+        Batching batching = handler.commitsEachRecord() ? Batching.ONE_AT_A_TIME : kafka.batching();
         StageWorker worker = new StageWorker(
-                StageClients.consumer(clients, group, kafka.batching().maxRecords()),
+                StageClients.consumer(clients, group, batching.maxRecords()),
                 StageClients.producer(clients, group), handler, topics, kafka.backoff(),
-                kafka.batching(), clock, listener, ledger);
+                batching, clock, listener, ledger);
         StageService service = new StageService(worker, handler.stage());
         service.thread.start();
         LOG.info("stage {} started ({} finished rotations known)", handler.stage(), ledger.size());
