@@ -51,7 +51,7 @@ public final class OpsServer implements AutoCloseable {
      */
     public static OpsServer start(int port, PrometheusMeterRegistry registry, BooleanSupplier live,
                                   Map<String, BooleanSupplier> readiness) {
-        return start(new InetSocketAddress(port), registry, live, readiness);
+        return start(new InetSocketAddress(checkedPort(port)), registry, live, readiness);
     }
 
     /**
@@ -62,10 +62,7 @@ public final class OpsServer implements AutoCloseable {
      */
     public static OpsServer start(InetSocketAddress address, PrometheusMeterRegistry registry, BooleanSupplier live,
                                   Map<String, BooleanSupplier> readiness) {
-        int port = address.getPort();
-        if (port < 0 || port > 65535) {
-            throw new IllegalArgumentException(PORT_VARIABLE + " must be between 0 and 65535, got " + port);
-        }
+        int port = checkedPort(address.getPort());
         HttpServer server;
         try {
             server = HttpServer.create(address, 16);
@@ -142,5 +139,12 @@ public final class OpsServer implements AutoCloseable {
     public void close() {
         server.stop(0);
         threads.shutdownNow();
+    }
+
+    private static int checkedPort(int port) {
+        if (port < 0 || port > 65535) {
+            throw new IllegalArgumentException(PORT_VARIABLE + " must be between 0 and 65535, got " + port);
+        }
+        return port;
     }
 }
