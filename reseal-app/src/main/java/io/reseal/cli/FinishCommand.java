@@ -1,12 +1,10 @@
 package io.reseal.cli;
 
-import io.reseal.producer.cli.RotateClient;
-import java.net.URI;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
@@ -19,12 +17,11 @@ final class FinishCommand implements Callable<Integer> {
     CommandSpec spec;
 
     @Parameters(index = "0", description = "the rotation id that rotate printed") String rotationId;
-    @Option(names = "--api", description = "API base URL (default ${DEFAULT-VALUE})", defaultValue = "http://localhost:8080") URI api;
-    @Option(names = "--token", description = "API token (default: $RESEAL_API_TOKEN)") String token;
+    @Mixin ApiOptions apiOptions;
 
     @Override
     public Integer call() throws Exception {
-        new RotateClient(api, Tokens.required(token), Duration.ofSeconds(1)).finish(rotationId);
+        apiOptions.client(Duration.ofSeconds(1)).finish(rotationId);
         spec.commandLine().getOut().println("finish of rotation " + rotationId + " requested; ./reseal status "
                 + rotationId + " shows what was revoked when");
         return 0;

@@ -5,7 +5,6 @@ import io.reseal.pipeline.config.KafkaConfig;
 import io.reseal.producer.cli.RotateClient;
 import io.reseal.producer.status.RotationStatus;
 import java.io.ByteArrayInputStream;
-import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -14,10 +13,11 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Spec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
 
 /** {@code reseal rotate <workflow> <environments> <requestor>}: the seed script's arguments, as an ad-hoc rotation. */
 @Command(name = "rotate", mixinStandardHelpOptions = true,
@@ -32,8 +32,7 @@ final class RotateCommand implements Callable<Integer> {
     @Parameters(index = "2", description = "who receives the package, e.g. financial-team@example.com") String requestor;
     @Option(names = "--bundles", split = ",", description = "only these bundles") List<String> bundles = List.of();
     @Option(names = "--reason", description = "why (shown in the package and the e-mail)") String reason;
-    @Option(names = "--api", description = "API base URL (default ${DEFAULT-VALUE})", defaultValue = "http://localhost:8080") URI api;
-    @Option(names = "--token", description = "API token (default: $RESEAL_API_TOKEN)") String token;
+    @Mixin ApiOptions apiOptions;
     @Option(names = "--kafka", description = "write the event straight to this Kafka bootstrap instead of calling the API "
             + "(security from the kafka section of $RESEAL_CONFIG, if set, and the KAFKA_* variables)") String kafka;
     @Option(names = "--wait", description = "follow the rotation until it is notified or failed") boolean waitForIt;
@@ -48,7 +47,7 @@ final class RotateCommand implements Callable<Integer> {
                     requestor, bundles, reason, java.time.Clock.systemUTC()));
             return 0;
         }
-        RotateClient client = new RotateClient(api, Tokens.required(token), Duration.ofMillis(500));
+        RotateClient client = apiOptions.client(Duration.ofMillis(500));
         String rotationId = client.rotate(workflow, envs, requestor, bundles, reason);
         spec.commandLine().getOut().println(rotationId);
         if (!waitForIt) return 0;

@@ -3,11 +3,11 @@ package io.reseal.cli;
 import io.reseal.producer.cli.RotateClient;
 import io.reseal.producer.cli.StatusTable;
 import io.reseal.producer.status.RotationStatus;
-import java.net.URI;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -22,15 +22,14 @@ final class RotationsCommand implements Callable<Integer> {
     @Option(names = "--workflow", description = "only this workflow") String workflow;
     @Option(names = "--state", description = "only this state: requested, sealed, packaged, notified, failed, adopting, adopted or deadline") String state;
     @Option(names = {"-o", "--output"}, description = "text or json (default ${DEFAULT-VALUE})", defaultValue = "text") String output;
-    @Option(names = "--api", description = "API base URL (default ${DEFAULT-VALUE})", defaultValue = "http://localhost:8080") URI api;
-    @Option(names = "--token", description = "API token (default: $RESEAL_API_TOKEN)") String token;
+    @Mixin ApiOptions apiOptions;
 
     @Override
     public Integer call() throws Exception {
         if (!output.equals("text") && !output.equals("json")) {
             throw new UserFacingException("-o must be text or json, not '" + output + "'");
         }
-        List<RotationStatus> rotations = new RotateClient(api, Tokens.required(token), Duration.ofSeconds(1))
+        List<RotationStatus> rotations = apiOptions.client(Duration.ofSeconds(1))
                 .list(workflow, state);
         spec.commandLine().getOut().print(output.equals("json")
                 ? rotations.stream().map(RotateClient::json).toList().toString() + "\n"
