@@ -67,7 +67,7 @@ class ConfigurationDocsTest {
             return;
         }
         for (RecordComponent component : type.getRecordComponents()) {
-            JsonProperty property = component.getAnnotation(JsonProperty.class);
+            JsonProperty property = component.getAccessor().getAnnotation(JsonProperty.class); // not a record-component target
             String key = prefix + (property != null ? property.value() : component.getName());
             keys.add(key);
             Type generic = component.getGenericType();

@@ -1,5 +1,6 @@
 package io.reseal.pipeline.config;
 
+import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.annotation.JsonSubTypes;
 import com.fasterxml.jackson.annotation.JsonTypeInfo;
 import java.lang.reflect.RecordComponent;
@@ -26,7 +27,7 @@ final class OneOfKeys {
         List<Set<String>> kinds = new ArrayList<>();
         for (JsonSubTypes.Type subtype : base.getAnnotation(JsonSubTypes.class).value()) {
             if (!subtype.value().isRecord()) return null;
-            kinds.add(Arrays.stream(subtype.value().getRecordComponents()).map(RecordComponent::getName)
+            kinds.add(Arrays.stream(subtype.value().getRecordComponents()).map(OneOfKeys::key)
                     .collect(Collectors.toCollection(LinkedHashSet::new)));
         }
         if (kinds.size() < 2) return null; // one kind so far: the usual unknown-key message says more
@@ -34,6 +35,15 @@ final class OneOfKeys {
         kinds.forEach(common::retainAll);
         return kinds.stream().flatMap(Set::stream).filter(key -> !common.contains(key)).distinct()
                 .collect(Collectors.joining(", "));
+    }
+
+    /**
+     * The key a record component is read from: its {@code @JsonProperty} name ({@code kafka-scram}) or its own. The
+     * annotation is found on the accessor: {@code @JsonProperty} does not target record components themselves.
+     */
+    private static String key(RecordComponent component) {
+        JsonProperty property = component.getAccessor().getAnnotation(JsonProperty.class);
+        return property != null && !property.value().isEmpty() ? property.value() : component.getName();
     }
 
     private static Class<?> deductionBase(Class<?> type) {
