@@ -83,7 +83,7 @@ public final class SealerWorker implements AutoCloseable {
         CertificateSource certificates = new CertificateSource(config.clusters(), clusters, clock, renewal::renewed);
         ForkJoinPool pool = new ForkJoinPool(Runtime.getRuntime().availableProcessors());
         ValueResolver values = new ValueResolver(environment, clusters, config.clusters().get(0).name(), new SecureRandom());
-        Map<String, Issuer> issuers = Issuers.of(config.issuers(), values);
+        Map<String, Issuer> issuers = Issuers.of(config.issuers(), values, kafka);
         IssuerHistory history = IssuerHistory.fromKafka(new KafkaClients(kafka), kafka.topicNames());
         SealerStage stage = new SealerStage(config, discovery, certificates, values,
                 new SecretSealer(new HybridEncryption(), clock), pool, new IssuerSteps(issuers, history, clock));

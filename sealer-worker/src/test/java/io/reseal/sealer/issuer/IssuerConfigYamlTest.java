@@ -18,7 +18,7 @@ class IssuerConfigYamlTest {
     record Issuers(List<IssuerConfig> issuers) {}
 
     @Test
-    void readsTheContractsShapeAndACommandIssuer() {
+    void readsTheContractsShapeAKafkaScramAndACommandIssuer() {
         Issuers read = read("""
                 issuers:
                   - name: mlflow-db
@@ -28,6 +28,11 @@ class IssuerConfigYamlTest {
                       role: mlflow_app
                       strategy: alternating-users
                     revokePrevious: {after: P3D}
+                  - name: app-kafka
+                    kafka-scram:
+                      admin: {username: {literal: reseal-issuer}, password: {env: KAFKA_ISSUER_PASSWORD}}
+                      principal: app
+                      strategy: alternating-users
                   - name: mlflow-s3
                     command:
                       run: [/etc/reseal/minio-accesskey-issuer.sh]
@@ -35,12 +40,17 @@ class IssuerConfigYamlTest {
                       environment: {MINIO_ADMIN_PASSWORD: {env: MINIO_ADMIN_PASSWORD}}
                 """);
 
-        assertThat(read.issuers()).hasSize(2);
+        assertThat(read.issuers()).hasSize(3);
         PostgresIssuerConfig postgres = (PostgresIssuerConfig) read.issuers().get(0);
         assertThat(postgres.postgres().strategy()).isEqualTo(PostgresIssuerConfig.Strategy.ALTERNATING_USERS);
         assertThat(postgres.postgres().admin().password()).isEqualTo(new ValueSource.Env("MLFLOW_DB_ADMIN_PASSWORD"));
         assertThat(postgres.revokePrevious().after()).isEqualTo(Duration.ofDays(3));
-        CommandIssuerConfig command = (CommandIssuerConfig) read.issuers().get(1);
+        KafkaScramIssuerConfig scram = (KafkaScramIssuerConfig) read.issuers().get(1);
+        assertThat(scram.kafkaScram()).isEqualTo(new KafkaScramIssuerConfig.Settings(null, null, new KafkaScramIssuerConfig.Admin(
+                new ValueSource.Literal("reseal-issuer"), new ValueSource.Env("KAFKA_ISSUER_PASSWORD")), "app", "SCRAM-SHA-512",
+                8192, PostgresIssuerConfig.Strategy.ALTERNATING_USERS));
+        assertThat(scram.fields()).containsExactlyInAnyOrder("username", "password");
+        CommandIssuerConfig command = (CommandIssuerConfig) read.issuers().get(2);
         assertThat(command.fields()).containsExactly("accessKey", "secretKey");
         assertThat(command.command().timeout()).isEqualTo(Duration.ofMinutes(1));
     }
@@ -49,7 +59,7 @@ class IssuerConfigYamlTest {
     void anUnknownKindIsRefusedNamingTheKinds() {
         assertThatThrownBy(() -> read("issuers:\n  - name: db\n    mysql: {url: x}\n"))
                 .isInstanceOf(InvalidConfigException.class)
-                .hasMessageContaining("issuers[0]").hasMessageContaining("write exactly one of postgres, command");
+                .hasMessageContaining("issuers[0]").hasMessageContaining("write exactly one of postgres, kafka-scram, command");
     }
 
     @Test
@@ -71,6 +81,23 @@ class IssuerConfigYamlTest {
                   - name: db
                     postgres: {url: "jdbc:postgresql://h/db", admin: {username: {literal: a}, password: {env: P}}, role: "app; DROP"}
                 """)).hasMessageContaining("postgres.role must be a lower-case PostgreSQL identifier");
+    }
+
+    @Test
+    void badKafkaScramValuesAreRefusedByName() {
+        assertThatThrownBy(() -> read("issuers:\n  - name: k\n    kafka-scram: {principal: \"User:app\"}\n"))
+                .hasMessageContaining("kafka-scram.principal must be the user name of the template principal");
+        assertThatThrownBy(() -> read("issuers:\n  - name: k\n    kafka-scram: {principal: app, mechanism: PLAIN}\n"))
+                .hasMessageContaining("kafka-scram.mechanism must be SCRAM-SHA-512 or SCRAM-SHA-256");
+        assertThatThrownBy(() -> read("issuers:\n  - name: k\n    kafka-scram: {principal: app, iterations: 1000}\n"))
+                .hasMessageContaining("kafka-scram.iterations must be between 4096 and 16384");
+        assertThatThrownBy(() -> read("issuers:\n  - name: k\n    kafka-scram: {principal: app, protocol: SSL}\n"))
+                .hasMessageContaining("kafka-scram.protocol must be SASL_PLAINTEXT or SASL_SSL");
+        assertThatThrownBy(() -> read("""
+                issuers:
+                  - name: k
+                    kafka-scram: {principal: app, admin: {username: {literal: a}, password: {issued: {issuer: x, field: y}}}}
+                """)).hasMessageContaining("kafka-scram.admin cannot be issued by an issuer");
     }
 
     private static Issuers read(String yaml) {
