@@ -72,7 +72,8 @@ public final class KafkaScramIssuer implements Issuer {
     private static final Generator PASSWORDS = new Generator(Generator.Kind.TOKEN, 32, null);
     /** How long test keeps trying to log in with a credential the broker may not have applied yet. */
     static final Duration LOGIN_PATIENCE = Duration.ofSeconds(15);
-    private static final Duration CALL_TIMEOUT = Duration.ofSeconds(30);
+    /** How long one Admin call may take before it counts as unanswered (retriable). */
+    static final Duration CALL_TIMEOUT = Duration.ofSeconds(30);
     private static final Duration LOGIN_PAUSE = Duration.ofMillis(250);
 
     private final KafkaScramIssuerConfig config;
@@ -81,23 +82,25 @@ public final class KafkaScramIssuer implements Issuer {
     private final ValueResolver values;
     private final SecureRandom random;
     private final Duration loginPatience;
+    private final Duration callTimeout;
 
     /**
      * @param sealerKafka the sealer's own Kafka connection: the admin client without {@code kafka-scram.admin}, and
      *     the defaults of the issuer's bootstrap servers, protocol and TLS settings
      */
     public KafkaScramIssuer(KafkaScramIssuerConfig config, KafkaConfig sealerKafka, ValueResolver values, SecureRandom random) {
-        this(config, sealerKafka, values, random, LOGIN_PATIENCE);
+        this(config, sealerKafka, values, random, LOGIN_PATIENCE, CALL_TIMEOUT);
     }
 
     KafkaScramIssuer(KafkaScramIssuerConfig config, KafkaConfig sealerKafka, ValueResolver values, SecureRandom random,
-                     Duration loginPatience) {
+                     Duration loginPatience, Duration callTimeout) {
         this.config = config;
         this.settings = config.kafkaScram();
         this.sealerKafka = sealerKafka;
         this.values = values;
         this.random = random;
         this.loginPatience = loginPatience;
+        this.callTimeout = callTimeout;
     }
 
     @Override
@@ -212,7 +215,7 @@ public final class KafkaScramIssuer implements Issuer {
             throws RetriableStageException, PermanentStageException {
         try {
             return admin.describeUserScramCredentials(List.of(user)).description(user)
-                    .get(CALL_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS).credentialInfos().stream()
+                    .get(callTimeout.toMillis(), TimeUnit.MILLISECONDS).credentialInfos().stream()
                     .map(ScramCredentialInfo::mechanism).filter(m -> m != ScramMechanism.UNKNOWN).distinct().toList();
         } catch (ExecutionException e) {
             if (e.getCause() instanceof ResourceNotFoundException) return List.of();
@@ -232,7 +235,7 @@ public final class KafkaScramIssuer implements Issuer {
         AclBindingFilter filter = new AclBindingFilter(ResourcePatternFilter.ANY,
                 new AccessControlEntryFilter("User:" + user, null, AclOperation.ANY, AclPermissionType.ANY));
         try {
-            return Optional.of(Set.copyOf(admin.describeAcls(filter).values().get(CALL_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)));
+            return Optional.of(Set.copyOf(admin.describeAcls(filter).values().get(callTimeout.toMillis(), TimeUnit.MILLISECONDS)));
         } catch (ExecutionException e) {
             if (e.getCause() instanceof SecurityDisabledException) return Optional.empty();
             rethrow(step, e.getCause());
@@ -260,7 +263,7 @@ public final class KafkaScramIssuer implements Issuer {
         long deadline = System.nanoTime() + loginPatience.toNanos();
         while (true) {
             try (Admin client = create(login, "test")) {
-                client.describeCluster().clusterId().get(CALL_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+                client.describeCluster().clusterId().get(callTimeout.toMillis(), TimeUnit.MILLISECONDS);
                 return;
             } catch (ExecutionException e) {
                 if (!(e.getCause() instanceof AuthenticationException refused)) {
@@ -324,8 +327,8 @@ public final class KafkaScramIssuer implements Issuer {
     private Admin create(KafkaClients clients, String step) throws RetriableStageException, PermanentStageException {
         try {
             return clients.admin(Map.of(AdminClientConfig.CLIENT_ID_CONFIG, "reseal-issuer-" + config.name(),
-                    AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 10_000,
-                    AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) CALL_TIMEOUT.toMillis()));
+                    AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) Math.min(10_000, callTimeout.toMillis()),
+                    AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) callTimeout.toMillis()));
         } catch (InvalidConfigException e) {
             throw new PermanentStageException(ErrorCode.ISSUER_FAILED, what(step) + ": " + e.getMessage());
         } catch (KafkaException e) {
@@ -336,7 +339,7 @@ public final class KafkaScramIssuer implements Issuer {
 
     private <T> T await(KafkaFuture<T> future, String step) throws RetriableStageException, PermanentStageException {
         try {
-            return future.get(CALL_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+            return future.get(callTimeout.toMillis(), TimeUnit.MILLISECONDS);
         } catch (ExecutionException e) {
             rethrow(step, e.getCause());
         } catch (TimeoutException e) {
@@ -361,10 +364,10 @@ public final class KafkaScramIssuer implements Issuer {
     }
 
     /** The innermost cause's type and message (Kafka's messages name users and mechanisms, never a password). */
-    private static String describe(Throwable cause) {
+    private String describe(Throwable cause) {
         Throwable root = cause;
         while (root.getCause() != null && root.getCause() != root) root = root.getCause();
-        if (root instanceof TimeoutException) return "no answer within " + CALL_TIMEOUT;
+        if (root instanceof TimeoutException) return "no answer within " + callTimeout;
         return root.getClass().getSimpleName() + (root.getMessage() == null ? "" : ": " + root.getMessage());
     }
 

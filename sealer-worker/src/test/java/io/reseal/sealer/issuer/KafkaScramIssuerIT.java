@@ -11,10 +11,13 @@ import io.reseal.pipeline.config.KafkaSecurity;
 import io.reseal.pipeline.event.IssuedVersions;
 import io.reseal.pipeline.kafka.KafkaClients;
 import io.reseal.pipeline.stage.PermanentStageException;
+import io.reseal.pipeline.stage.RetriableStageException;
 import io.reseal.sealer.issuer.PostgresIssuerConfig.Strategy;
 import io.reseal.sealer.kube.ClusterAccess;
 import io.reseal.sealer.values.ValueResolver;
 import io.reseal.sealer.values.ValueSource;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.time.Duration;
@@ -162,7 +165,7 @@ class KafkaScramIssuerIT {
                 ADMIN_PASSWORD), null, null, null);
         KafkaScramIssuer failing = new KafkaScramIssuer(new KafkaScramIssuerConfig("app-kafka", new KafkaScramIssuerConfig.Settings(
                 null, null, null, "flaky", "SCRAM-SHA-256", null, null), null), sealerKafka, values(ADMIN_PASSWORD),
-                new SecureRandom(), Duration.ofSeconds(2));
+                new SecureRandom(), Duration.ofSeconds(2), KafkaScramIssuer.CALL_TIMEOUT);
         Issuer.Pending pending = failing.create("rotation-2", current.versions().pending());
         assertThat(mechanismsOf("flaky-b")).extracting(ScramCredentialInfo::mechanism).containsExactly(ScramMechanism.SCRAM_SHA_256);
 
@@ -220,6 +223,23 @@ class KafkaScramIssuerIT {
                 .isInstanceOfSatisfying(PermanentStageException.class, e -> assertThat(e.code()).isEqualTo("issuer-failed"))
                 .hasMessageStartingWith("issuer app-kafka, create: SaslAuthenticationException")
                 .hasMessageNotContaining("wrong-admin-password");
+    }
+
+    @Test
+    void aBrokerThatCannotBeReachedIsRetriable() throws Exception {
+        int closedPort;
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            closedPort = socket.getLocalPort();
+        }
+        KafkaScramIssuer issuer = new KafkaScramIssuer(new KafkaScramIssuerConfig("app-kafka",
+                new KafkaScramIssuerConfig.Settings("127.0.0.1:" + closedPort, null, adminLogin(), "app", null, null, null),
+                null), KafkaConfig.defaults(), values(ADMIN_PASSWORD), new SecureRandom(), KafkaScramIssuer.LOGIN_PATIENCE,
+                Duration.ofSeconds(3));
+
+        assertThatThrownBy(() -> issuer.create("rotation-1", null))
+                .isInstanceOfSatisfying(RetriableStageException.class, e -> assertThat(e.code()).isEqualTo("issuer-unavailable"))
+                .hasMessageStartingWith("issuer app-kafka, create: ")
+                .hasMessageNotContaining(ADMIN_PASSWORD);
     }
 
     /** Lets {@code User:<principal>} read {@link #ALLOWED} (literal) and use consumer groups {@code <principal>-*}. */
