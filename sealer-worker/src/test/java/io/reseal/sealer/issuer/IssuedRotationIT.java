@@ -49,6 +49,7 @@ import java.util.Properties;
 import java.util.UUID;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
@@ -89,7 +90,7 @@ class IssuedRotationIT {
                  SealerWorker worker = SealerWorker.start(config, kafkaConfig, access,
                          Map.of("MLFLOW_DB_ADMIN_PASSWORD", ADMIN_PASSWORD)::get, Clock.systemUTC(), new SimpleMeterRegistry());
                  KafkaProducer<String, byte[]> producer = producer(kafka.bootstrapServers())) {
-                Rotations rotations = new Rotations(kafka, topics, codec, producer);
+                Rotations rotations = new Rotations(plain(kafka), topics, codec, producer);
 
                 // when: the first rotation, finished at once
                 Map<String, String> first = unseal(rotations.rotate("r1"));
@@ -157,7 +158,7 @@ class IssuedRotationIT {
             }
             List<String> written = new ArrayList<>();
             for (String topic : topics.all().values()) {
-                for (ConsumerRecord<String, byte[]> record : committed(kafka, topic)) {
+                for (ConsumerRecord<String, byte[]> record : committed(plain(kafka), topic)) {
                     written.add(new String(record.value(), StandardCharsets.UTF_8));
                 }
             }
@@ -175,8 +176,8 @@ class IssuedRotationIT {
         }
     }
 
-    /** Requests rotations and finishes through Kafka and waits for their outcome. */
-    private record Rotations(EmbeddedKafka kafka, Topics topics, EventCodec codec, KafkaProducer<String, byte[]> producer) {
+    /** Requests rotations and finishes through Kafka and waits for their outcome (also used by KafkaScramRotationIT). */
+    record Rotations(KafkaClients clients, Topics topics, EventCodec codec, Producer<String, byte[]> producer) {
 
         RotationSealed rotate(String rotationId) throws Exception {
             request(rotationId);
@@ -222,7 +223,7 @@ class IssuedRotationIT {
 
         List<RotationEvent<?>> events(EventType type) {
             List<RotationEvent<?>> events = new ArrayList<>();
-            for (ConsumerRecord<String, byte[]> record : committed(kafka, topics.of(type))) {
+            for (ConsumerRecord<String, byte[]> record : committed(clients, topics.of(type))) {
                 try {
                     events.add(codec.fromRecord(record));
                 } catch (Exception e) {
@@ -248,7 +249,7 @@ class IssuedRotationIT {
                  SealerWorker worker = SealerWorker.start(config, kafkaConfig, access,
                          Map.of("MLFLOW_DB_ADMIN_PASSWORD", ADMIN_PASSWORD)::get, Clock.systemUTC(), new SimpleMeterRegistry());
                  KafkaProducer<String, byte[]> producer = producer(kafka.bootstrapServers())) {
-                Rotations rotations = new Rotations(kafka, kafkaConfig.topicNames(), codec, producer);
+                Rotations rotations = new Rotations(plain(kafka), kafkaConfig.topicNames(), codec, producer);
                 Map<String, String> first = unseal(rotations.rotate("r1"));
 
                 // when: a second rotation, and nobody asks for finish
@@ -310,8 +311,12 @@ class IssuedRotationIT {
         return DriverManager.getConnection(postgres.jdbcUrl(), props);
     }
 
-    private static List<ConsumerRecord<String, byte[]>> committed(EmbeddedKafka kafka, String topic) {
-        return new TopicScanner(new KafkaClients(KafkaConfig.defaults().withBootstrapServers(kafka.bootstrapServers()))).readAll(topic, Duration.ofSeconds(10));
+    static List<ConsumerRecord<String, byte[]>> committed(KafkaClients clients, String topic) {
+        return new TopicScanner(clients).readAll(topic, Duration.ofSeconds(10));
+    }
+
+    private static KafkaClients plain(EmbeddedKafka kafka) {
+        return new KafkaClients(KafkaConfig.defaults().withBootstrapServers(kafka.bootstrapServers()));
     }
 
     private static KafkaProducer<String, byte[]> producer(String bootstrapServers) {

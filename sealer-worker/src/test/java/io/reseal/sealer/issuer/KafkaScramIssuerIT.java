@@ -64,7 +64,7 @@ class KafkaScramIssuerIT {
     private static final String OTHER = "other-events";
     private static EmbeddedKafka kafka;
 
-    private enum Access { READS, NOT_AUTHORIZED, LOGIN_REFUSED }
+    enum Access { READS, NOT_AUTHORIZED, LOGIN_REFUSED }
 
     @BeforeAll
     static void start() throws Exception {
@@ -294,12 +294,15 @@ class KafkaScramIssuerIT {
                 .untilAsserted(() -> assertThat(access(credential, topic)).isEqualTo(expected));
     }
 
-    /** Logs in with the credential and reads the one record of {@code topic}. */
     private static Access access(Issuer.Pending credential, String topic) {
-        String user = new String(credential.credential().field("username").bytes(), StandardCharsets.UTF_8);
-        String password = new String(credential.credential().field("password").bytes(), StandardCharsets.UTF_8);
+        return access(kafka.bootstrapServers(), new String(credential.credential().field("username").bytes(), StandardCharsets.UTF_8),
+                new String(credential.credential().field("password").bytes(), StandardCharsets.UTF_8), topic);
+    }
+
+    /** Logs in on the SCRAM-SHA-512 listener {@code bootstrapServers} and reads the one record of {@code topic}, its name. */
+    static Access access(String bootstrapServers, String user, String password, String topic) {
         TopicPartition partition = new TopicPartition(topic, 0);
-        try (Consumer<String, byte[]> consumer = clients(user, password).consumer(null, Map.of(
+        try (Consumer<String, byte[]> consumer = clients(bootstrapServers, user, password).consumer(null, Map.of(
                 ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false, ConsumerConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 15_000))) {
             consumer.assign(List.of(partition));
             consumer.seekToBeginning(List.of(partition));
@@ -318,11 +321,16 @@ class KafkaScramIssuerIT {
     }
 
     private static KafkaClients clients(String user, String password) {
-        return new KafkaClients(new KafkaConfig(kafka.bootstrapServers(), 1, (short) 1, null, null, security(user, password),
+        return clients(kafka.bootstrapServers(), user, password);
+    }
+
+    private static KafkaClients clients(String bootstrapServers, String user, String password) {
+        return new KafkaClients(new KafkaConfig(bootstrapServers, 1, (short) 1, null, null, security(user, password),
                 Map.of("request.timeout.ms", "10000"), null, null));
     }
 
-    private static KafkaSecurity security(String user, String password) {
+    /** A SCRAM-SHA-512 login over SASL_PLAINTEXT, as the embedded broker's client listener takes it. */
+    static KafkaSecurity security(String user, String password) {
         return new KafkaSecurity("SASL_PLAINTEXT", new KafkaSecurity.Sasl("SCRAM-SHA-512", user, password, null, null, null, null),
                 null);
     }
