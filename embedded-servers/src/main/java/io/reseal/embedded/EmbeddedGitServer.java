@@ -17,8 +17,6 @@ import java.security.MessageDigest;
 import java.util.Base64;
 import java.util.EnumSet;
 import java.util.List;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicReference;
 import org.eclipse.jetty.ee10.servlet.FilterHolder;
@@ -28,7 +26,6 @@ import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jgit.http.server.GitServlet;
 import org.eclipse.jgit.lib.Repository;
-import org.eclipse.jgit.transport.ReceiveCommand;
 import org.eclipse.jgit.transport.ReceivePack;
 import org.eclipse.jgit.transport.UploadPack;
 
@@ -43,13 +40,12 @@ import org.eclipse.jgit.transport.UploadPack;
 public final class EmbeddedGitServer implements AutoCloseable {
 
     /** What the server says when a push to a protected branch is refused. */
-    public static final String PROTECTED_MESSAGE = "You are not allowed to push code to protected branches on this project.";
+    public static final String PROTECTED_MESSAGE = BareRepositories.PROTECTED_MESSAGE;
 
     private final BareRepositories repositories;
     private final String username;
     private final byte[] expectedAuthorization;
     private final Server jetty;
-    private final Set<String> protectedRefs = ConcurrentHashMap.newKeySet();
     private final List<List<String>> pushOptions = new CopyOnWriteArrayList<>();
     private final AtomicReference<Runnable> afterNextFetch = new AtomicReference<>();
     private final int port;
@@ -106,7 +102,7 @@ public final class EmbeddedGitServer implements AutoCloseable {
 
     /** From now on, pushes that change {@code branch} of {@code repository} are refused with {@link #PROTECTED_MESSAGE}. */
     public void protectBranch(String repository, String branch) {
-        protectedRefs.add(directory(repository) + ":refs/heads/" + branch);
+        repositories.protectBranch(repository, branch);
     }
 
     /** The push options of every push received so far, in order (an empty list for a push without). */
@@ -137,11 +133,7 @@ public final class EmbeddedGitServer implements AutoCloseable {
         receive.setPreReceiveHook((pack, commands) -> {
             List<String> options = pack.getPushOptions();
             pushOptions.add(options == null ? List.of() : List.copyOf(options));
-            for (ReceiveCommand command : commands) {
-                if (protectedRefs.contains(repository.getDirectory().toPath().toAbsolutePath() + ":" + command.getRefName())) {
-                    command.setResult(ReceiveCommand.Result.REJECTED_OTHER_REASON, PROTECTED_MESSAGE);
-                }
-            }
+            repositories.refuseProtected(repository, commands);
         });
         return receive;
     }

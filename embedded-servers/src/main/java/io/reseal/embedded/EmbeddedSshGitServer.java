@@ -28,10 +28,14 @@ import org.eclipse.jgit.transport.UploadPack;
  * An SSH Git server (Apache MINA sshd running JGit's {@code UploadPack} and {@code ReceivePack}, what
  * {@code git-upload-pack} and {@code git-receive-pack} do on a Git host) on {@code 127.0.0.1}. It logs in one user
  * by one public key only (no password, no keyboard-interactive, no shell), serves fetches and pushes of the bare
- * repositories {@code <name>.git} under its base folder, and shows a host key it generates at start (so a client
+ * repositories {@code <name>.git} under its base folder (a protected branch refuses pushes with
+ * {@link #PROTECTED_MESSAGE}), and shows a host key it generates at start (so a client
  * must be told the key: {@link #hostKeyFingerprint()}, {@link #knownHostsLine()}). Thread-safe.
  */
 public final class EmbeddedSshGitServer implements AutoCloseable {
+
+    /** What the server says when a push to a protected branch is refused. */
+    public static final String PROTECTED_MESSAGE = BareRepositories.PROTECTED_MESSAGE;
 
     private final BareRepositories repositories;
     private final String username;
@@ -84,6 +88,11 @@ public final class EmbeddedSshGitServer implements AutoCloseable {
     /** The folder of the bare repository {@code <name>.git}. */
     public Path directory(String name) {
         return repositories.directory(name);
+    }
+
+    /** From now on, pushes that change {@code branch} of {@code repository} are refused with {@link #PROTECTED_MESSAGE}. */
+    public void protectBranch(String repository, String branch) {
+        repositories.protectBranch(repository, branch);
     }
 
     public int port() {
@@ -155,7 +164,9 @@ public final class EmbeddedSshGitServer implements AutoCloseable {
             String name = repository.startsWith("/") ? repository.substring(1) : repository;
             try (Repository git = repositories.open(name)) {
                 if (receive) {
-                    new ReceivePack(git).receive(getInputStream(), getOutputStream(), getErrorStream());
+                    ReceivePack pack = new ReceivePack(git);
+                    pack.setPreReceiveHook((push, commands) -> repositories.refuseProtected(git, commands));
+                    pack.receive(getInputStream(), getOutputStream(), getErrorStream());
                 } else {
                     UploadPack upload = new UploadPack(git);
                     String protocol = getEnvironment().getEnv().get("GIT_PROTOCOL");
