@@ -59,7 +59,10 @@ import org.eclipse.jgit.treewalk.TreeWalk;
  * merge-request mode the commit goes to {@code reseal/<rotation-id>}, with GitLab's push options
  * {@code merge_request.create} and {@code merge_request.target} when the server accepts push options.
  *
- * <p>Failures are {@link GitDeliveryException}s naming the repository; their text has passed
+ * <p>Over {@code ssh://} each delivery has its own {@link SshClient} (the configured key, the configured host keys,
+ * nothing of the machine's SSH set-up); a server whose host key does not match is a failure that does not pass.
+ *
+ * <p>Failures are {@link GitDeliveryException}s naming the repository, on one line; their text has passed
  * {@link GitCredentials#scrub}. Thread-safe (no shared mutable state).
  */
 public final class GitRepositoryDelivery {
