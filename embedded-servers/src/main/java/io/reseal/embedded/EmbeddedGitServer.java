@@ -10,30 +10,22 @@ import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletRequestWrapper;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.util.Base64;
 import java.util.EnumSet;
 import java.util.List;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.regex.Pattern;
 import org.eclipse.jetty.ee10.servlet.FilterHolder;
 import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
 import org.eclipse.jetty.ee10.servlet.ServletHolder;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
-import org.eclipse.jgit.errors.RepositoryNotFoundException;
 import org.eclipse.jgit.http.server.GitServlet;
 import org.eclipse.jgit.lib.Repository;
-import org.eclipse.jgit.storage.file.FileRepositoryBuilder;
-import org.eclipse.jgit.transport.ReceiveCommand;
 import org.eclipse.jgit.transport.ReceivePack;
 import org.eclipse.jgit.transport.UploadPack;
 
@@ -48,15 +40,12 @@ import org.eclipse.jgit.transport.UploadPack;
 public final class EmbeddedGitServer implements AutoCloseable {
 
     /** What the server says when a push to a protected branch is refused. */
-    public static final String PROTECTED_MESSAGE = "You are not allowed to push code to protected branches on this project.";
+    public static final String PROTECTED_MESSAGE = BareRepositories.PROTECTED_MESSAGE;
 
-    private static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9-]{0,62}");
-
-    private final Path base;
+    private final BareRepositories repositories;
     private final String username;
     private final byte[] expectedAuthorization;
     private final Server jetty;
-    private final Set<String> protectedRefs = ConcurrentHashMap.newKeySet();
     private final List<List<String>> pushOptions = new CopyOnWriteArrayList<>();
     private final AtomicReference<Runnable> afterNextFetch = new AtomicReference<>();
     private final int port;
@@ -69,14 +58,13 @@ public final class EmbeddedGitServer implements AutoCloseable {
      * @param token that user's password (an access token)
      */
     public EmbeddedGitServer(Path base, String username, String token) {
-        this.base = base.toAbsolutePath();
+        this.repositories = new BareRepositories(base);
         this.username = username;
         this.expectedAuthorization = ("Basic " + Base64.getEncoder().encodeToString(
                 (username + ":" + token).getBytes(StandardCharsets.UTF_8))).getBytes(StandardCharsets.UTF_8);
         try {
-            Files.createDirectories(this.base);
             GitServlet git = new GitServlet();
-            git.setRepositoryResolver((request, name) -> open(name));
+            git.setRepositoryResolver((request, name) -> repositories.open(name));
             git.setReceivePackFactory((request, repository) -> receivePack(repository));
             git.setUploadPackFactory((request, repository) -> uploadPack(repository));
             ServletContextHandler context = new ServletContextHandler();
@@ -98,13 +86,7 @@ public final class EmbeddedGitServer implements AutoCloseable {
 
     /** Creates the bare repository {@code <name>.git} (HEAD on {@code main}) and returns its URL. */
     public URI createRepository(String name) {
-        if (!NAME.matcher(name).matches()) throw new IllegalArgumentException("repository name: " + name);
-        try (Repository repository = FileRepositoryBuilder.create(directory(name).toFile())) {
-            repository.create(true);
-            repository.getRefDatabase().newUpdate("HEAD", false).link("refs/heads/main");
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot create repository " + name, e);
-        }
+        repositories.create(name);
         return url(name);
     }
 
@@ -115,12 +97,12 @@ public final class EmbeddedGitServer implements AutoCloseable {
 
     /** The folder of the bare repository {@code <name>.git}. */
     public Path directory(String name) {
-        return base.resolve(name + ".git");
+        return repositories.directory(name);
     }
 
     /** From now on, pushes that change {@code branch} of {@code repository} are refused with {@link #PROTECTED_MESSAGE}. */
     public void protectBranch(String repository, String branch) {
-        protectedRefs.add(directory(repository) + ":refs/heads/" + branch);
+        repositories.protectBranch(repository, branch);
     }
 
     /** The push options of every push received so far, in order (an empty list for a push without). */
@@ -145,28 +127,13 @@ public final class EmbeddedGitServer implements AutoCloseable {
         return upload;
     }
 
-    private Repository open(String name) throws RepositoryNotFoundException {
-        String plain = name.endsWith(".git") ? name.substring(0, name.length() - 4) : name;
-        Path dir = directory(plain);
-        if (!NAME.matcher(plain).matches() || !Files.isDirectory(dir)) throw new RepositoryNotFoundException(name);
-        try {
-            return FileRepositoryBuilder.create(dir.toFile());
-        } catch (IOException e) {
-            throw new RepositoryNotFoundException(name, e);
-        }
-    }
-
     private ReceivePack receivePack(Repository repository) {
         ReceivePack receive = new ReceivePack(repository);
         receive.setAllowPushOptions(true);
         receive.setPreReceiveHook((pack, commands) -> {
             List<String> options = pack.getPushOptions();
             pushOptions.add(options == null ? List.of() : List.copyOf(options));
-            for (ReceiveCommand command : commands) {
-                if (protectedRefs.contains(repository.getDirectory().toPath().toAbsolutePath() + ":" + command.getRefName())) {
-                    command.setResult(ReceiveCommand.Result.REJECTED_OTHER_REASON, PROTECTED_MESSAGE);
-                }
-            }
+            repositories.refuseProtected(repository, commands);
         });
         return receive;
     }

@@ -5,9 +5,11 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.reseal.embedded.EmbeddedGitServer;
 import io.reseal.embedded.EmbeddedS3;
+import io.reseal.embedded.EmbeddedSshGitServer;
 import io.reseal.embedded.MutableClock;
 import io.reseal.packager.archive.PackageBuilder;
 import io.reseal.packager.delivery.GitDeliveries;
+import io.reseal.packager.delivery.SshTestKeys;
 import io.reseal.packager.signing.PackageSigner;
 import io.reseal.packager.store.PackageStore;
 import io.reseal.pipeline.config.CredentialSource;
@@ -34,7 +36,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The packager stage with a workflow that delivers to Git: real S3 (s3proxy) and a real Git server (JGit's). */
+/** The packager stage with a workflow that delivers to Git: real S3 (s3proxy) and real Git servers (JGit's, over HTTP and SSH). */
 class PackagerStageGitIT {
 
     static final String TOKEN = "glpat-StageGitToken-77e0c1d9b3";
@@ -45,6 +47,7 @@ class PackagerStageGitIT {
 
     static EmbeddedS3 s3;
     static EmbeddedGitServer git;
+    static EmbeddedSshGitServer ssh;
     static PackageBuilder builder;
 
     @BeforeAll
@@ -52,12 +55,14 @@ class PackagerStageGitIT {
         s3 = new EmbeddedS3("reseal-test", "reseal-test-secret-0123456789");
         s3.start();
         git = new EmbeddedGitServer(root.resolve("git"), "reseal-bot", TOKEN);
+        ssh = new EmbeddedSshGitServer(root.resolve("ssh"), "git", SshTestKeys.generate().getPublic());
         builder = new PackageBuilder(PackageSigner.generate(root));
     }
 
     @AfterAll
     static void stop() throws Exception {
         git.close();
+        ssh.close();
         s3.close();
     }
 
@@ -104,6 +109,39 @@ class PackagerStageGitIT {
     }
 
     @Test
+    void aRefusedSshLoginStillPackagesAndAddsAFailedRecordNamingTheRepository() throws Exception {
+        URI url = ssh.createRepository("stage-ssh");
+        // the server knows another key than the one the packager has
+        WorkflowConfig workflow = sshWorkflow(url, null, ssh.hostKeyFingerprint());
+        GitDeliveries deliveries = GitDeliveries.of(List.of(workflow),
+                Map.of("GIT_SSH_KEY", SshTestKeys.openSsh(SshTestKeys.generate(), null))::get, Clock.systemUTC(), PATIENCE);
+        RotationEvent<RotationSealed> sealed = PackagerStageTest.sealedEvent(SampleRotation.sealed());
+        try (PackageStore store = new PackageStore(config(), Clock.systemUTC())) {
+            List<RotationEvent<?>> out = new PackagerStage(builder, store, deliveries).handle(sealed);
+
+            assertThat(out).extracting(RotationEvent::type).containsExactly(EventType.PACKAGED, EventType.FAILED);
+            RotationPackaged packaged = out.get(0).dataAs(RotationPackaged.class);
+            assertThat(packaged.downloadUrl()).isNotBlank(); // the archive still goes out
+            assertThat(packaged.git().commit()).isNull();
+            RotationFailed failed = out.get(1).dataAs(RotationFailed.class);
+            assertThat(failed.errorCode()).isEqualTo(GitDeliveries.REFUSED);
+            assertThat(failed.message()).contains(url.toString(), "Cannot log in").doesNotContain("PRIVATE KEY");
+        }
+    }
+
+    @Test
+    void knownHostsWithoutALineForTheServerIsAConfigurationErrorNamingTheKey() {
+        URI url = URI.create("ssh://git@git.example.com/financial/deploy.git");
+        WorkflowConfig workflow = sshWorkflow(url, new CredentialSource(
+                "gitlab.example.com ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl", null, null),
+                null);
+        Map<String, String> env = Map.of("GIT_SSH_KEY", SshTestKeys.openSsh(SshTestKeys.generate(), null));
+
+        assertThatThrownBy(() -> GitDeliveries.of(List.of(workflow), env::get, Clock.systemUTC(), PATIENCE))
+                .hasMessage("workflows.financial-ml.delivery.git.knownHosts: no line for git.example.com (a literal)");
+    }
+
+    @Test
     void anUnreachableRepositoryIsRetriable() throws Exception {
         URI url = URI.create("http://127.0.0.1:" + closedPort() + "/git/gone.git");
         RotationEvent<RotationSealed> sealed = PackagerStageTest.sealedEvent(SampleRotation.sealed());
@@ -147,6 +185,14 @@ class PackagerStageGitIT {
                 .hasMessageContaining("environment variable GIT_TOKEN");
     }
 
+    private static WorkflowConfig sshWorkflow(URI url, CredentialSource knownHosts, String fingerprint) {
+        return new WorkflowConfig("financial-ml", null, List.of("ml-platform"),
+                Map.of("dev", new WorkflowConfig.EnvironmentConfig(null, null, null, null)), null,
+                new DeliveryConfig(new GitDeliveryConfig(url, "main", "secrets/financial-ml", null,
+                        GitDeliveryConfig.GitCredentialsConfig.sshKey(new CredentialSource(null, "GIT_SSH_KEY", null), null),
+                        knownHosts, fingerprint)), null, null);
+    }
+
     private static GitDeliveries deliveries(URI url) {
         return deliveries(url, Clock.systemUTC());
     }
@@ -160,7 +206,7 @@ class PackagerStageGitIT {
                 Map.of("dev", new WorkflowConfig.EnvironmentConfig(null, null, null, null)), null,
                 new DeliveryConfig(new GitDeliveryConfig(url, "main", "secrets/financial-ml", null,
                         new GitDeliveryConfig.GitCredentialsConfig(new CredentialSource("reseal-bot", null, null),
-                                new CredentialSource(null, "GIT_TOKEN", null), null))), null, null);
+                                new CredentialSource(null, "GIT_TOKEN", null)))), null, null);
     }
 
     private static int closedPort() throws Exception {

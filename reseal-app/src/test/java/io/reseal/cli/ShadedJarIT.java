@@ -75,6 +75,52 @@ class ShadedJarIT {
         }
     }
 
+    /**
+     * The packager reads its {@code ssh://} deliveries' keys at start-up, before it connects to anything: an Ed25519
+     * key (openssl's PKCS#8 PEM) that only JGit's SSH client, sshd and Bouncy Castle inside the jar can read. With
+     * the key read, what stops it is the next check, knownHosts without a line for the host.
+     */
+    @Test
+    void thePackagerInTheJarReadsAnEd25519SshKeyAtStartUp() throws Exception {
+        Path dir = Files.createTempDirectory("reseal-ssh-jar");
+        try {
+            Path key = dir.resolve("git-ssh-key");
+            Process openssl = new ProcessBuilder("openssl", "genpkey", "-algorithm", "ed25519", "-out", key.toString())
+                    .redirectErrorStream(true).start();
+            assertThat(openssl.waitFor(60, TimeUnit.SECONDS)).isTrue();
+            assertThat(openssl.exitValue()).as("openssl genpkey").isZero();
+            Path config = Files.writeString(dir.resolve("reseal.yaml"), """
+                    kafka: {bootstrapServers: 127.0.0.1:1}
+                    s3: {endpoint: http://127.0.0.1:1, accessKey: a, secretKey: b, bucket: reseal-packages,
+                         signingKey: %s}
+                    workflows:
+                      - name: financial-ml
+                        environments: {dev: {}}
+                        delivery:
+                          git:
+                            url: git@git.example.com:financial/deploy.git
+                            credentials: {sshKey: {file: %s}}
+                            knownHosts: {literal: "other.example.com ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl"}
+                    """.formatted(dir.resolve("signing.pem"), key));
+            String keyText = Files.readString(key).lines().skip(1).findFirst().orElseThrow();
+
+            Run read = run(List.of("packager"), Map.of("RESEAL_CONFIG", config.toString()));
+            Files.writeString(key, "not a key\n");
+            Run unreadable = run(List.of("packager"), Map.of("RESEAL_CONFIG", config.toString()));
+
+            assertThat(read.exitCode()).isEqualTo(2);
+            assertThat(read.stderr()).contains("workflows.financial-ml.delivery.git.knownHosts: no line for git.example.com")
+                    .doesNotContain(keyText);
+            assertThat(unreadable.exitCode()).isEqualTo(2);
+            assertThat(unreadable.stderr()).contains("workflows.financial-ml.delivery.git.credentials.sshKey: file "
+                    + key + " holds no private key");
+        } finally {
+            try (var files = Files.walk(dir)) {
+                files.sorted(java.util.Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
+            }
+        }
+    }
+
     @Test
     void logLinesAreJsonWithResealLogFormatJsonAndTextOtherwise() throws Exception {
         Map<String, String> missingConfig = Map.of("RESEAL_CONFIG", JAR.resolveSibling("no-such-reseal.yaml").toString());

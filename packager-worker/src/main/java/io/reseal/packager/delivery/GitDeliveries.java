@@ -69,7 +69,7 @@ public final class GitDeliveries {
             workflow.gitDelivery().ifPresent(git -> {
                 GitCredentials credentials;
                 try {
-                    credentials = GitCredentials.resolve(git.credentials(), env);
+                    credentials = GitCredentials.resolve(git, env);
                 } catch (IllegalArgumentException e) {
                     throw new InvalidConfigException("workflows." + workflow.name() + ".delivery.git." + e.getMessage());
                 }

@@ -59,7 +59,10 @@ import org.eclipse.jgit.treewalk.TreeWalk;
  * merge-request mode the commit goes to {@code reseal/<rotation-id>}, with GitLab's push options
  * {@code merge_request.create} and {@code merge_request.target} when the server accepts push options.
  *
- * <p>Failures are {@link GitDeliveryException}s naming the repository; their text has passed
+ * <p>Over {@code ssh://} each delivery has its own {@link SshClient} (the configured key, the configured host keys,
+ * nothing of the machine's SSH set-up); a server whose host key does not match is a failure that does not pass.
+ *
+ * <p>Failures are {@link GitDeliveryException}s naming the repository, on one line; their text has passed
  * {@link GitCredentials#scrub}. Thread-safe (no shared mutable state).
  */
 public final class GitRepositoryDelivery {
@@ -108,31 +111,35 @@ public final class GitRepositoryDelivery {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create a working folder for the Git delivery", e);
         }
-        try (Git git = Git.init().setBare(true).setGitDir(dir.toFile()).call()) {
-            return deliver(git, sealed, files);
+        try (Git git = Git.init().setBare(true).setGitDir(dir.toFile()).call(); SshClient ssh = credentials.sshClient()) {
+            return deliver(new Remote(git, ssh), sealed, files);
         } catch (GitAPIException e) {
-            throw failure("preparing the delivery", e);
+            throw failure("preparing the delivery", e, null);
         } finally {
             delete(dir);
         }
     }
 
-    private RotationPackaged.GitDelivery deliver(Git git, RotationSealed sealed, SortedMap<String, byte[]> files)
-            throws GitDeliveryException {
+    /** The delivery's local repository and, for an {@code ssh://} URL, its SSH client ({@code null} otherwise). */
+    private record Remote(Git git, SshClient ssh) {}
+
+    private RotationPackaged.GitDelivery deliver(Remote remoteRepository, RotationSealed sealed,
+                                                 SortedMap<String, byte[]> files) throws GitDeliveryException {
+        Git git = remoteRepository.git();
         String rotationId = sealed.rotationId();
         String target = HEADS + config.branch();
         boolean mergeRequest = config.mode() == GitDeliveryConfig.Mode.MERGE_REQUEST;
         String pushRef = mergeRequest ? HEADS + MERGE_REQUEST_PREFIX + rotationId : target;
         boolean pushOptions = mergeRequest;
         for (int attempt = 1; ; attempt++) {
-            Map<String, Ref> remote = listRemote(git);
-            ObjectId targetHead = fetch(git, remote, target);
+            Map<String, Ref> remote = listRemote(remoteRepository);
+            ObjectId targetHead = fetch(remoteRepository, remote, target);
             RevCommit done = findRotation(git.getRepository(), targetHead, rotationId);
             if (done != null) {
                 return new RotationPackaged.GitDelivery(repository(), config.branch(), done.name(), null, null);
             }
             if (mergeRequest) {
-                RevCommit proposed = findRotation(git.getRepository(), fetch(git, remote, pushRef), rotationId);
+                RevCommit proposed = findRotation(git.getRepository(), fetch(remoteRepository, remote, pushRef), rotationId);
                 if (proposed != null) {
                     return delivered(pushRef, proposed, true);
                 }
@@ -140,7 +147,7 @@ public final class GitRepositoryDelivery {
             ObjectId commit = commit(git.getRepository(), targetHead, sealed, files, pushRef);
             Pushed update;
             try {
-                update = push(git, pushRef, pushOptions ? mergeRequestOptions(sealed) : List.of());
+                update = push(remoteRepository, pushRef, pushOptions ? mergeRequestOptions(sealed) : List.of());
             } catch (PushOptionsNotSupported e) {
                 pushOptions = false; // not GitLab: push the branch alone; the team opens the merge request
                 attempt--;
@@ -177,24 +184,25 @@ public final class GitRepositoryDelivery {
                 mergeRequest ? config.branch() : null, null);
     }
 
-    private Map<String, Ref> listRemote(Git git) throws GitDeliveryException {
+    private Map<String, Ref> listRemote(Remote remote) throws GitDeliveryException {
         try {
-            return git.lsRemote().setRemote(repository()).setHeads(true)
+            return remote.git().lsRemote().setRemote(repository()).setHeads(true).setTransportConfigCallback(remote.ssh())
                     .setCredentialsProvider(credentials.provider()).setTimeout(timeoutSeconds()).callAsMap();
         } catch (GitAPIException | RuntimeException e) {
-            throw failure("listing the branches", e);
+            throw failure("listing the branches", e, remote.ssh());
         }
     }
 
     /** Fetches {@code ref} if the remote has it; returns its commit, or {@code null} when the branch is new. */
-    private ObjectId fetch(Git git, Map<String, Ref> remote, String ref) throws GitDeliveryException {
-        Ref advertised = remote.get(ref);
+    private ObjectId fetch(Remote remote, Map<String, Ref> refs, String ref) throws GitDeliveryException {
+        Ref advertised = refs.get(ref);
         if (advertised == null) return null;
         try {
-            git.fetch().setRemote(repository()).setRefSpecs(new RefSpec("+" + ref + ":" + ref))
+            remote.git().fetch().setRemote(repository()).setRefSpecs(new RefSpec("+" + ref + ":" + ref))
+                    .setTransportConfigCallback(remote.ssh())
                     .setCredentialsProvider(credentials.provider()).setTimeout(timeoutSeconds()).call();
         } catch (GitAPIException | RuntimeException e) {
-            throw failure("fetching " + ref.substring(HEADS.length()), e);
+            throw failure("fetching " + ref.substring(HEADS.length()), e, remote.ssh());
         }
         return advertised.getObjectId();
     }
@@ -273,9 +281,10 @@ public final class GitRepositoryDelivery {
                 "merge_request.title=Rotate sealed secrets of " + sealed.workflow() + " (" + sealed.rotationId() + ")");
     }
 
-    private Pushed push(Git git, String ref, List<String> options) throws GitDeliveryException, PushOptionsNotSupported {
-        PushCommand push = git.push().setRemote(repository()).setRefSpecs(new RefSpec(ref + ":" + ref))
-                .setCredentialsProvider(credentials.provider()).setTimeout(timeoutSeconds());
+    private Pushed push(Remote remote, String ref, List<String> options)
+            throws GitDeliveryException, PushOptionsNotSupported {
+        PushCommand push = remote.git().push().setRemote(repository()).setRefSpecs(new RefSpec(ref + ":" + ref))
+                .setTransportConfigCallback(remote.ssh()).setCredentialsProvider(credentials.provider()).setTimeout(timeoutSeconds());
         if (!options.isEmpty()) push.setPushOptions(options);
         try {
             for (PushResult result : push.call()) {
@@ -287,7 +296,7 @@ public final class GitRepositoryDelivery {
             if (!options.isEmpty() && String.valueOf(e.getMessage()).contains("ush options not supported")) {
                 throw new PushOptionsNotSupported();
             }
-            throw failure("pushing " + ref.substring(HEADS.length()), e);
+            throw failure("pushing " + ref.substring(HEADS.length()), e, remote.ssh());
         }
     }
 
@@ -305,8 +314,17 @@ public final class GitRepositoryDelivery {
 
     private record Pushed(RemoteRefUpdate update, String messages) {}
 
-    private GitDeliveryException failure(String what, Exception e) {
-        String reason = credentials.scrub(String.valueOf(e.getMessage()));
+    /** The failure of {@code what}; a host key {@code ssh} refused is named as such and does not pass. */
+    private GitDeliveryException failure(String what, Exception e, SshClient ssh) {
+        if (ssh != null && ssh.refusedHostKey() != null) {
+            return new GitDeliveryException("repository " + repository() + ": " + what + " failed: the server's host"
+                    + " key did not match " + ssh.checkedAgainst() + " (the server showed " + ssh.refusedHostKey()
+                    + "); if its key changed on purpose, update the configuration", false);
+        }
+        // one line, as in a log line or a failed record (JGit's SSH client lists each key it tried on its own line)
+        String reason = String.valueOf(e.getMessage()).lines().map(String::strip).filter(line -> !line.isEmpty())
+                .collect(Collectors.joining("; "));
+        reason = credentials.scrub(reason);
         return new GitDeliveryException("repository " + repository() + ": " + what + " failed: " + reason, passing(e));
     }
 
@@ -328,11 +346,12 @@ public final class GitRepositoryDelivery {
         return (int) TIMEOUT.toSeconds();
     }
 
-    private static void delete(Path dir) {
+    static void delete(Path dir) {
         try (Stream<Path> paths = Files.walk(dir)) {
             paths.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
-        } catch (IOException ignored) {
-            // a temporary folder; what is left is removed with the container
+        } catch (IOException | UncheckedIOException ignored) {
+            // a temporary folder (a file vanishing while it is walked, such as JGit's gc.log.lock, is no failure);
+            // what is left is removed with the container
         }
     }
 

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assumptions.assumeThat;
 
 import io.reseal.embedded.EmbeddedGitServer;
+import io.reseal.embedded.EmbeddedSshGitServer;
 import io.reseal.embedded.GitDaemonProcess;
 import io.reseal.packager.SampleRotation;
 import io.reseal.packager.archive.PackageBuilder;
@@ -20,6 +21,7 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.KeyPair;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
@@ -29,6 +31,8 @@ import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
+import org.apache.sshd.common.config.keys.KeyUtils;
+import org.apache.sshd.common.config.keys.PublicKeyEntry;
 import org.eclipse.jgit.lib.CommitBuilder;
 import org.eclipse.jgit.lib.Constants;
 import org.eclipse.jgit.lib.FileMode;
@@ -47,21 +51,26 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * Rotations committed to real Git servers started here: JGit's smart-HTTP {@code GitServlet} with a token login,
- * and Debian's {@code git daemon} (C Git) over {@code git://}.
+ * JGit's upload-pack and receive-pack behind Apache MINA sshd over {@code ssh://} with a key login, and Debian's
+ * {@code git daemon} (C Git) over {@code git://}.
  */
 class GitRepositoryDeliveryIT {
 
     static final String TOKEN = "glpat-GitDeliveryToken-4f1c9e77a2";
+    static final String SSH_PASSPHRASE = "reseal-test-passphrase-71c2";
+    static final KeyPair SSH_KEY = SshTestKeys.generate();
     static final String PATH = "secrets/financial-ml";
 
     @TempDir
     static Path root;
 
     static EmbeddedGitServer http;
+    static EmbeddedSshGitServer ssh;
     static GitDaemonProcess daemon;
     static PackageBuilder builder;
     static final AtomicInteger names = new AtomicInteger();
@@ -69,6 +78,7 @@ class GitRepositoryDeliveryIT {
     @BeforeAll
     static void start() throws IOException {
         http = new EmbeddedGitServer(root.resolve("http"), "reseal-bot", TOKEN);
+        ssh = new EmbeddedSshGitServer(root.resolve("ssh"), "git", SSH_KEY.getPublic());
         if (GitDaemonProcess.available()) daemon = new GitDaemonProcess(root.resolve("daemon"));
         builder = new PackageBuilder(PackageSigner.generate(Files.createDirectories(root.resolve("keys"))));
     }
@@ -76,11 +86,24 @@ class GitRepositoryDeliveryIT {
     @AfterAll
     static void stop() {
         http.close();
+        ssh.close();
         if (daemon != null) daemon.close();
     }
 
-    /** One repository on one of the servers, with the person who commits to it by hand. */
-    record Repo(String server, URI url, Path dir, GitCredentials credentials) {
+    /**
+     * One repository on one of the servers, with the person who commits to it by hand, and how the packager logs in
+     * (its credentials resolved from {@code env}; for SSH the server's host key fingerprint).
+     */
+    record Repo(String server, URI url, Path dir, GitCredentialsConfig login, String hostKeyFingerprint,
+                Map<String, String> env) {
+        GitDeliveryConfig config(Mode mode) {
+            return new GitDeliveryConfig(url, "main", PATH, mode, login, null, hostKeyFingerprint);
+        }
+
+        GitCredentials credentials() {
+            return GitCredentials.resolve(config(Mode.PUSH), env::get);
+        }
+
         @Override
         public String toString() {
             return server;
@@ -88,27 +111,35 @@ class GitRepositoryDeliveryIT {
     }
 
     static Stream<String> servers() {
-        return Stream.of("jgit-http", "git-daemon");
+        return Stream.of("jgit-http", "jgit-ssh", "git-daemon");
     }
 
     static Repo repo(String server) throws IOException {
         String name = "deploy-" + names.incrementAndGet();
         Repo repo;
         if (server.equals("jgit-http")) {
-            repo = new Repo(server, http.createRepository(name), http.directory(name), GitCredentials.resolve(
+            repo = new Repo(server, http.createRepository(name), http.directory(name),
                     new GitCredentialsConfig(new CredentialSource("reseal-bot", null, null),
-                            new CredentialSource(null, "GIT_TOKEN", null), null), Map.of("GIT_TOKEN", TOKEN)::get));
+                            new CredentialSource(null, "GIT_TOKEN", null)), null, Map.of("GIT_TOKEN", TOKEN));
+        } else if (server.equals("jgit-ssh")) {
+            repo = new Repo(server, ssh.createRepository(name), ssh.directory(name), sshLogin(), ssh.hostKeyFingerprint(),
+                    Map.of("GIT_SSH_KEY", SshTestKeys.openSsh(SSH_KEY, SSH_PASSPHRASE), "GIT_SSH_PASSPHRASE", SSH_PASSPHRASE));
         } else {
             assumeThat(daemon).as("git (with git daemon) on the PATH").isNotNull();
-            repo = new Repo(server, daemon.createRepository(name), daemon.directory(name), GitCredentials.none());
+            repo = new Repo(server, daemon.createRepository(name), daemon.directory(name), null, null, Map.of());
         }
         personCommits(repo.dir(), "README.md", "# deploy\n");
         return repo;
     }
 
+    /** The packager's key login: the private key (encrypted) and its passphrase from environment variables. */
+    static GitCredentialsConfig sshLogin() {
+        return GitCredentialsConfig.sshKey(new CredentialSource(null, "GIT_SSH_KEY", null),
+                new CredentialSource(null, "GIT_SSH_PASSPHRASE", null));
+    }
+
     static GitRepositoryDelivery delivery(Repo repo, Mode mode) {
-        return new GitRepositoryDelivery(new GitDeliveryConfig(repo.url(), "main", PATH, mode, null), repo.credentials(),
-                Clock.systemUTC());
+        return new GitRepositoryDelivery(repo.config(mode), repo.credentials(), Clock.systemUTC());
     }
 
     @ParameterizedTest(name = "{0}")
@@ -210,6 +241,9 @@ class GitRepositoryDeliveryIT {
         if (server.equals("jgit-http")) {
             http.protectBranch(name, "main");
             serverSays = EmbeddedGitServer.PROTECTED_MESSAGE;
+        } else if (server.equals("jgit-ssh")) {
+            ssh.protectBranch(name, "main");
+            serverSays = EmbeddedSshGitServer.PROTECTED_MESSAGE;
         } else {
             daemon.protectBranch(name, "main");
             serverSays = GitDaemonProcess.PROTECTED_MESSAGE;
@@ -220,7 +254,7 @@ class GitRepositoryDeliveryIT {
                 .isInstanceOfSatisfying(GitDeliveryException.class, e -> {
                     assertThat(e.passing()).isFalse();
                     assertThat(e.getMessage()).contains(repo.url().toString(), "refused", serverSays)
-                            .doesNotContain(TOKEN);
+                            .doesNotContain(TOKEN).doesNotContain(SSH_PASSPHRASE);
                 });
         assertThat(log(repo.dir(), "main")).containsExactly("a person's commit");
     }
@@ -230,7 +264,7 @@ class GitRepositoryDeliveryIT {
         Repo repo = repo("jgit-http");
         String wrong = "glpat-WrongToken-0000000000";
         GitCredentials credentials = GitCredentials.resolve(new GitCredentialsConfig(null,
-                new CredentialSource(wrong, null, null), null), name -> null);
+                new CredentialSource(wrong, null, null)), name -> null);
         GitRepositoryDelivery delivery = new GitRepositoryDelivery(
                 new GitDeliveryConfig(repo.url(), "main", PATH, Mode.PUSH, null), credentials, Clock.systemUTC());
         RotationSealed sealed = SampleRotation.sealed();
@@ -241,6 +275,76 @@ class GitRepositoryDeliveryIT {
                     assertThat(e.getMessage()).contains(repo.url().toString()).containsIgnoringCase("not authorized")
                             .doesNotContain(wrong).doesNotContain(TOKEN);
                 });
+    }
+
+    @Test
+    void aKeyTheServerDoesNotKnowIsRefusedNamingTheRepository() throws Exception {
+        Repo repo = repo("jgit-ssh");
+        GitDeliveryConfig config = new GitDeliveryConfig(repo.url(), "main", PATH, Mode.PUSH,
+                GitCredentialsConfig.sshKey(new CredentialSource(null, "GIT_SSH_KEY", null), null), null,
+                ssh.hostKeyFingerprint());
+        GitCredentials wrongKey = GitCredentials.resolve(config,
+                Map.of("GIT_SSH_KEY", SshTestKeys.openSsh(SshTestKeys.generate(), null))::get);
+        RotationSealed sealed = SampleRotation.sealed();
+
+        assertThatThrownBy(() -> new GitRepositoryDelivery(config, wrongKey, Clock.systemUTC())
+                .deliver(sealed, builder.repositoryFiles(sealed)))
+                .isInstanceOfSatisfying(GitDeliveryException.class, e -> {
+                    assertThat(e.passing()).isFalse();
+                    assertThat(e.getMessage()).contains("repository " + repo.url(), "listing the branches failed",
+                            "Cannot log in", "server refused").doesNotContain("\n").doesNotContain("PRIVATE KEY");
+                });
+        assertThat(log(repo.dir(), "main")).containsExactly("a person's commit");
+    }
+
+    static Stream<Arguments> hostKeysThatAreNotTheServers() {
+        String otherKey = PublicKeyEntry.toString(SshTestKeys.generate().getPublic());
+        String otherFingerprint = KeyUtils.getFingerPrint(SshTestKeys.generate().getPublic());
+        return Stream.of(
+                Arguments.of("another key's fingerprint", null, otherFingerprint, "hostKeyFingerprint " + otherFingerprint),
+                Arguments.of("known_hosts with another key for the host", "[127.0.0.1]:" + ssh.port() + " " + otherKey,
+                        null, "knownHosts"),
+                Arguments.of("the server's key, revoked", "@revoked [127.0.0.1]:" + ssh.port() + " "
+                        + PublicKeyEntry.toString(ssh.hostKey()) + "\n[127.0.0.1]:" + ssh.port() + " " + otherKey,
+                        ssh.hostKeyFingerprint(), "knownHosts and hostKeyFingerprint"));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("hostKeysThatAreNotTheServers")
+    void aHostKeyThatDoesNotMatchIsRefusedAndNotRetried(String what, String knownHosts, String fingerprint,
+                                                        String checkedAgainst) throws Exception {
+        Repo repo = repo("jgit-ssh");
+        GitDeliveryConfig config = new GitDeliveryConfig(repo.url(), "main", PATH, Mode.PUSH, sshLogin(),
+                knownHosts == null ? null : new CredentialSource(knownHosts, null, null), fingerprint);
+        GitRepositoryDelivery delivery = new GitRepositoryDelivery(config, GitCredentials.resolve(config, repo.env()::get),
+                Clock.systemUTC());
+        RotationSealed sealed = SampleRotation.sealed();
+
+        assertThatThrownBy(() -> delivery.deliver(sealed, builder.repositoryFiles(sealed)))
+                .isInstanceOfSatisfying(GitDeliveryException.class, e -> {
+                    assertThat(e.passing()).isFalse();
+                    assertThat(e.getMessage()).startsWith("repository " + repo.url() + ": ")
+                            .contains("the server's host key did not match " + checkedAgainst,
+                                    "the server showed " + ssh.hostKeyFingerprint());
+                });
+        assertThat(log(repo.dir(), "main")).containsExactly("a person's commit");
+    }
+
+    @Test
+    void theServersLineInKnownHostsIsEnoughToTrustIt() throws Exception {
+        Repo repo = repo("jgit-ssh");
+        String knownHosts = "# the team's Git host\nother.example.com " + PublicKeyEntry.toString(
+                SshTestKeys.generate().getPublic()) + "\n" + ssh.knownHostsLine() + "\n";
+        GitDeliveryConfig config = new GitDeliveryConfig(repo.url(), "main", PATH, Mode.PUSH, sshLogin(),
+                new CredentialSource(null, "KNOWN_HOSTS", null), null);
+        Map<String, String> env = new java.util.HashMap<>(repo.env());
+        env.put("KNOWN_HOSTS", knownHosts);
+        RotationSealed sealed = SampleRotation.sealed();
+
+        String commit = new GitRepositoryDelivery(config, GitCredentials.resolve(config, env::get), Clock.systemUTC())
+                .deliver(sealed, builder.repositoryFiles(sealed)).commit();
+
+        assertThat(head(repo.dir(), "main").name()).isEqualTo(commit);
     }
 
     @Test
