@@ -6,11 +6,12 @@ import io.reseal.pipeline.event.RequestRules;
 
 /**
  * One entry of {@code issuers:}: a system that makes credentials at their source for each rotation, told apart
- * by the one key naming its kind ({@code postgres: {...}}, {@code command: {...}}). Immutable, validated.
+ * by the one key naming its kind ({@code postgres: {...}}, {@code command: {...}}, {@code minio: {...}}). Immutable, validated.
  */
 @JsonTypeInfo(use = JsonTypeInfo.Id.DEDUCTION)
-@JsonSubTypes({@JsonSubTypes.Type(PostgresIssuerConfig.class), @JsonSubTypes.Type(CommandIssuerConfig.class)})
-public sealed interface IssuerConfig permits PostgresIssuerConfig, CommandIssuerConfig {
+@JsonSubTypes({@JsonSubTypes.Type(PostgresIssuerConfig.class), @JsonSubTypes.Type(CommandIssuerConfig.class),
+        @JsonSubTypes.Type(MinioIssuerConfig.class)})
+public sealed interface IssuerConfig permits PostgresIssuerConfig, CommandIssuerConfig, MinioIssuerConfig {
 
     /** The name bundle keys refer to ({@code issued: {issuer: <name>}}). */
     String name();

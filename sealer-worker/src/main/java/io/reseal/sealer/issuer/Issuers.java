@@ -2,6 +2,7 @@ package io.reseal.sealer.issuer;
 
 import io.reseal.sealer.values.ValueResolver;
 import java.security.SecureRandom;
+import java.time.Clock;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -20,6 +21,8 @@ public final class Issuers {
                 issuers.put(config.name(), new PostgresIssuer(postgres, values, random));
             } else if (config instanceof CommandIssuerConfig command) {
                 issuers.put(config.name(), new CommandIssuer(command, values));
+            } else if (config instanceof MinioIssuerConfig minio) {
+                issuers.put(config.name(), new MinioIssuer(minio, values, random, Clock.systemUTC()));
             }
         }
         return issuers;
