@@ -13,6 +13,7 @@ import io.minio.errors.ErrorResponseException;
 import io.reseal.pipeline.event.IssuedVersions;
 import io.reseal.pipeline.stage.PermanentStageException;
 import io.reseal.pipeline.stage.RetriableStageException;
+import io.reseal.sealer.BundleConfig;
 import io.reseal.sealer.kube.ClusterAccess;
 import io.reseal.sealer.values.ValueResolver;
 import io.reseal.sealer.values.ValueSource;
@@ -26,6 +27,7 @@ import java.time.OffsetDateTime;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -185,6 +187,21 @@ abstract class MinioIssuerContract {
         assertThat(reachesBucket(current)).isTrue();
         assertThatThrownBy(() -> issuer().test(pending)).isInstanceOfSatisfying(PermanentStageException.class,
                 e -> assertThat(e.code()).isEqualTo("issuer-test-failed"));
+    }
+
+    @Test
+    void aRotationWhoseKeyFailsItsTestSealsNothingAndLeavesNoKeyAtMinio() throws Exception {
+        // given: the rotation steps of a bundle whose keys come from an issuer whose test bucket does not exist
+        IssuerSteps steps = new IssuerSteps(Map.of("minio-s3", issuer("no-such-bucket", null, ROOT_SECRET_KEY)),
+                new IssuerHistory(() -> new IssuerHistory.Snapshot(List.of(), Set.of())), Clock.systemUTC());
+        List<BundleConfig> bundles = List.of(new BundleConfig("s3", null, null, null, Map.of(
+                "AWS_ACCESS_KEY_ID", new ValueSource.Issued(new ValueSource.IssuedRef("minio-s3", "accessKey")),
+                "AWS_SECRET_ACCESS_KEY", new ValueSource.Issued(new ValueSource.IssuedRef("minio-s3", "secretKey")))));
+
+        // when, then
+        assertThatThrownBy(() -> steps.createAndTest("rotation-1", bundles)).isInstanceOfSatisfying(PermanentStageException.class,
+                e -> assertThat(e.code()).isEqualTo("issuer-test-failed"));
+        assertThat(keysOfUser()).isEmpty();
     }
 
     @Test
