@@ -6,13 +6,14 @@ import io.reseal.pipeline.event.RequestRules;
 
 /**
  * One entry of {@code issuers:}: a system that makes credentials at their source for each rotation, told apart
- * by the one key naming its kind ({@code postgres: {...}}, {@code kafka-scram: {...}}, {@code command: {...}}).
- * Immutable, validated.
+ * by the one key naming its kind ({@code postgres: {...}}, {@code kafka-scram: {...}}, {@code minio: {...}},
+ * {@code command: {...}}). Immutable, validated.
  */
 @JsonTypeInfo(use = JsonTypeInfo.Id.DEDUCTION)
 @JsonSubTypes({@JsonSubTypes.Type(PostgresIssuerConfig.class), @JsonSubTypes.Type(KafkaScramIssuerConfig.class),
-        @JsonSubTypes.Type(CommandIssuerConfig.class)})
-public sealed interface IssuerConfig permits PostgresIssuerConfig, KafkaScramIssuerConfig, CommandIssuerConfig {
+        @JsonSubTypes.Type(MinioIssuerConfig.class), @JsonSubTypes.Type(CommandIssuerConfig.class)})
+public sealed interface IssuerConfig
+        permits PostgresIssuerConfig, KafkaScramIssuerConfig, MinioIssuerConfig, CommandIssuerConfig {
 
     /** The name bundle keys refer to ({@code issued: {issuer: <name>}}). */
     String name();

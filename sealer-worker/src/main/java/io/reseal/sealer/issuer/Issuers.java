@@ -3,6 +3,7 @@ package io.reseal.sealer.issuer;
 import io.reseal.pipeline.config.KafkaConfig;
 import io.reseal.sealer.values.ValueResolver;
 import java.security.SecureRandom;
+import java.time.Clock;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -26,6 +27,8 @@ public final class Issuers {
                 issuers.put(config.name(), new KafkaScramIssuer(scram, kafka, values, random));
             } else if (config instanceof CommandIssuerConfig command) {
                 issuers.put(config.name(), new CommandIssuer(command, values));
+            } else if (config instanceof MinioIssuerConfig minio) {
+                issuers.put(config.name(), new MinioIssuer(minio, values, random, Clock.systemUTC()));
             }
         }
         return issuers;

@@ -59,7 +59,60 @@ class IssuerConfigYamlTest {
     void anUnknownKindIsRefusedNamingTheKinds() {
         assertThatThrownBy(() -> read("issuers:\n  - name: db\n    mysql: {url: x}\n"))
                 .isInstanceOf(InvalidConfigException.class)
-                .hasMessageContaining("issuers[0]").hasMessageContaining("write exactly one of postgres, kafka-scram, command");
+                .hasMessageContaining("issuers[0]").hasMessageContaining("write exactly one of postgres, kafka-scram, minio, command");
+    }
+
+    @Test
+    void readsAMinioIssuerWithItsDefaults() {
+        Issuers read = read("""
+                issuers:
+                  - name: mlflow-s3
+                    minio:
+                      endpoint: https://minio.mlflow:9000
+                      admin: {accessKey: {literal: reseal-admin}, secretKey: {env: MINIO_ADMIN_SECRET_KEY}}
+                      user: mlflow
+                  - name: models-s3
+                    minio:
+                      endpoint: http://minio.models:9000
+                      region: eu-central-1
+                      admin: {accessKey: {literal: reseal-admin}, secretKey: {file: /run/secrets/minio}}
+                      user: models
+                      bucket: models
+                      expiry: P30D
+                      policy:
+                        Version: "2012-10-17"
+                        Statement: [{Effect: Allow, Action: ["s3:GetObject"], Resource: ["arn:aws:s3:::models/*"]}]
+                    revokePrevious: {after: P3D}
+                """);
+
+        MinioIssuerConfig defaults = (MinioIssuerConfig) read.issuers().get(0);
+        assertThat(defaults.fields()).containsExactly("accessKey", "secretKey");
+        assertThat(defaults.minio().region()).isEqualTo("us-east-1");
+        assertThat(defaults.minio().expiry()).isEqualTo(Duration.ofDays(90));
+        assertThat(defaults.minio().policy()).isNull();
+        assertThat(defaults.minio().bucket()).isNull();
+        assertThat(defaults.minio().admin().secretKey()).isEqualTo(new ValueSource.Env("MINIO_ADMIN_SECRET_KEY"));
+        MinioIssuerConfig full = (MinioIssuerConfig) read.issuers().get(1);
+        assertThat(full.minio().expiry()).isEqualTo(Duration.ofDays(30));
+        assertThat(full.minio().policy()).containsEntry("Version", "2012-10-17").containsKey("Statement");
+        assertThat(full.minio().bucket()).isEqualTo("models");
+    }
+
+    @Test
+    void badMinioValuesAreRefusedByName() {
+        String admin = "admin: {accessKey: {literal: a}, secretKey: {env: S}}";
+        assertThatThrownBy(() -> read("issuers:\n  - name: s3\n    minio: {endpoint: \"ftp://h\", " + admin + ", user: u}\n"))
+                .hasMessageContaining("minio.endpoint must be an http:// or https:// URL");
+        assertThatThrownBy(() -> read("issuers:\n  - name: s3\n    minio: {endpoint: \"http://h:9000\", " + admin + "}\n"))
+                .hasMessageContaining("minio.user is required");
+        assertThatThrownBy(() -> read("issuers:\n  - name: s3\n    minio: {endpoint: \"http://h:9000\", user: u,"
+                + " admin: {accessKey: {literal: a}, secretKey: {issued: {issuer: x, field: y}}}}\n"))
+                .hasMessageContaining("minio.admin cannot be issued by an issuer");
+        assertThatThrownBy(() -> read("issuers:\n  - name: s3\n    minio: {endpoint: \"http://h:9000\", " + admin
+                + ", user: u, expiry: P2D}\n    revokePrevious: {after: P3D}\n"))
+                .hasMessageContaining("minio.expiry (PT48H) must be longer than revokePrevious.after (PT72H)");
+        assertThatThrownBy(() -> read("issuers:\n  - name: s3\n    minio: {endpoint: \"http://h:9000\", " + admin
+                + ", user: u, bucket: Bad_Bucket}\n")).hasMessageContaining("minio.bucket 'Bad_Bucket' is not an S3 bucket name");
     }
 
     @Test
