@@ -14,6 +14,7 @@ import io.reseal.embedded.EmbeddedSmtp;
 import io.reseal.embedded.KafkaCluster;
 import io.reseal.embedded.KafkaClusterFactory;
 import io.reseal.embedded.MutableClock;
+import io.reseal.embedded.ShippedMonitoring;
 import io.reseal.notifier.NotifierConfig;
 import io.reseal.notifier.mail.Mailer;
 import io.reseal.pipeline.config.KafkaConfig;
@@ -246,16 +247,11 @@ class AdoptionWatcherIT {
     void everyMetricTheAlertsAndTheDashboardUseExistsAfterARun() throws Exception {
         // given: the runs above; the shipped monitoring files
         String scrape = metrics.scrape();
-        Set<String> used = new java.util.TreeSet<>();
-        try (var files = java.nio.file.Files.list(java.nio.file.Path.of("..", "deploy", "kubernetes", "monitoring"))) {
-            for (var file : files.toList()) {
-                java.util.regex.Matcher m = java.util.regex.Pattern.compile("reseal_[a-z0-9_]+")
-                        .matcher(java.nio.file.Files.readString(file));
-                while (m.find()) used.add(m.group());
-            }
-        }
+        Map<String, Set<String>> byService = ShippedMonitoring.metricsByService();
 
-        // then
+        // then: every section of the files is some service's whose test checks it (this one or RotationApiIT)
+        assertThat(byService).as("services with alerts or panels").containsOnlyKeys("adoption", "producer");
+        Set<String> used = byService.get("adoption");
         assertThat(used).contains("reseal_rotation_namespaces", "reseal_rotation_decryption_failures_total",
                 "reseal_rotation_time_to_adopt_seconds_bucket", "reseal_rotation_adoption_complete_total");
         for (String metric : used) {

@@ -47,9 +47,9 @@ public final class RotationProducer implements AutoCloseable {
             TopicBootstrap.ensure(clients, topics, kafka.partitions(), kafka.replicationFactor());
             ProducerMetrics metrics = new ProducerMetrics();
             RequestPublisher publisher = remember(new RequestPublisher(clients, topics, "reseal-producer"));
-            view = remember(new RotationStatusView(clients, topics));
+            view = remember(new RotationStatusView(clients, topics, metrics::rotationRequested));
             view.start();
-            metrics.watch(view);
+            metrics.watch(view, workflows, clock);
 
             Vertx vertx = Vertx.vertx();
             remember(() -> vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS));
