@@ -29,8 +29,10 @@ import io.reseal.pipeline.event.RotationSealed;
 import io.reseal.pipeline.event.SecretScope;
 import io.reseal.pipeline.event.Trigger;
 import io.reseal.pipeline.kafka.KafkaClients;
+import io.reseal.pipeline.leadership.LeaseLeadership;
 import io.reseal.pipeline.stage.TopicBootstrap;
 import io.reseal.pipeline.stage.Topics;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Vertx;
@@ -244,6 +246,48 @@ class AdoptionWatcherIT {
 
     @Test
     @Order(3)
+    void ofTwoReplicasOnlyTheLeaderPublishesAndTheOtherTakesOverWithoutRepeatingOrLosingAChange() throws Exception {
+        // given: two replicas electing a leader with a Lease on the API server; the first leads
+        String rotation = "rot-leader-1";
+        namespace("fraud-ml-dev");
+        RotationSealed sealed = sealed(rotation, "fraud-ml", Map.of("dev", "fraud-ml-dev"));
+        AdoptionWatcher first = replica("reseal-adoption-0");
+        AdoptionWatcher second = null;
+        boolean firstClosed = false;
+        try {
+            await().atMost(Duration.ofSeconds(60)).until(first::leading);
+            second = replica("reseal-adoption-1");
+            await().atMost(Duration.ofSeconds(60)).until(second::loaded);
+
+            // when: the package is delivered
+            publishDelivery(sealed);
+
+            // then: the leader publishes it, the other stands by
+            awaitState(rotation, "fraud-ml-dev", AdoptionState.DELIVERED);
+            assertThat(second.leading()).isFalse();
+
+            // when: the leader stops (it gives up the Lease), and then the team applies dev/
+            first.close();
+            firstClosed = true;
+            await().atMost(Duration.ofSeconds(60)).until(second::leading);
+            applyEnvironment(sealed, "dev");
+
+            // then: the new leader follows the namespace to the end
+            awaitState(rotation, "fraud-ml-dev", AdoptionState.ROLLED_OUT);
+            await().atMost(Duration.ofSeconds(60)).until(() -> !complete(rotation).isEmpty());
+        } finally {
+            if (!firstClosed) first.close();
+            if (second != null) second.close();
+        }
+
+        // and: each change is on the topic exactly once, none missing
+        List<RotationEvent<?>> events = events(rotation);
+        assertThat(events).extracting(e -> e.data() instanceof RotationAdopted a ? a.state().wireName() : e.type().shortName())
+                .containsExactly("delivered", "applied", "unsealed", "rolled-out", EventType.ADOPTION_COMPLETE.shortName());
+    }
+
+    @Test
+    @Order(4)
     void everyMetricTheAlertsAndTheDashboardUseExistsAfterARun() throws Exception {
         // given: the runs above; the shipped monitoring files
         String scrape = metrics.scrape();
@@ -265,8 +309,17 @@ class AdoptionWatcherIT {
             if (!CLUSTER.equals(name)) throw new IllegalArgumentException("unknown cluster '" + name + "'");
             return cluster.client();
         };
-        return AdoptionWatcher.start(new AdoptionConfig(null, DEADLINE, Duration.ofMinutes(1)), kafkaConfig, clients,
+        return AdoptionWatcher.start(new AdoptionConfig(null, DEADLINE, Duration.ofMinutes(1), null), kafkaConfig, clients,
                 clock, Duration.ofMillis(200), new DecryptionFailureMail(mailer), metrics);
+    }
+
+    /** A replica with leader election on the stand-in API server (a short Lease, so a hand-over is quick). */
+    private static AdoptionWatcher replica(String identity) {
+        return AdoptionWatcher.start(new AdoptionConfig(null, DEADLINE, Duration.ofMinutes(1),
+                        new AdoptionConfig.LeaderElection(CLUSTER, "reseal", null)), kafkaConfig, name -> cluster.client(),
+                clock, Duration.ofMillis(200), AdoptionListener.NONE, new SimpleMeterRegistry(),
+                new LeaseLeadership(cluster.client(), "reseal", AdoptionConfig.LeaderElection.DEFAULT_LEASE, identity,
+                        Duration.ofSeconds(3), "adoption"));
     }
 
     private static RotationSealed sealed(String rotation, String workflow, Map<String, String> namespaces) {
