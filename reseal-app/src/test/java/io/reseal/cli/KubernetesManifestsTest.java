@@ -106,7 +106,7 @@ class KubernetesManifestsTest {
         assertThat(leases.path("metadata").path("namespace").asText()).isEqualTo("reseal");
         for (JsonNode rule : leases.path("rules")) {
             assertThat(texts(rule.path("apiGroups"))).containsExactly("coordination.k8s.io");
-            assertThat(texts(rule.path("verbs"))).isSubsetOf("get", "create", "update");
+            assertThat(texts(rule.path("verbs"))).isSubsetOf("get", "create", "patch");
         }
 
         // pods: one Deployment per service, non-root, read-only root, limits, probes, /tmp, credentials from Secrets
