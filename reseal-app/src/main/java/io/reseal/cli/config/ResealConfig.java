@@ -52,7 +52,7 @@ public record ResealConfig(
         AdoptionConfig.LeaderElection election = adoption.leaderElection();
         if (election != null && (clusters.isEmpty() || (election.cluster() != null
                 && clusters.stream().noneMatch(c -> c.name().equals(election.cluster()))))) {
-            throw new InvalidConfigException("adoption.leaderElection.cluster: " + (clusters.isEmpty()
+            throw new IllegalArgumentException("adoption.leaderElection.cluster: " + (clusters.isEmpty()
                     ? "leader election needs a cluster in 'clusters:' to hold its Lease"
                     : "unknown cluster '" + election.cluster() + "'"));
         }
