@@ -42,7 +42,9 @@ public final class ServiceAssembly {
 
     /**
      * Starts the adoption watcher on {@code config}'s clusters; with an {@code smtp} section, a decryption failure is
-     * mailed to the namespace's contacts and the requestor. Stopping it closes the cluster clients and the mailer.
+     * mailed to the namespace's contacts and the requestor; with {@code adoption.leaderElection}, only the replica
+     * that holds the Lease watches and publishes. Stopping it gives up the Lease and closes the cluster clients and
+     * the mailer.
      */
     public static RunningService adoption(ResealConfig config, Clock clock, MeterRegistry metrics) {
         ClusterAccess clusters = new ClusterAccess(config.sealer().clusters());
