@@ -1,6 +1,7 @@
 package io.reseal.adoption;
 
 import io.reseal.pipeline.event.AdoptionState;
+import io.reseal.pipeline.event.RequestRules;
 import java.time.Duration;
 
 /**
@@ -12,8 +13,10 @@ import java.time.Duration;
  * @param deadline how long after delivery adoption may take; then it ends with the namespaces still behind
  *     named (default 7 days)
  * @param resync how often the informers replay their whole cache, on top of the watch (default 10 minutes)
+ * @param leaderElection the Lease the watcher's replicas elect the one that watches and publishes with; {@code null}:
+ *     this replica always does (run one)
  */
-public record AdoptionConfig(AdoptionState complete, Duration deadline, Duration resync) {
+public record AdoptionConfig(AdoptionState complete, Duration deadline, Duration resync, LeaderElection leaderElection) {
 
     public static final Duration DEFAULT_DEADLINE = Duration.ofDays(7);
     public static final Duration DEFAULT_RESYNC = Duration.ofMinutes(10);
@@ -34,6 +37,25 @@ public record AdoptionConfig(AdoptionState complete, Duration deadline, Duration
     }
 
     public static AdoptionConfig defaults() {
-        return new AdoptionConfig(null, null, null);
+        return new AdoptionConfig(null, null, null, null);
+    }
+
+    /**
+     * {@code adoption.leaderElection}: a {@code coordination.k8s.io/v1} Lease in {@code namespace} of
+     * {@code cluster} (one of {@code clusters}; default the first one, the "home" cluster Reseal runs in).
+     */
+    public record LeaderElection(String cluster, String namespace, String leaseName) {
+
+        public static final String DEFAULT_LEASE = "reseal-adoption-watcher";
+
+        public LeaderElection {
+            if (namespace == null || !RequestRules.DNS_LABEL.matcher(namespace).matches()) {
+                throw new IllegalArgumentException("adoption.leaderElection.namespace must be a DNS-1123 label");
+            }
+            leaseName = leaseName == null ? DEFAULT_LEASE : leaseName;
+            if (!RequestRules.DNS_LABEL.matcher(leaseName).matches()) {
+                throw new IllegalArgumentException("adoption.leaderElection.leaseName must be a DNS-1123 label");
+            }
+        }
     }
 }

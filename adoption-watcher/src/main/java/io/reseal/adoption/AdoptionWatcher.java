@@ -17,6 +17,7 @@ import io.reseal.pipeline.event.RotationNotified;
 import io.reseal.pipeline.event.RotationSealed;
 import io.reseal.pipeline.stage.Topics;
 import io.reseal.pipeline.kafka.KafkaClients;
+import io.reseal.pipeline.leadership.Leadership;
 import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
@@ -57,8 +58,12 @@ import org.slf4j.LoggerFactory;
  * the adopted topic the changes the {@link AdoptionTracker} finds due, each once: a change is taken into account
  * only after the broker acknowledged it, so a failed send is retried and a restart repeats nothing.
  *
- * <p>Run one replica: two would both publish. Events name namespaces, clusters and states, never a value.
- * {@link #close()} stops the informers, the consumer and the producer.
+ * <p>Replicas: every replica reads the topics, but only the one that holds the {@link Leadership} watches the
+ * clusters and publishes, and only once it has read the topics up to where they ended when it became leader, so it
+ * knows every change its predecessor published. A replica that loses leadership stops its informers and publishes
+ * nothing more; a change whose send was already under way when the lease passed on may be published again by the
+ * successor, with the same event id. Events name namespaces, clusters and states, never a value.
+ * {@link #close()} stops the informers, gives up leadership, and closes the consumer and the producer.
  */
 public final class AdoptionWatcher implements AutoCloseable {
 
@@ -72,6 +77,7 @@ public final class AdoptionWatcher implements AutoCloseable {
     private final AdoptionTracker tracker;
     private final AdoptionListener listener;
     private final AdoptionMetrics metrics;
+    private final Leadership leadership;
     private final AdoptionProbe probe = new AdoptionProbe();
     private final EventCodec codec = new EventCodec();
     private final Consumer<String, byte[]> consumer;
@@ -86,11 +92,16 @@ public final class AdoptionWatcher implements AutoCloseable {
     private final CountDownLatch loaded = new CountDownLatch(1);
     private final CountDownLatch stopped = new CountDownLatch(1);
     private volatile boolean running = true;
+    /** Leader, and caught up with the topics as they were when it became leader; written by the reader thread. */
+    private volatile boolean leading;
+    /** Reader thread only: the offsets to reach before leading, once leadership was gained. */
+    private Map<TopicPartition, Long> leaderCatchUp;
     private Thread reader;
 
     private AdoptionWatcher(AdoptionConfig config, KafkaConfig kafka, Function<String, KubernetesClient> clusters,
-                            Clock clock, AdoptionListener listener, MeterRegistry registry) {
+                            Clock clock, AdoptionListener listener, MeterRegistry registry, Leadership leadership) {
         this.config = config;
+        this.leadership = leadership;
         this.topics = kafka.topicNames();
         this.clusters = clusters;
         this.clock = clock;
@@ -120,7 +131,17 @@ public final class AdoptionWatcher implements AutoCloseable {
     public static AdoptionWatcher start(AdoptionConfig config, KafkaConfig kafka,
                                         Function<String, KubernetesClient> clusters, Clock clock, Duration tick,
                                         AdoptionListener listener, MeterRegistry registry) {
-        AdoptionWatcher watcher = new AdoptionWatcher(config, kafka, clusters, clock, listener, registry);
+        return start(config, kafka, clusters, clock, tick, listener, registry, Leadership.always());
+    }
+
+    /**
+     * Starts as {@link #start(AdoptionConfig, KafkaConfig, Function, Clock, Duration, AdoptionListener, MeterRegistry)}
+     * does, watching and publishing only while {@code leadership} says so; {@link #close()} closes {@code leadership}.
+     */
+    public static AdoptionWatcher start(AdoptionConfig config, KafkaConfig kafka,
+                                        Function<String, KubernetesClient> clusters, Clock clock, Duration tick,
+                                        AdoptionListener listener, MeterRegistry registry, Leadership leadership) {
+        AdoptionWatcher watcher = new AdoptionWatcher(config, kafka, clusters, clock, listener, registry, leadership);
         watcher.startReading();
         watcher.evaluator.scheduleWithFixedDelay(watcher::queueEvaluation, tick.toMillis(), tick.toMillis(),
                 TimeUnit.MILLISECONDS);
@@ -150,11 +171,13 @@ public final class AdoptionWatcher implements AutoCloseable {
                 for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(500))) {
                     any |= apply(record);
                 }
-                if (loaded.getCount() > 0 && ends.entrySet().stream()
-                        .allMatch(e -> consumer.position(e.getKey()) >= e.getValue())) {
+                if (loaded.getCount() > 0 && caughtUp(ends)) {
                     LOG.info("adoption watcher loaded: {} rotation(s) being adopted", tracker.openRotations().size());
                     loaded.countDown();
                     any = true;
+                }
+                if (loaded.getCount() == 0) {
+                    any |= followLeadership();
                 }
                 if (any && loaded.getCount() == 0) {
                     queueEvaluation();
@@ -169,6 +192,39 @@ public final class AdoptionWatcher implements AutoCloseable {
             consumer.close(Duration.ofSeconds(5));
             stopped.countDown();
         }
+    }
+
+    private boolean caughtUp(Map<TopicPartition, Long> ends) {
+        return ends.entrySet().stream().allMatch(e -> consumer.position(e.getKey()) >= e.getValue());
+    }
+
+    /**
+     * Reader thread: starts leading once leader and caught up with the topics as they ended at that moment; stops at
+     * once when leadership is lost. Whether an evaluation is due (to start watching, or to stop).
+     */
+    private boolean followLeadership() {
+        if (!leadership.isLeader()) {
+            leaderCatchUp = null;
+            if (leading) {
+                leading = false;
+                LOG.info("adoption: no longer the leader; stops watching the clusters");
+                return true;
+            }
+            return false;
+        }
+        if (leading) {
+            return false;
+        }
+        if (leaderCatchUp == null) {
+            leaderCatchUp = consumer.endOffsets(consumer.assignment(), Duration.ofSeconds(30));
+        }
+        if (!caughtUp(leaderCatchUp)) {
+            return false;
+        }
+        leaderCatchUp = null;
+        leading = true;
+        LOG.info("adoption: leader, and has read every change published before; watches the clusters");
+        return true;
     }
 
     /** Takes one record in; whether it may call for new changes (a rotation to watch or a delivery). */
@@ -208,6 +264,10 @@ public final class AdoptionWatcher implements AutoCloseable {
 
     private void evaluate() {
         if (loaded.getCount() > 0 || !running) {
+            return;
+        }
+        if (!leading || !leadership.isLeader()) {
+            closeInformers();
             return;
         }
         try {
@@ -289,6 +349,9 @@ public final class AdoptionWatcher implements AutoCloseable {
     }
 
     private void send(RotationEvent<?> event) {
+        if (!leadership.isLeader()) {
+            throw new PublishException(event.id() + ": no longer the leader");
+        }
         try {
             producer.send(codec.toRecord(topics.of(event.type()), event)).get(30, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
@@ -302,6 +365,11 @@ public final class AdoptionWatcher implements AutoCloseable {
     /** Whether the topics were read up to where they ended at start-up (so the clusters are being watched). */
     public boolean loaded() {
         return loaded.getCount() == 0;
+    }
+
+    /** Whether this replica watches the clusters and publishes: it leads and has caught up (see the class comment). */
+    public boolean leading() {
+        return leading;
     }
 
     /** Whether the service still works: its reader runs. */
@@ -320,9 +388,14 @@ public final class AdoptionWatcher implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        closeInformers();
+        leadership.close();
+        producer.close(Duration.ofSeconds(5));
+    }
+
+    private void closeInformers() {
         informers.values().forEach(NamespaceInformers::close);
         informers.clear();
-        producer.close(Duration.ofSeconds(5));
     }
 
     private static final class PublishException extends RuntimeException {

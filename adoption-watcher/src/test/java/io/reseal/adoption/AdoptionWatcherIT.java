@@ -14,6 +14,7 @@ import io.reseal.embedded.EmbeddedSmtp;
 import io.reseal.embedded.KafkaCluster;
 import io.reseal.embedded.KafkaClusterFactory;
 import io.reseal.embedded.MutableClock;
+import io.reseal.embedded.ShippedMonitoring;
 import io.reseal.notifier.NotifierConfig;
 import io.reseal.notifier.mail.Mailer;
 import io.reseal.pipeline.config.KafkaConfig;
@@ -28,8 +29,10 @@ import io.reseal.pipeline.event.RotationSealed;
 import io.reseal.pipeline.event.SecretScope;
 import io.reseal.pipeline.event.Trigger;
 import io.reseal.pipeline.kafka.KafkaClients;
+import io.reseal.pipeline.leadership.LeaseLeadership;
 import io.reseal.pipeline.stage.TopicBootstrap;
 import io.reseal.pipeline.stage.Topics;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Vertx;
@@ -77,6 +80,9 @@ class AdoptionWatcherIT {
     private static KafkaCluster kafka;
     private static KafkaConfig kafkaConfig;
     private static EmbeddedKubernetes cluster;
+    /** The watcher's own client, so the requests it makes can be told apart from the test's. */
+    private static KubernetesClient watcherClient;
+    private static final String WATCHER_AGENT = "reseal-adoption-watcher-under-test";
     private static KafkaProducer<String, byte[]> producer;
     private static SealedSecretsControllerStandIn controller;
     private static EmbeddedSmtp smtp;
@@ -95,6 +101,7 @@ class AdoptionWatcherIT {
         TopicBootstrap.ensure(new KafkaClients(kafkaConfig), topics, 1, (short) 1);
         cluster = new EmbeddedKubernetes();
         cluster.start();
+        watcherClient = cluster.client(WATCHER_AGENT);
         Properties props = new Properties();
         props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
         producer = new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer());
@@ -113,6 +120,7 @@ class AdoptionWatcherIT {
         if (vertx != null) vertx.close();
         if (smtp != null) smtp.close();
         if (producer != null) producer.close();
+        if (watcherClient != null) watcherClient.close();
         if (cluster != null) cluster.close();
         if (kafka != null) kafka.close();
     }
@@ -243,19 +251,56 @@ class AdoptionWatcherIT {
 
     @Test
     @Order(3)
+    void ofTwoReplicasOnlyTheLeaderPublishesAndTheOtherTakesOverWithoutRepeatingOrLosingAChange() throws Exception {
+        // given: two replicas electing a leader with a Lease on the API server; the first leads
+        String rotation = "rot-leader-1";
+        namespace("fraud-ml-dev");
+        RotationSealed sealed = sealed(rotation, "fraud-ml", Map.of("dev", "fraud-ml-dev"));
+        AdoptionWatcher first = replica("reseal-adoption-0");
+        AdoptionWatcher second = null;
+        boolean firstClosed = false;
+        try {
+            await().atMost(Duration.ofSeconds(60)).until(first::leading);
+            second = replica("reseal-adoption-1");
+            await().atMost(Duration.ofSeconds(60)).until(second::loaded);
+
+            // when: the package is delivered
+            publishDelivery(sealed);
+
+            // then: the leader publishes it, the other stands by
+            awaitState(rotation, "fraud-ml-dev", AdoptionState.DELIVERED);
+            assertThat(second.leading()).isFalse();
+
+            // when: the leader stops (it gives up the Lease), and then the team applies dev/
+            first.close();
+            firstClosed = true;
+            await().atMost(Duration.ofSeconds(60)).until(second::leading);
+            applyEnvironment(sealed, "dev");
+
+            // then: the new leader follows the namespace to the end
+            awaitState(rotation, "fraud-ml-dev", AdoptionState.ROLLED_OUT);
+            await().atMost(Duration.ofSeconds(60)).until(() -> !complete(rotation).isEmpty());
+        } finally {
+            if (!firstClosed) first.close();
+            if (second != null) second.close();
+        }
+
+        // and: each change is on the topic exactly once, none missing
+        List<RotationEvent<?>> events = events(rotation);
+        assertThat(events).extracting(e -> e.data() instanceof RotationAdopted a ? a.state().wireName() : e.type().shortName())
+                .containsExactly("delivered", "applied", "unsealed", "rolled-out", EventType.ADOPTION_COMPLETE.shortName());
+    }
+
+    @Test
+    @Order(4)
     void everyMetricTheAlertsAndTheDashboardUseExistsAfterARun() throws Exception {
         // given: the runs above; the shipped monitoring files
         String scrape = metrics.scrape();
-        Set<String> used = new java.util.TreeSet<>();
-        try (var files = java.nio.file.Files.list(java.nio.file.Path.of("..", "deploy", "kubernetes", "monitoring"))) {
-            for (var file : files.toList()) {
-                java.util.regex.Matcher m = java.util.regex.Pattern.compile("reseal_[a-z0-9_]+")
-                        .matcher(java.nio.file.Files.readString(file));
-                while (m.find()) used.add(m.group());
-            }
-        }
+        Map<String, Set<String>> byService = ShippedMonitoring.metricsByService();
 
-        // then
+        // then: every section of the files is some service's whose test checks it (this one or RotationApiIT)
+        assertThat(byService).as("services with alerts or panels").containsOnlyKeys("adoption", "producer");
+        Set<String> used = byService.get("adoption");
         assertThat(used).contains("reseal_rotation_namespaces", "reseal_rotation_decryption_failures_total",
                 "reseal_rotation_time_to_adopt_seconds_bucket", "reseal_rotation_adoption_complete_total");
         for (String metric : used) {
@@ -264,13 +309,118 @@ class AdoptionWatcherIT {
         assertThat(scrape).contains("reseal_rotation_adoption_complete_total{outcome=\"deadline\",workflow=\"risk-ml\"} 1.0");
     }
 
+    @Test
+    @Order(5)
+    void theShippedRbacAllowsEveryRequestTheWatcherMadeAndNothingItDidNotUse() throws Exception {
+        // given: what the watcher (and its Lease) asked the API server in the runs above; what deploy/kubernetes grants
+        List<ApiRequest> made = cluster.requests().stream().filter(r -> WATCHER_AGENT.equals(r.userAgent()))
+                .map(ApiRequest::of).distinct().toList();
+        List<Grant> granted = Grant.boundTo("reseal-adoption", "reseal",
+                java.nio.file.Files.readString(java.nio.file.Path.of("..", "deploy", "kubernetes", "rbac.yaml")));
+
+        // then: each request is allowed (by name where the rule names resources) ...
+        assertThat(made).as("requests of the watcher").isNotEmpty();
+        for (ApiRequest request : made) {
+            assertThat(granted).as("a rule allowing " + request).anyMatch(g -> g.allows(request));
+        }
+        // ... and each verb on each resource granted was used
+        for (Grant grant : granted) {
+            assertThat(made).as("a request that needs " + grant).anyMatch(grant::allows);
+        }
+    }
+
+    /** A request to the API server as RBAC sees it: verb, API group, resource, namespace, and the name if it gives one. */
+    private record ApiRequest(String verb, String group, String resource, String namespace, String name) {
+
+        private static final java.util.regex.Pattern PATH = java.util.regex.Pattern.compile(
+                "/(?:api/v1|apis/([^/]+)/[^/]+)(?:/namespaces/([^/]+))?/([^/]+)(?:/([^/]+))?");
+
+        static ApiRequest of(EmbeddedKubernetes.Request request) {
+            java.net.URI uri = java.net.URI.create(request.path());
+            java.util.regex.Matcher m = PATH.matcher(uri.getRawPath());
+            assertThat(m.matches()).as(request.path()).isTrue();
+            Map<String, String> query = new java.util.HashMap<>();
+            if (uri.getRawQuery() != null) {
+                for (String pair : uri.getRawQuery().split("&")) {
+                    String[] kv = pair.split("=", 2);
+                    query.put(kv[0], kv.length > 1 ? java.net.URLDecoder.decode(kv[1], java.nio.charset.StandardCharsets.UTF_8) : "");
+                }
+            }
+            String name = m.group(4);
+            String selector = query.getOrDefault("fieldSelector", "");
+            if (name == null && selector.startsWith("metadata.name=") && !selector.contains(",")) {
+                name = selector.substring("metadata.name=".length());
+            }
+            String verb = switch (request.method()) {
+                case "GET" -> m.group(4) != null ? "get" : "true".equals(query.get("watch")) ? "watch" : "list";
+                case "POST" -> "create";
+                case "PUT" -> "update";
+                case "PATCH" -> "patch";
+                case "DELETE" -> m.group(4) != null ? "delete" : "deletecollection";
+                default -> request.method();
+            };
+            return new ApiRequest(verb, m.group(1) == null ? "" : m.group(1), m.group(3), m.group(2), name);
+        }
+    }
+
+    /** One verb on one resource that a Role or ClusterRole bound to a service account grants. */
+    private record Grant(String verb, String group, String resource, boolean byName, String namespace) {
+
+        boolean allows(ApiRequest request) {
+            return verb.equals(request.verb()) && group.equals(request.group()) && resource.equals(request.resource())
+                    && (!byName || request.name() != null) && (namespace == null || namespace.equals(request.namespace()));
+        }
+
+        /** What the bindings in {@code yaml} give {@code account}; a ClusterRole bound cluster-wide has no namespace. */
+        @SuppressWarnings("unchecked")
+        static List<Grant> boundTo(String account, String accountNamespace, String yaml) {
+            var serialization = new io.fabric8.kubernetes.client.utils.KubernetesSerialization();
+            List<GenericKubernetesResource> documents = java.util.Arrays.stream(yaml.split("(?m)^---$"))
+                    .map(doc -> serialization.unmarshal(doc, GenericKubernetesResource.class))
+                    .filter(java.util.Objects::nonNull).toList();
+            List<Grant> grants = new ArrayList<>();
+            for (GenericKubernetesResource binding : documents) {
+                if (!binding.getKind().endsWith("Binding")) continue;
+                List<Map<String, Object>> subjects = (List<Map<String, Object>>) binding.getAdditionalProperties().get("subjects");
+                if (subjects.stream().noneMatch(s -> "ServiceAccount".equals(s.get("kind")) && account.equals(s.get("name"))
+                        && accountNamespace.equals(s.get("namespace")))) continue;
+                Map<String, Object> ref = (Map<String, Object>) binding.getAdditionalProperties().get("roleRef");
+                String scope = binding.getKind().equals("RoleBinding") ? binding.getMetadata().getNamespace() : null;
+                GenericKubernetesResource role = documents.stream().filter(d -> d.getKind().equals(ref.get("kind"))
+                        && d.getMetadata().getName().equals(ref.get("name"))
+                        && (d.getKind().equals("ClusterRole") || java.util.Objects.equals(d.getMetadata().getNamespace(), scope)))
+                        .findFirst().orElseThrow(() -> new AssertionError(binding.getMetadata().getName() + ": no role " + ref));
+                for (Map<String, Object> rule : (List<Map<String, Object>>) role.getAdditionalProperties().get("rules")) {
+                    boolean byName = rule.containsKey("resourceNames");
+                    for (String group : (List<String>) rule.get("apiGroups")) {
+                        for (String resource : (List<String>) rule.get("resources")) {
+                            for (String verb : (List<String>) rule.get("verbs")) {
+                                grants.add(new Grant(verb, group, resource, byName, scope));
+                            }
+                        }
+                    }
+                }
+            }
+            return grants;
+        }
+    }
+
     private static AdoptionWatcher watcher() {
         Function<String, KubernetesClient> clients = name -> {
             if (!CLUSTER.equals(name)) throw new IllegalArgumentException("unknown cluster '" + name + "'");
-            return cluster.client();
+            return watcherClient;
         };
-        return AdoptionWatcher.start(new AdoptionConfig(null, DEADLINE, Duration.ofMinutes(1)), kafkaConfig, clients,
+        return AdoptionWatcher.start(new AdoptionConfig(null, DEADLINE, Duration.ofMinutes(1), null), kafkaConfig, clients,
                 clock, Duration.ofMillis(200), new DecryptionFailureMail(mailer), metrics);
+    }
+
+    /** A replica with leader election on the stand-in API server (a short Lease, so a hand-over is quick). */
+    private static AdoptionWatcher replica(String identity) {
+        return AdoptionWatcher.start(new AdoptionConfig(null, DEADLINE, Duration.ofMinutes(1),
+                        new AdoptionConfig.LeaderElection(CLUSTER, "reseal", null)), kafkaConfig, name -> watcherClient,
+                clock, Duration.ofMillis(200), AdoptionListener.NONE, new SimpleMeterRegistry(),
+                new LeaseLeadership(watcherClient, "reseal", AdoptionConfig.LeaderElection.DEFAULT_LEASE, identity,
+                        Duration.ofSeconds(3), "adoption"));
     }
 
     private static RotationSealed sealed(String rotation, String workflow, Map<String, String> namespaces) {

@@ -39,6 +39,10 @@ import io.fabric8.mockwebserver.http.RecordedRequest;
  * Stored resources and certificates live in memory: they survive {@link #stop()}/{@link #start()} of this instance
  * (same port) and are gone after {@link #close()}. {@link #client()} is owned by this object and closed by
  * {@link #close()}. {@link #serveControllerCertificate} may be called from any thread, also while serving.
+ * <p>
+ * Every request served is remembered with its {@code User-Agent} ({@link #requests()}), so a test can hold what a
+ * client called against the RBAC it is granted; give that client a user agent of its own
+ * ({@link #client(String)}).
  */
 public final class EmbeddedKubernetes implements AutoCloseable {
 
@@ -49,7 +53,11 @@ public final class EmbeddedKubernetes implements AutoCloseable {
     private final ControllerCertificateDispatcher dispatcher =
             new ControllerCertificateDispatcher(new KubernetesMixedDispatcher(expectations));
     private final KubernetesClient client;
+    private final Queue<Request> requests = new java.util.concurrent.ConcurrentLinkedQueue<>();
     private KubernetesMockServer server;
+
+    /** One request served: who sent it, its method and its path with the query string. */
+    public record Request(String userAgent, String method, String path) {}
 
     /** A server on a free port. */
     public EmbeddedKubernetes() {
@@ -75,6 +83,18 @@ public final class EmbeddedKubernetes implements AutoCloseable {
     /** A client for this server (default namespace {@code default}); owned by this object, do not close it. */
     public KubernetesClient client() {
         return client;
+    }
+
+    /** A new client for this server that sends {@code userAgent}; the caller closes it. */
+    public KubernetesClient client(String userAgent) {
+        return new KubernetesClientBuilder().withConfig(new ConfigBuilder(Config.empty())
+                .withMasterUrl(masterUrl()).withNamespace("default").withHttp2Disable(true).withUserAgent(userAgent)
+                .build()).build();
+    }
+
+    /** Every request served so far, oldest first. */
+    public java.util.List<Request> requests() {
+        return java.util.List.copyOf(requests);
     }
 
     /** Starts serving, or serves again on the same port with the same resources; does nothing when running. */
@@ -125,7 +145,7 @@ public final class EmbeddedKubernetes implements AutoCloseable {
      * Answers service-proxy requests itself (the certificates it was given, else 404 as for a missing service) and
      * hands every other request to fabric8's CRUD dispatcher, which would answer them with an empty list.
      */
-    private static final class ControllerCertificateDispatcher extends Dispatcher {
+    private final class ControllerCertificateDispatcher extends Dispatcher {
 
         private static final Pattern SERVICE_PROXY =
                 Pattern.compile("/api/v1/namespaces/[^/]+/services/([^/]+)/proxy(/.*)?");
@@ -139,6 +159,7 @@ public final class EmbeddedKubernetes implements AutoCloseable {
 
         @Override
         public MockResponse dispatch(RecordedRequest request) {
+            requests.add(new Request(request.getHeader("User-Agent"), request.getMethod(), request.getPath()));
             String path = URI.create(request.getPath()).getPath();
             Matcher serviceProxy = SERVICE_PROXY.matcher(path);
             if (!serviceProxy.matches()) {

@@ -1,6 +1,7 @@
 package io.reseal.cli;
 
 import io.micrometer.core.instrument.MeterRegistry;
+import io.reseal.adoption.AdoptionConfig;
 import io.reseal.adoption.AdoptionListener;
 import io.reseal.adoption.AdoptionWatcher;
 import io.reseal.adoption.DecryptionFailureMail;
@@ -8,6 +9,8 @@ import io.reseal.cli.config.ResealConfig;
 import io.reseal.notifier.NotifierMain;
 import io.reseal.notifier.mail.Mailer;
 import io.reseal.packager.PackagerMain;
+import io.reseal.pipeline.leadership.Leadership;
+import io.reseal.pipeline.leadership.LeaseLeadership;
 import io.reseal.pipeline.service.RunningService;
 import io.reseal.producer.ProducerMain;
 import io.reseal.producer.RotationProducer;
@@ -17,6 +20,7 @@ import io.vertx.core.Vertx;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Set;
+import java.util.UUID;
 import java.util.function.Function;
 
 /**
@@ -38,7 +42,9 @@ public final class ServiceAssembly {
 
     /**
      * Starts the adoption watcher on {@code config}'s clusters; with an {@code smtp} section, a decryption failure is
-     * mailed to the namespace's contacts and the requestor. Stopping it closes the cluster clients and the mailer.
+     * mailed to the namespace's contacts and the requestor; with {@code adoption.leaderElection}, only the replica
+     * that holds the Lease watches and publishes. Stopping it gives up the Lease and closes the cluster clients and
+     * the mailer.
      */
     public static RunningService adoption(ResealConfig config, Clock clock, MeterRegistry metrics) {
         ClusterAccess clusters = new ClusterAccess(config.sealer().clusters());
@@ -46,13 +52,24 @@ public final class ServiceAssembly {
         Mailer mailer = vertx == null ? null : new Mailer(vertx, config.smtp());
         AdoptionWatcher watcher = AdoptionWatcher.start(config.adoption(), config.kafka(), clusters::client, clock,
                 Duration.ofSeconds(30), mailer == null ? AdoptionListener.NONE : new DecryptionFailureMail(mailer),
-                metrics);
+                metrics, adoptionLeadership(config, clusters));
         return RunningService.of(() -> {
             watcher.close();
             clusters.close();
             if (mailer != null) mailer.close();
             if (vertx != null) vertx.close();
         }, watcher::isRunning);
+    }
+
+    /** With {@code adoption.leaderElection}: a Lease in the home cluster (see {@link ResealConfig#adoptionLeaseCluster()}). */
+    private static Leadership adoptionLeadership(ResealConfig config, ClusterAccess clusters) {
+        AdoptionConfig.LeaderElection election = config.adoption().leaderElection();
+        if (election == null) {
+            return Leadership.always();
+        }
+        String identity = System.getenv().getOrDefault("HOSTNAME", "reseal-adoption-" + UUID.randomUUID());
+        return new LeaseLeadership(clusters.client(config.adoptionLeaseCluster()), election.namespace(),
+                election.leaseName(), identity, Duration.ofSeconds(15), "adoption");
     }
 
     /**

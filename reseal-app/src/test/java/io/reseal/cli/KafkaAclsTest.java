@@ -80,7 +80,7 @@ class KafkaAclsTest {
             }
         }
         assertThat(envByDeployment.keySet()).containsExactlyInAnyOrder(
-                "reseal-producer", "reseal-sealer", "reseal-packager", "reseal-notifier");
+                "reseal-producer", "reseal-sealer", "reseal-packager", "reseal-notifier", "reseal-adoption");
         Set<String> users = new HashSet<>();
         ShippedKafkaAcls.strimzi().forEach(acl -> users.add(acl.entry().principal().substring("User:".length())));
         envByDeployment.forEach((deployment, env) -> {

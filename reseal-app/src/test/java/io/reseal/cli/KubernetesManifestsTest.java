@@ -28,7 +28,7 @@ class KubernetesManifestsTest {
 
     private static final Path DIR = ComposeTest.ROOT.resolve("deploy/kubernetes");
     private static final YAMLMapper YAML = new YAMLMapper();
-    private static final Set<String> SERVICES = Set.of("producer", "sealer", "packager", "notifier");
+    private static final Set<String> SERVICES = Set.of("producer", "sealer", "packager", "notifier", "adoption");
 
     @Test
     void theFilesTheKustomizationListsAreLeastPrivilegeAndLockedDown() throws Exception {
@@ -66,6 +66,14 @@ class KubernetesManifestsTest {
             for (String service : SERVICES) {
                 ConfigLoader.loadSections(config, secrets::get, command(service).sections());
             }
+            Set<String> secretNames = new java.util.TreeSet<>();
+            ConfigLoader.loadSections(config, secrets::get, command("adoption").sections()).sealer().bundles()
+                    .forEach(bundle -> secretNames.add(bundle.secretName()));
+            JsonNode watcherSecrets = StreamSupport.stream(named(ofKind(documents, "ClusterRole"), "reseal-adoption-watcher")
+                    .path("rules").spliterator(), false).filter(r -> texts(r.path("resources")).contains("secrets"))
+                    .findFirst().orElseThrow();
+            assertThat(texts(watcherSecrets.path("resourceNames"))).as("the Secrets the bundles of reseal.yaml make")
+                    .containsExactlyInAnyOrderElementsOf(secretNames);
         } finally {
             Files.delete(config);
         }
@@ -82,7 +90,7 @@ class KubernetesManifestsTest {
                 }
                 if (texts(rule.path("resources")).contains("secrets") || texts(rule.path("resources")).contains("services/proxy")) {
                     assertThat(texts(rule.path("resourceNames"))).as(name(role) + ": secrets and proxy only by name").isNotEmpty();
-                    assertThat(texts(rule.path("verbs"))).as(name(role)).containsExactly("get");
+                    assertThat(texts(rule.path("verbs"))).as(name(role) + ": secrets and proxy only read").isSubsetOf("get", "list", "watch");
                 }
             }
         }
@@ -91,28 +99,39 @@ class KubernetesManifestsTest {
                     .isNotIn("cluster-admin", "admin", "edit");
         }
         List<JsonNode> clusterRoles = ofKind(documents, "ClusterRole");
-        assertThat(clusterRoles).hasSize(1);
-        assertThat(clusterRoles.get(0).path("rules")).hasSize(1);
-        JsonNode namespaces = clusterRoles.get(0).path("rules").get(0);
+        assertThat(clusterRoles).extracting(KubernetesManifestsTest::name)
+                .containsExactlyInAnyOrder("reseal-namespace-reader", "reseal-adoption-watcher");
+        JsonNode namespaceReader = named(clusterRoles, "reseal-namespace-reader");
+        assertThat(namespaceReader.path("rules")).hasSize(1);
+        JsonNode namespaces = namespaceReader.path("rules").get(0);
         assertThat(texts(namespaces.path("resources"))).containsExactly("namespaces");
         assertThat(texts(namespaces.path("verbs"))).containsExactlyInAnyOrder("get", "list", "watch");
+        // the adoption watcher only lists and watches (which rules it needs, AdoptionWatcherIT derives from its requests)
+        for (JsonNode rule : named(clusterRoles, "reseal-adoption-watcher").path("rules")) {
+            assertThat(texts(rule.path("verbs"))).as("reseal-adoption-watcher").containsExactlyInAnyOrder("list", "watch");
+        }
 
         JsonNode proxy = rule(documents, "services/proxy");
         assertThat(proxy.path("metadata").path("namespace").asText()).isEqualTo("kube-system");
         assertThat(texts(proxy.path("rules").get(0).path("resourceNames"))).contains("sealed-secrets-controller");
         JsonNode secrets = rule(documents, "secrets");
         assertThat(secrets.path("metadata").path("namespace").asText()).isEqualTo("reseal");
-        JsonNode leases = rule(documents, "leases");
-        assertThat(leases.path("metadata").path("namespace").asText()).isEqualTo("reseal");
-        for (JsonNode rule : leases.path("rules")) {
-            assertThat(texts(rule.path("apiGroups"))).containsExactly("coordination.k8s.io");
-            assertThat(texts(rule.path("verbs"))).isSubsetOf("get", "create", "update");
+        List<JsonNode> leaseRoles = roles(documents, "leases");
+        assertThat(leaseRoles).extracting(KubernetesManifestsTest::name)
+                .containsExactlyInAnyOrder("reseal-producer-leader-election", "reseal-adoption-leader-election");
+        for (JsonNode leases : leaseRoles) {
+            assertThat(leases.path("metadata").path("namespace").asText()).isEqualTo("reseal");
+            for (JsonNode rule : leases.path("rules")) {
+                assertThat(texts(rule.path("apiGroups"))).containsExactly("coordination.k8s.io");
+                assertThat(texts(rule.path("verbs"))).isSubsetOf("get", "create", "patch");
+            }
         }
 
         // pods: one Deployment per service, non-root, read-only root, limits, probes, /tmp, credentials from Secrets
         List<JsonNode> deployments = ofKind(documents, "Deployment");
         assertThat(deployments).extracting(d -> d.path("metadata").path("name").asText())
-                .containsExactlyInAnyOrder("reseal-producer", "reseal-sealer", "reseal-packager", "reseal-notifier");
+                .containsExactlyInAnyOrder("reseal-producer", "reseal-sealer", "reseal-packager", "reseal-notifier",
+                        "reseal-adoption");
         Set<String> commands = ResealCommand.commandLine().getSubcommands().keySet();
         for (JsonNode deployment : deployments) {
             String name = name(deployment);
@@ -157,18 +176,29 @@ class KubernetesManifestsTest {
             case "producer" -> new ServiceCommand.Producer();
             case "sealer" -> new ServiceCommand.Sealer();
             case "packager" -> new ServiceCommand.Packager();
+            case "adoption" -> new ServiceCommand.Adoption();
             default -> new ServiceCommand.Notifier();
         };
     }
 
     /** The one Role with a rule on {@code resource}. */
     private static JsonNode rule(List<JsonNode> documents, String resource) {
-        List<JsonNode> roles = ofKind(documents, "Role").stream()
+        List<JsonNode> roles = roles(documents, resource);
+        assertThat(roles).as("Roles on " + resource).hasSize(1);
+        return roles.get(0);
+    }
+
+    /** The Roles with a rule on {@code resource}. */
+    private static List<JsonNode> roles(List<JsonNode> documents, String resource) {
+        return ofKind(documents, "Role").stream()
                 .filter(r -> StreamSupport.stream(r.path("rules").spliterator(), false)
                         .anyMatch(rule -> texts(rule.path("resources")).contains(resource)))
                 .toList();
-        assertThat(roles).as("Roles on " + resource).hasSize(1);
-        return roles.get(0);
+    }
+
+    private static JsonNode named(List<JsonNode> documents, String name) {
+        return documents.stream().filter(d -> name(d).equals(name)).findFirst()
+                .orElseThrow(() -> new AssertionError("no " + name));
     }
 
     private static List<JsonNode> documents(String yaml) throws IOException {

@@ -10,8 +10,8 @@ import io.reseal.pipeline.stage.TopicBootstrap;
 import io.reseal.pipeline.stage.Topics;
 import io.reseal.producer.api.RotationApi;
 import io.reseal.producer.publish.RequestPublisher;
-import io.reseal.producer.schedule.LeaseLeadership;
-import io.reseal.producer.schedule.Leadership;
+import io.reseal.pipeline.leadership.LeaseLeadership;
+import io.reseal.pipeline.leadership.Leadership;
 import io.reseal.producer.schedule.RotationScheduler;
 import io.reseal.producer.status.RotationStatusView;
 import io.vertx.core.Vertx;
@@ -47,9 +47,9 @@ public final class RotationProducer implements AutoCloseable {
             TopicBootstrap.ensure(clients, topics, kafka.partitions(), kafka.replicationFactor());
             ProducerMetrics metrics = new ProducerMetrics();
             RequestPublisher publisher = remember(new RequestPublisher(clients, topics, "reseal-producer"));
-            view = remember(new RotationStatusView(clients, topics));
+            view = remember(new RotationStatusView(clients, topics, metrics::rotationRequested));
             view.start();
-            metrics.watch(view);
+            metrics.watch(view, workflows, clock);
 
             Vertx vertx = Vertx.vertx();
             remember(() -> vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS));

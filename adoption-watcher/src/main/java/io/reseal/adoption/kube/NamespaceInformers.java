@@ -15,7 +15,9 @@ import io.fabric8.kubernetes.client.informers.cache.ReducedStateItemStore;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Stream;
 
 /**
@@ -24,7 +26,11 @@ import java.util.stream.Stream;
  * the resource version expired) they list again and report what changed meanwhile; every {@code resync} they
  * replay their cache. Each add, update or delete calls {@code onChange}.
  *
- * <p>Secrets and Pods are cached reduced to the fields adoption reads (a Secret's annotations, never its data).
+ * <p>Secrets are watched one by one, by name (a {@code metadata.name} field selector), from the first time
+ * {@link #secret} asks for one: so RBAC can grant {@code list}/{@code watch} on the Secrets Reseal delivers only
+ * ({@code resourceNames}), not on every Secret of the namespace. Until that informer has listed, {@link #secret}
+ * finds nothing, which can only hold a namespace back at {@code applied} for a moment, never move it on.
+ * Secrets and Pods are cached reduced to the fields adoption reads (a Secret's annotations, never its data).
  * Thread-safe; {@link #close()} stops every informer.
  */
 public final class NamespaceInformers implements NamespaceObjects, AutoCloseable {
@@ -35,8 +41,11 @@ public final class NamespaceInformers implements NamespaceObjects, AutoCloseable
             .withNamespaced(true).build();
 
     private final String namespace;
+    private final KubernetesClient client;
+    private final long resyncMillis;
+    private final ResourceEventHandler<HasMetadata> handler;
     private final SharedIndexInformer<GenericKubernetesResource> sealedSecrets;
-    private final SharedIndexInformer<Secret> secrets;
+    private final Map<String, SharedIndexInformer<Secret>> secrets = new ConcurrentHashMap<>();
     private final SharedIndexInformer<Deployment> deployments;
     private final SharedIndexInformer<StatefulSet> statefulSets;
     private final SharedIndexInformer<DaemonSet> daemonSets;
@@ -45,8 +54,9 @@ public final class NamespaceInformers implements NamespaceObjects, AutoCloseable
     /** Starts the informers; they keep retrying in the background while the API server cannot be reached. */
     public NamespaceInformers(KubernetesClient client, String namespace, Duration resync, Runnable onChange) {
         this.namespace = namespace;
-        long resyncMillis = resync.toMillis();
-        ResourceEventHandler<HasMetadata> handler = new ResourceEventHandler<>() {
+        this.client = client;
+        this.resyncMillis = resync.toMillis();
+        this.handler = new ResourceEventHandler<>() {
             @Override
             public void onAdd(HasMetadata obj) {
                 onChange.run();
@@ -65,9 +75,6 @@ public final class NamespaceInformers implements NamespaceObjects, AutoCloseable
         var serialization = client.getKubernetesSerialization();
         sealedSecrets = client.genericKubernetesResources(SEALED_SECRETS).inNamespace(namespace)
                 .runnableInformer(resyncMillis);
-        secrets = client.secrets().inNamespace(namespace).runnableInformer(resyncMillis)
-                .itemStore(new ReducedStateItemStore<>(ReducedStateItemStore.NAME_KEY_STATE, Secret.class,
-                        serialization, "metadata.annotations"));
         deployments = client.apps().deployments().inNamespace(namespace).runnableInformer(resyncMillis);
         statefulSets = client.apps().statefulSets().inNamespace(namespace).runnableInformer(resyncMillis);
         daemonSets = client.apps().daemonSets().inNamespace(namespace).runnableInformer(resyncMillis);
@@ -81,7 +88,7 @@ public final class NamespaceInformers implements NamespaceObjects, AutoCloseable
     }
 
     private List<SharedIndexInformer<? extends HasMetadata>> informers() {
-        return List.of(sealedSecrets, secrets, deployments, statefulSets, daemonSets, pods);
+        return List.of(sealedSecrets, deployments, statefulSets, daemonSets, pods);
     }
 
     /** Whether every informer has listed once (its cache reflects the namespace). */
@@ -96,7 +103,18 @@ public final class NamespaceInformers implements NamespaceObjects, AutoCloseable
 
     @Override
     public Optional<Secret> secret(String name) {
-        return Optional.ofNullable(secrets.getStore().getByKey(namespace + "/" + name));
+        SharedIndexInformer<Secret> informer = secrets.computeIfAbsent(name, this::watchSecret);
+        return Optional.ofNullable(informer.getStore().getByKey(namespace + "/" + name));
+    }
+
+    private SharedIndexInformer<Secret> watchSecret(String name) {
+        SharedIndexInformer<Secret> informer = client.secrets().inNamespace(namespace).withName(name)
+                .runnableInformer(resyncMillis)
+                .itemStore(new ReducedStateItemStore<>(ReducedStateItemStore.NAME_KEY_STATE, Secret.class,
+                        client.getKubernetesSerialization(), "metadata.annotations"));
+        informer.addEventHandler(handler);
+        informer.start();
+        return informer;
     }
 
     @Override
@@ -115,6 +133,6 @@ public final class NamespaceInformers implements NamespaceObjects, AutoCloseable
 
     @Override
     public void close() {
-        Stream.of(sealedSecrets, secrets, deployments, statefulSets, daemonSets, pods).forEach(SharedIndexInformer::stop);
+        Stream.concat(informers().stream(), secrets.values().stream()).forEach(SharedIndexInformer::stop);
     }
 }

@@ -49,6 +49,19 @@ public record ResealConfig(
         if (!clusters.isEmpty() || !bundles.isEmpty()) {
             new SealerConfig(clusters, bundles, workflows, issuers); // cross-checks the sections now, not at first use
         }
+        AdoptionConfig.LeaderElection election = adoption.leaderElection();
+        if (election != null && (clusters.isEmpty() || (election.cluster() != null
+                && clusters.stream().noneMatch(c -> c.name().equals(election.cluster()))))) {
+            throw new IllegalArgumentException("adoption.leaderElection.cluster: " + (clusters.isEmpty()
+                    ? "leader election needs a cluster in 'clusters:' to hold its Lease"
+                    : "unknown cluster '" + election.cluster() + "'"));
+        }
+    }
+
+    /** The cluster that holds the adoption watcher's Lease: {@code adoption.leaderElection.cluster}, or the first one. */
+    public String adoptionLeaseCluster() {
+        AdoptionConfig.LeaderElection election = adoption.leaderElection();
+        return election.cluster() != null ? election.cluster() : clusters.get(0).name();
     }
 
     public SealerConfig sealer() {

@@ -84,6 +84,28 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void aScheduleSlackAndTheWatchersLeaseAreReadAndTheLeaseClusterDefaultsToTheFirst() {
+        String yaml = config("      TOKEN: {env: TOKEN}", "adoption:\n  leaderElection: {namespace: reseal}\n")
+                .replace("      dev: {cluster: dev}\n", "      dev: {cluster: dev}\n    schedule: {every: P30D, slack: PT12H}\n");
+
+        ResealConfig config = ConfigLoader.load(new ByteArrayInputStream(yaml.getBytes(StandardCharsets.UTF_8)),
+                "reseal.yaml", Map.<String, String>of()::get);
+
+        assertThat(config.workflows().get(0).schedule().slack()).isEqualTo(java.time.Duration.ofHours(12));
+        assertThat(config.adoption().leaderElection().leaseName()).isEqualTo("reseal-adoption-watcher");
+        assertThat(config.adoptionLeaseCluster()).isEqualTo("dev");
+    }
+
+    @Test
+    void aLeaseInAnUnknownClusterOrANegativeSlackIsNamed() {
+        assertThat(failure(config("      TOKEN: {env: TOKEN}", "adoption:\n  leaderElection: {cluster: prod, namespace: reseal}\n"))
+                .getMessage()).contains("adoption.leaderElection.cluster: unknown cluster 'prod'");
+        assertThat(failure(config("      TOKEN: {env: TOKEN}", "").replace("      dev: {cluster: dev}\n",
+                "      dev: {cluster: dev}\n    schedule: {every: P30D, slack: -PT1H}\n")).getMessage())
+                .contains("schedule.slack must not be negative");
+    }
+
+    @Test
     void aValidFileStillLoads() {
         InputStream in = new ByteArrayInputStream(config("      TOKEN: {env: TOKEN}", "").getBytes(StandardCharsets.UTF_8));
 

@@ -206,10 +206,27 @@ public record WorkflowConfig(
     /**
      * When a workflow rotates by itself: either a cron expression (Unix, 5 fields) in a time zone, or
      * a fixed period such as {@code P30D}.
+     *
+     * @param slack how much older than one schedule period a delivered credential may get before the producer's
+     *     {@code reseal_credential_max_age_seconds} is exceeded (default {@link #DEFAULT_SLACK})
      */
-    public record ScheduleConfig(String cron, @JsonProperty("timeZone") String timeZone, java.time.Duration every) {
+    public record ScheduleConfig(String cron, @JsonProperty("timeZone") String timeZone, java.time.Duration every,
+                                 java.time.Duration slack) {
 
+        /** One day: a scheduled rotation may take that long to be delivered before the credential counts as overdue. */
+        public static final java.time.Duration DEFAULT_SLACK = java.time.Duration.ofDays(1);
+
+        /** A schedule with the default slack. */
+        public ScheduleConfig(String cron, String timeZone, java.time.Duration every) {
+            this(cron, timeZone, every, null);
+        }
+
+        @com.fasterxml.jackson.annotation.JsonCreator
         public ScheduleConfig {
+            slack = slack == null ? DEFAULT_SLACK : slack;
+            if (slack.isNegative()) {
+                throw new IllegalArgumentException("schedule.slack must not be negative");
+            }
             if ((cron == null) == (every == null)) {
                 throw new IllegalArgumentException("schedule: give exactly one of 'cron' or 'every'");
             }

@@ -284,7 +284,7 @@ public final class RotationApi implements AutoCloseable {
         RotationStatus status = found.get();
         ApiToken token = authenticated.get();
         if (status.workflow() == null || !token.allows(status.workflow())) {
-            reject(ctx, "finish", new RequestRejected(403, "forbidden", "token '" + token.name()
+            reject(ctx, "finish", RequestRejected.workflowNotAllowed("token '" + token.name()
                     + "' may not finish rotations of workflow '" + status.workflow() + "'", null));
             return;
         }
@@ -363,8 +363,7 @@ public final class RotationApi implements AutoCloseable {
             ctx.response().putHeader("WWW-Authenticate", header == null
                     ? "Bearer realm=\"reseal\""
                     : "Bearer realm=\"reseal\", error=\"invalid_token\"");
-            reject(ctx, endpoint, new RequestRejected(401, "unauthorized", header == null
-                    ? "send Authorization: Bearer <token>" : "the token is not valid", null));
+            reject(ctx, endpoint, RequestRejected.unauthorized(header == null));
         }
         return token;
     }
@@ -388,6 +387,9 @@ public final class RotationApi implements AutoCloseable {
 
     private void reject(RoutingContext ctx, String endpoint, RequestRejected e) {
         metrics.request(endpoint, outcome(e.status()));
+        if (e.status() == 401 || e.status() == 403 || e.status() == 429) {
+            metrics.denied(e.status(), e.deniedBecause());
+        }
         Map<String, Object> error = new LinkedHashMap<>();
         error.put("code", e.code());
         error.put("message", e.getMessage());

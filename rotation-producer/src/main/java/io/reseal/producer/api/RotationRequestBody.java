@@ -74,7 +74,7 @@ record RotationRequestBody(String workflow, List<String> environments, String re
         }
         reject(RequestRules.workflow(workflow));
         if (!token.allows(workflow)) {
-            throw new RequestRejected(403, "forbidden", "token '" + token.name() + "' may not rotate workflow '"
+            throw RequestRejected.workflowNotAllowed("token '" + token.name() + "' may not rotate workflow '"
                     + workflow + "'", "workflow");
         }
         WorkflowConfig config = workflows.get(workflow);
@@ -109,7 +109,7 @@ record RotationRequestBody(String workflow, List<String> environments, String re
     private List<RotationRequested> planPlatformWide(ApiToken token, Map<String, WorkflowConfig> workflows,
                                                      String batchId) throws RequestRejected {
         if (!token.workflows().contains(ProducerConfig.ALL_WORKFLOWS)) {
-            throw new RequestRejected(403, "forbidden", "token '" + token.name()
+            throw RequestRejected.workflowNotAllowed("token '" + token.name()
                     + "' may not request platform-wide rotations", "workflow");
         }
         if (bundles == null || bundles.isEmpty()) {

@@ -1,5 +1,6 @@
 package io.reseal.producer.schedule;
 
+import io.reseal.pipeline.leadership.Leadership;
 import io.reseal.pipeline.config.WorkflowConfig;
 import io.reseal.pipeline.event.EventType;
 import io.reseal.pipeline.event.RotationEvent;

@@ -19,7 +19,7 @@ import java.util.Optional;
  * period {@code every} fires at whole multiples of it since the Unix epoch, so every replica computes the
  * same instants whenever it started. Immutable, thread-safe.
  */
-final class Schedule {
+public final class Schedule {
 
     private static final CronParser PARSER = new CronParser(CronDefinitionBuilder.instanceDefinitionFor(CronType.UNIX));
 
@@ -34,7 +34,7 @@ final class Schedule {
     }
 
     /** Reads {@code config}; throws {@link IllegalArgumentException} naming {@code where} if the cron is invalid. */
-    static Schedule of(ScheduleConfig config, String where) {
+    public static Schedule of(ScheduleConfig config, String where) {
         ZoneId zone = config.timeZone() == null ? ZoneOffset.UTC : ZoneId.of(config.timeZone());
         if (config.every() != null) {
             return new Schedule(null, zone, config.every());
@@ -59,6 +59,15 @@ final class Schedule {
             last = cron.lastExecution(last.get());
         }
         return last.map(ZonedDateTime::toInstant);
+    }
+
+    /**
+     * The period of the schedule at {@code now}: from the latest instant it fired at, at or before {@code now}, to
+     * the next one (for a cron such as {@code 0 3 1 * *}, the length of the current month); empty if either is
+     * unknown.
+     */
+    public Optional<Duration> periodAt(Instant now) {
+        return latestAtOrBefore(now).flatMap(latest -> nextAfter(latest).map(next -> Duration.between(latest, next)));
     }
 
     /** The first instant the schedule fires at after {@code now}, if there is one. */

@@ -5,9 +5,11 @@ import io.reseal.pipeline.event.EventType;
 import io.reseal.pipeline.event.InvalidEventException;
 import io.reseal.pipeline.event.RotationEvent;
 import io.reseal.pipeline.event.RotationFailed;
+import io.reseal.pipeline.event.RotationRequested;
 import io.reseal.pipeline.kafka.KafkaClients;
 import io.reseal.pipeline.stage.Topics;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -40,6 +42,8 @@ public final class RotationStatusView implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(RotationStatusView.class);
 
     private final Map<String, RotationStatus> byId = new ConcurrentHashMap<>();
+    private final CredentialAges credentialAges = new CredentialAges();
+    private final java.util.function.Consumer<RotationRequested> newRequests;
     private final Consumer<String, byte[]> consumer;
     private final Topics topics;
     private final EventCodec codec = new EventCodec();
@@ -49,6 +53,15 @@ public final class RotationStatusView implements AutoCloseable {
     private Thread thread;
 
     public RotationStatusView(KafkaClients clients, Topics topics) {
+        this(clients, topics, request -> {});
+    }
+
+    /**
+     * @param newRequests told of each rotation request first seen after the view {@link #loaded() loaded} (once per
+     *     rotation id, whether the API recorded it or it came from the topic), on the thread that saw it
+     */
+    public RotationStatusView(KafkaClients clients, Topics topics, java.util.function.Consumer<RotationRequested> newRequests) {
+        this.newRequests = newRequests;
         this.consumer = clients.consumer(null, Map.of(
                 ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
                 ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
@@ -101,7 +114,7 @@ public final class RotationStatusView implements AutoCloseable {
     private void apply(ConsumerRecord<String, byte[]> record) {
         try {
             // The record's timestamp is when the stage published it; the event's own time is the rotation's.
-            record(codec.fromRecord(record), java.time.Instant.ofEpochMilli(record.timestamp()));
+            record(codec.fromRecord(record), Instant.ofEpochMilli(record.timestamp()));
         } catch (InvalidEventException e) {
             LOG.debug("status view skips {}-{}@{}: {}", record.topic(), record.partition(), record.offset(),
                     e.getMessage());
@@ -114,7 +127,7 @@ public final class RotationStatusView implements AutoCloseable {
     }
 
     /** Takes {@code event}, published at {@code at}, into account. */
-    void record(RotationEvent<?> event, java.time.Instant at) {
+    void record(RotationEvent<?> event, Instant at) {
         String rotationId = event.rotationId();
         if (event.data() instanceof RotationFailed failed && failed.rotationId() != null) {
             rotationId = failed.rotationId();
@@ -126,7 +139,16 @@ public final class RotationStatusView implements AutoCloseable {
             byId.compute(rotationId, (id, known) -> (known == null ? RotationStatus.empty(id) : known).withAdoption(event));
             return;
         }
-        byId.compute(rotationId, (id, known) -> (known == null ? RotationStatus.empty(id) : known).with(event, at));
+        credentialAges.record(event, rotationId);
+        boolean[] first = {false};
+        byId.compute(rotationId, (id, known) -> {
+            RotationStatus before = known == null ? RotationStatus.empty(id) : known;
+            first[0] = event.type() == EventType.REQUESTED && !before.stages().containsKey(EventType.REQUESTED.shortName());
+            return before.with(event, at);
+        });
+        if (first[0] && loaded() && event.data() instanceof RotationRequested request) {
+            newRequests.accept(request);
+        }
     }
 
     public Optional<RotationStatus> find(String rotationId) {
@@ -141,6 +163,34 @@ public final class RotationStatusView implements AutoCloseable {
     /** Whether the topics were read up to where they ended when the view started. */
     public boolean loaded() {
         return loaded.getCount() == 0;
+    }
+
+    /** When each workflow's bundles were last delivered. */
+    public CredentialAges credentialAges() {
+        return credentialAges;
+    }
+
+    /**
+     * How long the oldest rotation currently at {@code stage} has been there at {@code now}, in seconds; 0 when
+     * none is. A rotation stuck in {@code requested}, {@code sealed}, {@code packaged} or {@code finishing} shows here.
+     */
+    public double oldestAt(String stage, Instant now) {
+        return byId.values().stream().filter(s -> stage.equals(s.stage()) && s.stages().containsKey(stage))
+                .mapToDouble(s -> Math.max(0, Duration.between(s.stages().get(stage), now).toMillis() / 1000.0))
+                .max().orElse(0);
+    }
+
+    /**
+     * How many known rotations failed while finishing: a finish was asked, then the rotation failed (not before the
+     * ask), and nothing was revoked; their previous credentials are still valid.
+     */
+    public long revocationsFailed() {
+        String finishing = EventType.FINISHING.shortName();
+        String failed = EventType.FAILED.shortName();
+        return byId.values().stream().filter(s -> s.stages().containsKey(finishing) && s.stages().containsKey(failed)
+                        && !s.stages().get(failed).isBefore(s.stages().get(finishing))
+                        && !s.stages().containsKey(EventType.FINISHED.shortName()))
+                .count();
     }
 
     /** How many known rotations are currently at {@code stage}. */

@@ -7,6 +7,7 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.reseal.embedded.KafkaCluster;
 import io.reseal.embedded.KafkaClusterFactory;
+import io.reseal.embedded.ShippedMonitoring;
 import io.reseal.pipeline.config.KafkaConfig;
 import io.reseal.pipeline.config.WorkflowConfig;
 import io.reseal.pipeline.event.AdoptionState;
@@ -43,7 +44,10 @@ import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -78,6 +82,12 @@ class RotationApiIT {
                 new ApiToken("team", ApiToken.sha256Hex(TEAM_TOKEN), List.of("financial-ml")),
                 new ApiToken("limited", ApiToken.sha256Hex(LIMITED_TOKEN), List.of("financial-ml"), 2)), null, null);
         workflows = new ArrayList<>(RotationRequestBodyTest.workflows().values());
+        Map<String, WorkflowConfig.EnvironmentConfig> environments = new LinkedHashMap<>();
+        environments.put("dev", null);
+        environments.put("production", null);
+        // scheduled every 30 days (epoch multiples: it does not fire during the test), a day of slack
+        workflows.add(new WorkflowConfig("risk-ml", "risk-team@example.com", List.of("ml-platform"), environments,
+                new WorkflowConfig.ScheduleConfig(null, null, Duration.ofDays(30))));
         producer = RotationProducer.start(config, kafkaConfig, workflows, Clock.systemUTC());
         topics = new StageTopics(kafka.bootstrapServers());
         await().until(producer::statusLoaded);
@@ -493,6 +503,81 @@ class RotationApiIT {
                 .contains("reseal_api_requests_total{endpoint=\"create\",outcome=\"accepted\"}")
                 .containsPattern("reseal_rotations\\{stage=\"requested\"} [1-9]")
                 .doesNotContain(TEAM_TOKEN);
+    }
+
+    @Test
+    void metricsCountRefusedCallersAndTriggersAndShowCredentialAgesStuckStagesAndFailedRevocations() throws Exception {
+        String before = get("/metrics", null).body();
+        String risk = VALID.replace("financial-ml", "risk-ml").replace("financial-team", "risk-team");
+
+        // when: callers are refused for each reason
+        post(null, VALID);
+        post("not-a-configured-token", VALID);
+        post(TEAM_TOKEN, risk);
+        post(TEAM_TOKEN, VALID.replace("financial-team@example.com", "attacker@evil.test"));
+        // and: risk-ml is delivered to both environments 40 days ago, and later to dev alone (production still runs
+        // the old credential); a third rotation stays requested; the sealer renews a key
+        String both = json(post(INFRA_TOKEN, risk)).get("rotationId").asText();
+        String devOnly = json(post(INFRA_TOKEN, risk.replace(",\"production\"", ""))).get("rotationId").asText();
+        String waiting = json(post(INFRA_TOKEN, risk)).get("rotationId").asText();
+        Instant fortyDaysAgo = Instant.now().minus(Duration.ofDays(40));
+        topics.write(worker(both, EventType.NOTIFIED, new RotationNotified(both, "risk-ml", List.of("risk-team@example.com"),
+                "<m1@reseal>", fortyDaysAgo)));
+        topics.write(worker(devOnly, EventType.NOTIFIED, new RotationNotified(devOnly, "risk-ml",
+                List.of("risk-team@example.com"), "<m2@reseal>", Instant.now())));
+        String renewal = "key-renewal-" + UUID.randomUUID();
+        topics.write(RotationEvent.forRotation(renewal, EventType.REQUESTED, "/reseal/sealer-worker", "risk-ml",
+                OffsetDateTime.now(ZoneOffset.UTC), new RotationRequested("risk-ml", List.of(), List.of(),
+                        "risk-team@example.com", "certificate renewed", Trigger.KEY_RENEWAL, null)));
+        // and: finishing a rotation fails at its issuer
+        String unfinished = json(post(INFRA_TOKEN, risk)).get("rotationId").asText();
+        topics.write(worker(unfinished, EventType.FINISHING, new RotationFinishing(unfinished, "risk-ml", "infra")));
+        topics.write(worker(unfinished, EventType.FAILED, new RotationFailed("finisher", "issuer-unavailable",
+                "issuer mlflow-db: connection refused", "reseal.rotation.finishing", 0, 1L, unfinished, "risk-ml")));
+        await().untilAsserted(() -> assertThat(json(get("/api/v1/rotations/" + unfinished, INFRA_TOKEN)).get("stage")
+                .asText()).isEqualTo("failed"));
+        await().untilAsserted(() -> assertThat(json(get("/api/v1/rotations/" + devOnly, INFRA_TOKEN)).get("stage")
+                .asText()).isEqualTo("notified"));
+        await().untilAsserted(() -> assertThat(value(get("/metrics", null).body(),
+                "reseal_rotations_requested_total{trigger=\"key-renewal\"}")).isEqualTo(value(before,
+                "reseal_rotations_requested_total{trigger=\"key-renewal\"}") + 1));
+
+        // then
+        String after = get("/metrics", null).body();
+        for (String reason : List.of("reason=\"no-token\",status=\"401\"", "reason=\"unknown-token\",status=\"401\"",
+                "reason=\"workflow-not-allowed\",status=\"403\"", "reason=\"requestor-not-allowed\",status=\"403\"")) {
+            String series = "reseal_api_denied_total{" + reason + "}";
+            assertThat(value(after, series) - value(before, series)).as(series).isEqualTo(1.0);
+        }
+        String adHoc = "reseal_rotations_requested_total{trigger=\"ad-hoc\"}";
+        assertThat(value(after, adHoc) - value(before, adHoc)).isEqualTo(4.0);
+        double age = value(after, "reseal_credential_age_seconds{bundle=\"ml-platform\",workflow=\"risk-ml\"}");
+        assertThat(age).as("the dev-only delivery does not renew production's credential")
+                .isBetween(Duration.ofDays(40).toSeconds() - 60.0, Duration.ofDays(40).toSeconds() + 600.0);
+        assertThat(value(after, "reseal_credential_max_age_seconds{bundle=\"ml-platform\",workflow=\"risk-ml\"}"))
+                .isEqualTo((double) Duration.ofDays(31).toSeconds());
+        assertThat(after).as("an unscheduled workflow has an age but no maximum")
+                .doesNotContain("reseal_credential_max_age_seconds{bundle=\"ghcr\",workflow=\"financial-ml\"}");
+        assertThat(value(after, "reseal_rotation_stage_oldest_seconds{stage=\"requested\"}")).as(waiting).isPositive();
+        assertThat(value(after, "reseal_rotation_revocations_failed") - value(before, "reseal_rotation_revocations_failed"))
+                .isEqualTo(1.0);
+        assertThat(after).doesNotContain(TEAM_TOKEN).doesNotContain("not-a-configured-token").doesNotContain("attacker");
+
+        // and: every metric of the producer's alerts and dashboard panels is exposed
+        Set<String> used = ShippedMonitoring.metricsByService().get("producer");
+        assertThat(used).contains("reseal_credential_age_seconds", "reseal_credential_max_age_seconds",
+                "reseal_api_denied_total", "reseal_rotations_requested_total", "reseal_rotation_stage_oldest_seconds",
+                "reseal_rotation_revocations_failed");
+        for (String metric : used) {
+            assertThat(after).as("%s is exposed", metric).containsPattern("(?m)^" + metric + "[{ ]");
+        }
+    }
+
+    /** The value of the sample written exactly as {@code series}; 0 when absent. */
+    private static double value(String scrape, String series) {
+        return scrape.lines().filter(line -> line.startsWith(series + " "))
+                .mapToDouble(line -> Double.parseDouble(line.substring(series.length() + 1).strip()))
+                .findFirst().orElse(0.0);
     }
 
     @Test

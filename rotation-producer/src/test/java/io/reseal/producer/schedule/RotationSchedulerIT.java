@@ -1,5 +1,7 @@
 package io.reseal.producer.schedule;
 
+import io.reseal.pipeline.leadership.Leadership;
+import io.reseal.pipeline.leadership.LeaseLeadership;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 

@@ -26,6 +26,16 @@ class ScheduleTest {
     }
 
     @Test
+    void thePeriodAtAnInstantRunsFromTheLastFireToTheNext() {
+        Schedule monthly = Schedule.of(new ScheduleConfig("0 3 1 * *", null, null), "workflows.w");
+
+        assertThat(monthly.periodAt(Instant.parse("2026-03-15T12:00:00Z"))).contains(Duration.ofDays(31));
+        assertThat(monthly.periodAt(Instant.parse("2026-02-15T12:00:00Z"))).contains(Duration.ofDays(28));
+        assertThat(berlinSixAm.periodAt(Instant.parse("2026-03-29T02:00:00Z"))).as("the night clocks go forward")
+                .contains(Duration.ofHours(23));
+    }
+
+    @Test
     void cronFollowsDaylightSavingTime() {
         // in summer 06:00 in Berlin is 04:00 UTC
         assertThat(berlinSixAm.latestAtOrBefore(Instant.parse("2026-07-01T04:30:00Z")))

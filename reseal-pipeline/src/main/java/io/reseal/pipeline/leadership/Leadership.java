@@ -1,7 +1,7 @@
-package io.reseal.producer.schedule;
+package io.reseal.pipeline.leadership;
 
 /**
- * Whether this replica may fire schedules now. Implementations are thread-safe; {@link #close()} gives up
+ * Whether this replica may do what only one replica at a time may do (fire schedules, publish adoption changes). Implementations are thread-safe; {@link #close()} gives up
  * leadership (if held) so another replica can take over.
  */
 public interface Leadership extends AutoCloseable {

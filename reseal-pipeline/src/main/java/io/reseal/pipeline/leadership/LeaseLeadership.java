@@ -1,4 +1,4 @@
-package io.reseal.producer.schedule;
+package io.reseal.pipeline.leadership;
 
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.extended.leaderelection.LeaderCallbacks;
@@ -30,6 +30,14 @@ public final class LeaseLeadership implements Leadership {
      */
     public LeaseLeadership(KubernetesClient client, String namespace, String leaseName, String identity,
                            Duration leaseDuration) {
+        this(client, namespace, leaseName, identity, leaseDuration, "the scheduler");
+    }
+
+    /**
+     * @param role what the leader does, for the log ({@code the scheduler}, {@code adoption})
+     */
+    public LeaseLeadership(KubernetesClient client, String namespace, String leaseName, String identity,
+                           Duration leaseDuration, String role) {
         this.election = client.leaderElector()
                 .withConfig(new LeaderElectionConfigBuilder()
                         .withName(leaseName)
@@ -41,13 +49,13 @@ public final class LeaseLeadership implements Leadership {
                         .withLeaderCallbacks(new LeaderCallbacks(
                                 () -> {
                                     leader = true;
-                                    LOG.info("{} leads the scheduler (lease {}/{})", identity, namespace, leaseName);
+                                    LOG.info("{} leads {} (lease {}/{})", identity, role, namespace, leaseName);
                                 },
                                 () -> {
                                     leader = false;
-                                    LOG.info("{} no longer leads the scheduler", identity);
+                                    LOG.info("{} no longer leads {}", identity, role);
                                 },
-                                newLeader -> LOG.debug("scheduler leader is {}", newLeader)))
+                                newLeader -> LOG.debug("{} leader is {}", role, newLeader)))
                         .build())
                 .build()
                 .start();
