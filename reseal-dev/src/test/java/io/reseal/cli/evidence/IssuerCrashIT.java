@@ -141,6 +141,7 @@ class IssuerCrashIT {
 
         String current = previous == null ? null : previous.version();
         assertThat(delivered.versions().current()).as("the version the rotation replaces").isEqualTo(current);
+        assertThat(delivered.version()).as("the delivered version, beside the current one").isNotEqualTo(current);
         Map<String, String> accepted = subject.accepted();
         Set<String> pair = previous == null ? Set.of(delivered.version()) : Set.of(current, delivered.version());
         assertThat(accepted.keySet()).as("credentials the issuer accepts after " + id).isEqualTo(pair);
