@@ -1,6 +1,7 @@
 package io.reseal.cli.evidence;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.reseal.cli.ServiceAssembly;
@@ -19,12 +20,16 @@ import io.reseal.pipeline.event.EventJson;
 import io.reseal.pipeline.event.EventType;
 import io.reseal.pipeline.event.InvalidEventException;
 import io.reseal.pipeline.event.RotationEvent;
+import io.reseal.pipeline.event.RotationSealed;
 import io.reseal.pipeline.kafka.KafkaClients;
 import io.reseal.pipeline.ops.OpsServer;
 import io.reseal.producer.ProducerMain;
 import io.reseal.producer.RotationProducer;
 import io.reseal.producer.api.RotationApi;
 import io.reseal.sealer.crypto.ControllerKeyPair;
+import io.reseal.sealer.manifest.OutputFormat;
+import io.reseal.sealer.offline.OfflineUnsealer;
+import io.reseal.sealer.offline.PrivateKeyLoader;
 import jakarta.mail.BodyPart;
 import jakarta.mail.Header;
 import jakarta.mail.MessagingException;
@@ -65,6 +70,7 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 import java.util.stream.Stream;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
@@ -120,6 +126,26 @@ final class EvidenceStack implements AutoCloseable {
     private static final Path APP_JAR = Path.of(System.getProperty("reseal.app.jar", "../reseal-app/target/reseal.jar"))
             .toAbsolutePath().normalize();
 
+    /**
+     * Entries a test adds to the configuration's {@code issuers:}, {@code bundles:} and {@code workflows:} lists: YAML
+     * list items at the top level's indentation ({@code "- name: ..."}, nested keys indented by two), or empty.
+     */
+    record ExtraConfig(String issuers, String bundles, String workflows) {
+
+        static final ExtraConfig NONE = new ExtraConfig("", "", "");
+
+        ExtraConfig {
+            issuers = indented(issuers);
+            bundles = indented(bundles);
+            workflows = indented(workflows);
+        }
+
+        /** As list items under a key of the configuration, two spaces in. */
+        private static String indented(String entries) {
+            return entries.strip().indent(2).stripTrailing();
+        }
+    }
+
     /** The services a test may run in this JVM or as a separate process. */
     enum Service { SEALER, PACKAGER, NOTIFIER }
 
@@ -137,14 +163,16 @@ final class EvidenceStack implements AutoCloseable {
     private final List<ConsumerRecord<String, byte[]>> tailed = new CopyOnWriteArrayList<>();
     private final EventCodec codec = new EventCodec();
     private final String ghcrToken = randomValue("ghp_");
+    private final Function<EvidenceStack, ExtraConfig> extra;
     private ResealConfig config;
     private RotationProducer producer;
     private Consumer<String, byte[]> tailConsumer;
     private Thread tailThread;
     private volatile boolean tailing = true;
 
-    private EvidenceStack(Path dir, boolean brokerProcess) {
+    private EvidenceStack(Path dir, boolean brokerProcess, Function<EvidenceStack, ExtraConfig> extra) {
         this.dir = dir;
+        this.extra = extra;
         this.kafka = brokerProcess ? new KafkaBrokerProcess(dir.resolve("kafka"), 0) : new EmbeddedKafka();
         this.s3 = new EmbeddedS3(S3_ACCESS_KEY, S3_SECRET_KEY, dir.resolve("s3"), 0);
         this.smtp = new EmbeddedSmtp(0, dir.resolve("mail"));
@@ -157,7 +185,16 @@ final class EvidenceStack implements AutoCloseable {
      * @param brokerProcess run Kafka as a separate JVM ({@link KafkaBrokerProcess}) instead of in this one
      */
     static EvidenceStack start(Path dir, boolean brokerProcess, Set<Service> separate) {
-        EvidenceStack stack = new EvidenceStack(dir, brokerProcess);
+        return start(dir, brokerProcess, separate, stack -> ExtraConfig.NONE);
+    }
+
+    /**
+     * As {@link #start(Path, boolean, Set)}, with the issuers, bundles and workflows of {@code extra} added to the
+     * configuration; {@code extra} is called once the servers run (so it may name {@link #postgres()}'s URL).
+     */
+    static EvidenceStack start(Path dir, boolean brokerProcess, Set<Service> separate,
+                               Function<EvidenceStack, ExtraConfig> extra) {
+        EvidenceStack stack = new EvidenceStack(dir, brokerProcess, extra);
         try {
             stack.startAll(separate);
             return stack;
@@ -227,6 +264,7 @@ final class EvidenceStack implements AutoCloseable {
     }
 
     private Path writeConfig() {
+        ExtraConfig more = extra.apply(this);
         String yaml = """
                 kafka:
                   partitions: 3
@@ -255,12 +293,14 @@ final class EvidenceStack implements AutoCloseable {
                     keys:
                       MLFLOW_DB_USERNAME: {issued: {issuer: mlflow-db, field: username}}
                       MLFLOW_DB_PASSWORD: {issued: {issuer: mlflow-db, field: password}}
+                %8$s
                 issuers:
                   - name: mlflow-db
                     postgres:
                       url: "%4$s"
                       admin: {username: {literal: reseal_admin}, password: {env: %5$s}}
                       role: mlflow_app
+                %7$s
                 workflows:
                   - name: issued-ml
                     requestor: issued-team@example.com
@@ -289,6 +329,7 @@ final class EvidenceStack implements AutoCloseable {
                     bundles: [ml-platform]
                     environments:
                       dev: {cluster: swapped}
+                %9$s
                 s3:
                   bucket: %3$s
                   linkExpiry: P1D
@@ -297,7 +338,7 @@ final class EvidenceStack implements AutoCloseable {
                   from: reseal@localhost
                   sendTimeout: PT5S
                 """.formatted(dir.toAbsolutePath(), ENV_AWS_SECRET, BUCKET, postgres.jdbcUrl(), ENV_PG_ADMIN,
-                git.url(GIT_REPOSITORY));
+                git.url(GIT_REPOSITORY), more.issuers(), more.bundles(), more.workflows());
         try {
             Path file = dir.resolve("reseal.yaml");
             Files.writeString(file, yaml);
@@ -411,6 +452,23 @@ final class EvidenceStack implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /**
+     * The data of a SealedSecret of this stack, unsealed with the local controller's private key, as the cluster
+     * would: key to plaintext value.
+     */
+    Map<String, String> unsealed(RotationSealed.Secret secret) {
+        String manifest = new OfflineUnsealer().unseal(new ByteArrayInputStream(secret.manifest().getBytes(StandardCharsets.UTF_8)),
+                PrivateKeyLoader.load(List.of(sealingKeyDir().resolve("tls.key"))), OutputFormat.YAML);
+        Map<String, String> data = new LinkedHashMap<>();
+        try {
+            new YAMLMapper().readTree(manifest).path("data").fields().forEachRemaining(entry -> data.put(entry.getKey(),
+                    new String(Base64.getDecoder().decode(entry.getValue().asText()), StandardCharsets.UTF_8)));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return data;
     }
 
     /** The issuers' admin passwords: never sealed, so the leak scan adds them to the values it looks for. */
