@@ -17,6 +17,7 @@ import io.reseal.pipeline.event.RotationAdoptionComplete;
 import io.reseal.pipeline.event.RotationEvent;
 import io.reseal.pipeline.event.IssuedVersions;
 import io.reseal.pipeline.event.RotationFailed;
+import io.reseal.pipeline.event.RotationFinishDeferred;
 import io.reseal.pipeline.event.RotationFinished;
 import io.reseal.pipeline.event.RotationFinishing;
 import io.reseal.pipeline.event.RotationNotified;
@@ -333,6 +334,17 @@ class RotationApiIT {
         await().untilAsserted(() -> assertThat(json(get("/api/v1/rotations/" + rotation, TEAM_TOKEN)).path("issuers")
                 .path(0).path("phase").asText()).isEqualTo("tested"));
 
+        // when: adoption is complete, but the sealer holds the finish back (the previous login is in use)
+        Instant revokeAt = t.plus(Duration.ofDays(3));
+        topics.write(worker(rotation, EventType.FINISH_DEFERRED, new RotationFinishDeferred(rotation, "financial-ml",
+                "mlflow-db", "mlflow_app_a", 2, revokeAt)));
+
+        // then: the status says so, and the stage stays
+        await().untilAsserted(() -> assertThat(json(get("/api/v1/rotations/" + rotation, TEAM_TOKEN)).path("issuers")
+                .path(0).path("note").asText()).isEqualTo("previous login mlflow_app_a still in use by 2 connections; revocation at "
+                + revokeAt));
+        assertThat(json(get("/api/v1/rotations/" + rotation, TEAM_TOKEN)).get("stage").asText()).isEqualTo("sealed");
+
         // then: finish is accepted and on Kafka, naming who asked
         HttpResponse<String> accepted = postFinish(finish, TEAM_TOKEN);
         assertThat(accepted.statusCode()).as(accepted.body()).isEqualTo(202);
@@ -346,16 +358,19 @@ class RotationApiIT {
         // when: the sealer has finished it
         Instant revokedAt = Instant.now();
         topics.write(worker(rotation, EventType.FINISHED, new RotationFinished(rotation, "financial-ml",
-                List.of(new RotationFinished.Revocation("mlflow-db", "mlflow_app_b", "mlflow_app_a", revokedAt)))));
+                List.of(new RotationFinished.Revocation("mlflow-db", "mlflow_app_b", "mlflow_app_a", revokedAt)),
+                RotationFinishing.DEADLINE, List.of(new RotationAdoptionComplete.Laggard("production", "financial-ml",
+                        "prod-eu", AdoptionState.DELIVERED)))));
 
         // then: the status says what was revoked when
         await().untilAsserted(() -> assertThat(json(get("/api/v1/rotations/" + rotation, TEAM_TOKEN)).get("stage").asText())
                 .isEqualTo("finished"));
         RotationStatus status = new RotateClient(URI.create(base()), TEAM_TOKEN, Duration.ofMillis(100)).status(rotation);
+        String note = "at the revokePrevious deadline; still on the previous credential: financial-ml on prod-eu (delivered)";
         assertThat(status.issuers()).containsExactly(new RotationStatus.IssuerPhase("mlflow-db", "alternating-users",
-                "finished", "mlflow_app_b", null, "mlflow_app_a", revokedAt));
+                "finished", "mlflow_app_b", null, "mlflow_app_a", revokedAt, note));
         assertThat(RotateClient.render(status))
-                .contains("issuer    mlflow-db: finished, current mlflow_app_b, revoked mlflow_app_a at " + revokedAt);
+                .contains("issuer    mlflow-db: finished, current mlflow_app_b, revoked mlflow_app_a at " + revokedAt + ": " + note);
     }
 
     private HttpResponse<String> postFinish(String path, String token) throws Exception {
