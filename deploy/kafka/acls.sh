@@ -64,7 +64,8 @@ acl --allow-principal User:reseal-notifier --operation Describe --topic reseal.r
 acl --allow-principal User:reseal-notifier --operation Read --group reseal-notifier
 acl --allow-principal User:reseal-notifier --operation Write --resource-pattern-type prefixed --transactional-id reseal-notifier-
 
-# reseal-adoption: the adoption watcher: reads sealed, notified and adopted from the start (no consumer group), writes adopted
+# reseal-adoption: the adoption watcher: reads sealed, packaged (link expiry), notified and adopted from the start (no consumer group), writes adopted (changes, reminders, completion)
 acl --allow-principal User:reseal-adoption --operation Read --topic reseal.rotation.sealed
+acl --allow-principal User:reseal-adoption --operation Read --topic reseal.rotation.packaged
 acl --allow-principal User:reseal-adoption --operation Read --topic reseal.rotation.notified
 acl --allow-principal User:reseal-adoption --operation Read --operation Write --topic reseal.rotation.adopted

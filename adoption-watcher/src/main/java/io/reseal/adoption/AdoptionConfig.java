@@ -12,11 +12,14 @@ import java.time.Duration;
  * @param deadline how long after delivery adoption may take; then it ends with the namespaces still behind
  *     named (default 7 days)
  * @param resync how often the informers replay their whole cache, on top of the watch (default 10 minutes)
+ * @param remindBefore how long before the deadline, or before the download link expires if that comes first, a
+ *     namespace that has not applied the rotation is reminded by e-mail, once (default 1 day; {@code PT0S}: never)
  */
-public record AdoptionConfig(AdoptionState complete, Duration deadline, Duration resync) {
+public record AdoptionConfig(AdoptionState complete, Duration deadline, Duration resync, Duration remindBefore) {
 
     public static final Duration DEFAULT_DEADLINE = Duration.ofDays(7);
     public static final Duration DEFAULT_RESYNC = Duration.ofMinutes(10);
+    public static final Duration DEFAULT_REMIND_BEFORE = Duration.ofDays(1);
 
     public AdoptionConfig {
         complete = complete == null ? AdoptionState.ROLLED_OUT : complete;
@@ -31,9 +34,18 @@ public record AdoptionConfig(AdoptionState complete, Duration deadline, Duration
         if (resync.isNegative()) {
             throw new IllegalArgumentException("adoption.resync must not be negative (0 turns resync off)");
         }
+        remindBefore = remindBefore == null ? DEFAULT_REMIND_BEFORE : remindBefore;
+        if (remindBefore.isNegative()) {
+            throw new IllegalArgumentException("adoption.remindBefore must not be negative (0 turns reminders off)");
+        }
+    }
+
+    /** With the default reminder. */
+    public AdoptionConfig(AdoptionState complete, Duration deadline, Duration resync) {
+        this(complete, deadline, resync, null);
     }
 
     public static AdoptionConfig defaults() {
-        return new AdoptionConfig(null, null, null);
+        return new AdoptionConfig(null, null, null, null);
     }
 }

@@ -4,6 +4,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.reseal.adoption.AdoptionListener;
 import io.reseal.adoption.AdoptionWatcher;
 import io.reseal.adoption.DecryptionFailureMail;
+import io.reseal.adoption.ReminderMail;
 import io.reseal.cli.config.ResealConfig;
 import io.reseal.notifier.NotifierMain;
 import io.reseal.notifier.mail.Mailer;
@@ -37,16 +38,16 @@ public final class ServiceAssembly {
     private ServiceAssembly() {}
 
     /**
-     * Starts the adoption watcher on {@code config}'s clusters; with an {@code smtp} section, a decryption failure is
-     * mailed to the namespace's contacts and the requestor. Stopping it closes the cluster clients and the mailer.
+     * Starts the adoption watcher on {@code config}'s clusters; with an {@code smtp} section, a decryption failure and
+     * the reminder to a namespace that has not applied are mailed to the namespace's contacts and the requestor. Stopping it closes the cluster clients and the mailer.
      */
     public static RunningService adoption(ResealConfig config, Clock clock, MeterRegistry metrics) {
         ClusterAccess clusters = new ClusterAccess(config.sealer().clusters());
         Vertx vertx = config.smtp() == null ? null : Vertx.vertx();
         Mailer mailer = vertx == null ? null : new Mailer(vertx, config.smtp());
         AdoptionWatcher watcher = AdoptionWatcher.start(config.adoption(), config.kafka(), clusters::client, clock,
-                Duration.ofSeconds(30), mailer == null ? AdoptionListener.NONE : new DecryptionFailureMail(mailer),
-                metrics);
+                Duration.ofSeconds(30), mailer == null ? AdoptionListener.NONE
+                        : AdoptionListener.all(new DecryptionFailureMail(mailer), new ReminderMail(mailer)), metrics);
         return RunningService.of(() -> {
             watcher.close();
             clusters.close();

@@ -136,6 +136,7 @@ class KafkaAclsTest {
                         AclOperation.DESCRIBE))));
         // the adoption watcher: reads from the start without a group, writes the adoption events
         grant(acls, "adoption", EventType.SEALED, AclOperation.READ);
+        grant(acls, "adoption", EventType.PACKAGED, AclOperation.READ); // the link's expiry, for the reminder
         grant(acls, "adoption", EventType.NOTIFIED, AclOperation.READ);
         grant(acls, "adoption", EventType.ADOPTED, AclOperation.READ, AclOperation.WRITE);
         return acls;

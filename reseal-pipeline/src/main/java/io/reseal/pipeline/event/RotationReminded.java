@@ -15,6 +15,11 @@ import java.util.Objects;
 public record RotationReminded(String rotationId, String workflow, String environment, String namespace,
                                String cluster, String before, Instant at, List<String> recipients) {
 
+    /** {@code before} of a reminder of the deadline. */
+    public static final String DEADLINE = "deadline";
+    /** {@code before} of a reminder of the link's expiry. */
+    public static final String LINK_EXPIRY = "link-expiry";
+
     public RotationReminded {
         Objects.requireNonNull(rotationId, "rotationId");
         Objects.requireNonNull(namespace, "namespace");
