@@ -450,8 +450,15 @@ class RotationApiIT {
         // given
         RotateClient client = new RotateClient(URI.create(base() + "/"), TEAM_TOKEN, Duration.ofMillis(100));
         String rotationId = rotationBeingAdopted(client);
+        topics.write(worker(rotationId, EventType.SEALED, new RotationSealed(rotationId, "financial-ml",
+                "financial-team@example.com", Trigger.AD_HOC, null, ADOPTION_START, List.of(),
+                List.of(new IssuedVersions("mlflow-db", "alternating-users", "mlflow_app_a", "mlflow_app_b")))));
+        topics.write(worker(rotationId, EventType.FINISH_DEFERRED, new RotationFinishDeferred(rotationId, "financial-ml",
+                "mlflow-db", "mlflow_app_a", 2, ADOPTION_START.plus(Duration.ofDays(3)))));
         await().untilAsserted(() -> assertThat(client.status(rotationId).adoption()).isNotNull());
         await().untilAsserted(() -> assertThat(client.status(rotationId).adoption().namespaces()).hasSize(2));
+        await().untilAsserted(() -> assertThat(client.status(rotationId).issuers()).singleElement()
+                .satisfies(i -> assertThat(i.note()).isNotNull()));
         HttpResponse<String> page = get("/", null);
         assertThat(page.statusCode()).isEqualTo(200);
         assertThat(page.headers().firstValue("Content-Security-Policy")).hasValueSatisfying(csp ->
@@ -470,6 +477,8 @@ class RotationApiIT {
         assertThat(dom).contains("data-loaded=\"true\"").contains(rotationId)
                 .containsPattern("<tr class=\"previous\"[^>]*data-namespace=\"financial-ml\"")
                 .containsPattern("<tr data-namespace=\"financial-ml-dev\"")
+                .contains("<p class=\"issuer pending\">issuer mlflow-db: tested, new mlflow_app_b, previous mlflow_app_a valid"
+                        + " until finish: previous login mlflow_app_a still in use by 2 connections; revocation at 2026-03-05T09:00:00Z</p>")
                 .doesNotContain(TEAM_TOKEN);
         assertThat(Files.size(screenshot)).as("screenshot at " + screenshot).isGreaterThan(10_000);
     }
