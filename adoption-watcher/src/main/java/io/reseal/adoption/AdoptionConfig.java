@@ -40,11 +40,6 @@ public record AdoptionConfig(AdoptionState complete, Duration deadline, Duration
         }
     }
 
-    /** With the default reminder. */
-    public AdoptionConfig(AdoptionState complete, Duration deadline, Duration resync) {
-        this(complete, deadline, resync, null);
-    }
-
     public static AdoptionConfig defaults() {
         return new AdoptionConfig(null, null, null, null);
     }
