@@ -26,7 +26,7 @@ acl --allow-principal User:reseal-producer --operation Read --operation Write --
 acl --allow-principal User:reseal-producer --operation Read --topic reseal.rotation.finished
 acl --allow-principal User:reseal-producer --operation Read --topic reseal.rotation.adopted
 
-# reseal-sealer: consumes requested and is the only principal that writes sealed; writes key-renewal requests, revokePrevious finishes and failed records; reads sealed back for its ledger and, with finished, for its issuers' history; its finisher consumes finishing and writes finished
+# reseal-sealer: consumes requested and is the only principal that writes sealed; writes key-renewal requests, revokePrevious finishes and failed records; reads sealed back for its ledger and, with finished, for its issuers' history; its finisher consumes finishing and writes finished (and finish-deferred); reads, never writes, adopted to finish a rotation once it is adopted
 acl --allow-principal User:reseal-sealer --operation Read --operation Write --topic reseal.rotation.requested
 acl --allow-principal User:reseal-sealer --operation Read --operation Write --topic reseal.rotation.sealed
 acl --allow-principal User:reseal-sealer --operation Describe --topic reseal.rotation.packaged
@@ -34,7 +34,7 @@ acl --allow-principal User:reseal-sealer --operation Describe --topic reseal.rot
 acl --allow-principal User:reseal-sealer --operation Write --topic reseal.rotation.failed
 acl --allow-principal User:reseal-sealer --operation Read --operation Write --topic reseal.rotation.finishing
 acl --allow-principal User:reseal-sealer --operation Read --operation Write --topic reseal.rotation.finished
-acl --allow-principal User:reseal-sealer --operation Describe --topic reseal.rotation.adopted
+acl --allow-principal User:reseal-sealer --operation Read --topic reseal.rotation.adopted
 acl --allow-principal User:reseal-sealer --operation Read --group reseal-sealer
 acl --allow-principal User:reseal-sealer --operation Read --group reseal-finisher
 acl --allow-principal User:reseal-sealer --operation Write --resource-pattern-type prefixed --transactional-id reseal-sealer-
@@ -64,7 +64,8 @@ acl --allow-principal User:reseal-notifier --operation Describe --topic reseal.r
 acl --allow-principal User:reseal-notifier --operation Read --group reseal-notifier
 acl --allow-principal User:reseal-notifier --operation Write --resource-pattern-type prefixed --transactional-id reseal-notifier-
 
-# reseal-adoption: the adoption watcher: reads sealed, notified and adopted from the start (no consumer group), writes adopted
+# reseal-adoption: the adoption watcher: reads sealed, packaged (link expiry), notified and adopted from the start (no consumer group), writes adopted (changes, reminders, completion)
 acl --allow-principal User:reseal-adoption --operation Read --topic reseal.rotation.sealed
+acl --allow-principal User:reseal-adoption --operation Read --topic reseal.rotation.packaged
 acl --allow-principal User:reseal-adoption --operation Read --topic reseal.rotation.notified
 acl --allow-principal User:reseal-adoption --operation Read --operation Write --topic reseal.rotation.adopted

@@ -13,13 +13,17 @@ import java.time.Duration;
  * @param deadline how long after delivery adoption may take; then it ends with the namespaces still behind
  *     named (default 7 days)
  * @param resync how often the informers replay their whole cache, on top of the watch (default 10 minutes)
+ * @param remindBefore how long before the deadline, or before the download link expires if that comes first, a
+ *     namespace that has not applied the rotation is reminded by e-mail, once (default 1 day; {@code PT0S}: never)
  * @param leaderElection the Lease the watcher's replicas elect the one that watches and publishes with; {@code null}:
  *     this replica always does (run one)
  */
-public record AdoptionConfig(AdoptionState complete, Duration deadline, Duration resync, LeaderElection leaderElection) {
+public record AdoptionConfig(AdoptionState complete, Duration deadline, Duration resync, Duration remindBefore,
+        LeaderElection leaderElection) {
 
     public static final Duration DEFAULT_DEADLINE = Duration.ofDays(7);
     public static final Duration DEFAULT_RESYNC = Duration.ofMinutes(10);
+    public static final Duration DEFAULT_REMIND_BEFORE = Duration.ofDays(1);
 
     public AdoptionConfig {
         complete = complete == null ? AdoptionState.ROLLED_OUT : complete;
@@ -34,10 +38,14 @@ public record AdoptionConfig(AdoptionState complete, Duration deadline, Duration
         if (resync.isNegative()) {
             throw new IllegalArgumentException("adoption.resync must not be negative (0 turns resync off)");
         }
+        remindBefore = remindBefore == null ? DEFAULT_REMIND_BEFORE : remindBefore;
+        if (remindBefore.isNegative()) {
+            throw new IllegalArgumentException("adoption.remindBefore must not be negative (0 turns reminders off)");
+        }
     }
 
     public static AdoptionConfig defaults() {
-        return new AdoptionConfig(null, null, null, null);
+        return new AdoptionConfig(null, null, null, null, null);
     }
 
     /**

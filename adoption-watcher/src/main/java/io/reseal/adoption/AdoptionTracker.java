@@ -6,6 +6,7 @@ import io.reseal.pipeline.event.RotationAdopted;
 import io.reseal.pipeline.event.RotationAdoptionComplete;
 import io.reseal.pipeline.event.RotationAdoptionComplete.Laggard;
 import io.reseal.pipeline.event.RotationAdoptionComplete.Outcome;
+import io.reseal.pipeline.event.RotationReminded;
 import io.reseal.pipeline.event.RotationSealed;
 import java.time.Duration;
 import java.time.Instant;
@@ -21,10 +22,10 @@ import java.util.stream.Collectors;
 /**
  * What is known about every rotation's adoption: its targets (from the sealed events), when it was delivered, and
  * which state changes have been published (from the adopted topic). It never publishes: it says which changes
- * are due ({@link #changes}, {@link #deliveredChanges}, {@link #completion}), and takes a change into account
- * only once it is on the topic ({@link #accept}). So a change that could not be published is offered again, and
- * one that was published, also before a restart, is never offered twice: each rotation, namespace and state once,
- * each rotation's completion once.
+ * are due ({@link #changes}, {@link #deliveredChanges}, {@link #reminders}, {@link #completion}), and takes a change
+ * into account only once it is on the topic ({@link #accept}). So a change that could not be published is offered
+ * again, and one that was published, also before a restart, is never offered twice: each rotation, namespace and
+ * state once, each namespace's reminder once, each rotation's completion once.
  *
  * <p>Thread-safe (every method is synchronized).
  */
@@ -71,6 +72,56 @@ public final class AdoptionTracker {
             }
         });
         return due;
+    }
+
+    /** Notes when the rotation's download link expires (the latest link, if it was renewed). */
+    public synchronized void linked(String rotationId, Instant expiresAt) {
+        Rotation rotation = rotation(rotationId);
+        if (expiresAt != null && (rotation.linkExpiresAt == null || expiresAt.isAfter(rotation.linkExpiresAt))) {
+            rotation.linkExpiresAt = expiresAt;
+        }
+    }
+
+    /**
+     * The reminders due at {@code now}: for each delivered rotation still being adopted, once {@code remindBefore}
+     * is left before its deadline or its link's expiry (whichever comes first), one per namespace that has not
+     * applied it (nothing seen, or only {@code delivered}) and was not reminded yet. None when {@code remindBefore}
+     * is zero.
+     */
+    public synchronized List<RotationReminded> reminders(Instant now, Duration remindBefore) {
+        List<RotationReminded> due = new ArrayList<>();
+        if (remindBefore.isZero()) {
+            return due;
+        }
+        for (Map.Entry<String, Rotation> entry : rotations.entrySet()) {
+            Rotation rotation = entry.getValue();
+            if (rotation.complete != null || rotation.deliveredAt == null) continue;
+            Instant deadlineAt = rotation.deliveredAt.plus(deadline);
+            boolean linkFirst = rotation.linkExpiresAt != null && rotation.linkExpiresAt.isBefore(deadlineAt);
+            Instant at = linkFirst ? rotation.linkExpiresAt : deadlineAt;
+            if (now.isBefore(at.minus(remindBefore))) continue;
+            for (AdoptionTarget t : rotation.targets.values()) {
+                AdoptionState current = rotation.current(t.ref());
+                if (rotation.reminded.contains(t.ref()) || (current != null && current != AdoptionState.DELIVERED)) continue;
+                List<String> recipients = new ArrayList<>(t.contacts());
+                if (t.requestor() != null) recipients.add(t.requestor());
+                due.add(new RotationReminded(t.rotationId(), t.workflow(), t.environment(), t.namespace(), t.cluster(),
+                        linkFirst ? RotationReminded.LINK_EXPIRY : RotationReminded.DEADLINE, at, recipients));
+            }
+        }
+        return due;
+    }
+
+    /** Takes a published reminder into account (also one read back at start-up): that namespace is not reminded again. */
+    public synchronized void accept(RotationReminded reminder) {
+        rotation(reminder.rotationId()).reminded.add(new NamespaceRef(reminder.cluster(), reminder.namespace()));
+    }
+
+    /** The target a reminder is about, once its rotation's sealed event was read. */
+    public synchronized Optional<AdoptionTarget> target(RotationReminded reminder) {
+        Rotation rotation = rotations.get(reminder.rotationId());
+        return rotation == null ? Optional.empty()
+                : Optional.ofNullable(rotation.targets.get(new NamespaceRef(reminder.cluster(), reminder.namespace())));
     }
 
     /** Takes a published change into account (also one read back from the topic at start-up). */
@@ -207,7 +258,9 @@ public final class AdoptionTracker {
         String workflow;
         Instant sealedAt;
         Instant deliveredAt;
+        Instant linkExpiresAt;
         RotationAdoptionComplete complete;
+        final Set<NamespaceRef> reminded = new java.util.HashSet<>();
         final Map<NamespaceRef, AdoptionTarget> targets = new LinkedHashMap<>();
         final Map<NamespaceRef, Map<AdoptionState, RotationAdopted>> reached = new LinkedHashMap<>();
 

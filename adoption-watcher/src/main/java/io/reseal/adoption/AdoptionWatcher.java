@@ -14,6 +14,8 @@ import io.reseal.pipeline.event.RotationAdopted;
 import io.reseal.pipeline.event.RotationAdoptionComplete;
 import io.reseal.pipeline.event.RotationEvent;
 import io.reseal.pipeline.event.RotationNotified;
+import io.reseal.pipeline.event.RotationPackaged;
+import io.reseal.pipeline.event.RotationReminded;
 import io.reseal.pipeline.event.RotationSealed;
 import io.reseal.pipeline.stage.Topics;
 import io.reseal.pipeline.kafka.KafkaClients;
@@ -51,8 +53,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The adoption watcher service. It reads the sealed, notified and adopted topics from the beginning (no consumer
- * group), so at start-up it knows every rotation's targets and every state change already published; only then
+ * The adoption watcher service. It reads the sealed, packaged, notified and adopted topics from the beginning (no
+ * consumer group), so at start-up it knows every rotation's targets, its link's expiry, and every state change and
+ * reminder already published; only then
  * does it watch the clusters, with {@link NamespaceInformers} on each namespace a rotation still being adopted
  * was sealed for. Whenever an informer reports a change, and every {@code tick} (for deadlines), it publishes on
  * the adopted topic the changes the {@link AdoptionTracker} finds due, each once: a change is taken into account
@@ -150,8 +153,8 @@ public final class AdoptionWatcher implements AutoCloseable {
 
     private void startReading() {
         List<TopicPartition> partitions = new ArrayList<>();
-        for (String topic : Stream.of(EventType.SEALED, EventType.NOTIFIED, EventType.ADOPTED,
-                EventType.ADOPTION_COMPLETE).map(topics::of).distinct().toList()) {
+        for (String topic : Stream.of(EventType.SEALED, EventType.PACKAGED, EventType.NOTIFIED, EventType.ADOPTED,
+                EventType.ADOPTION_COMPLETE, EventType.REMINDED).map(topics::of).distinct().toList()) {
             for (PartitionInfo info : consumer.partitionsFor(topic, Duration.ofSeconds(30))) {
                 partitions.add(new TopicPartition(info.topic(), info.partition()));
             }
@@ -248,6 +251,10 @@ public final class AdoptionWatcher implements AutoCloseable {
             tracker.accept(adopted);
         } else if (event.data() instanceof RotationAdoptionComplete complete) {
             tracker.accept(complete);
+        } else if (event.data() instanceof RotationReminded reminder) {
+            tracker.accept(reminder);
+        } else if (event.data() instanceof RotationPackaged packaged) {
+            tracker.linked(event.rotationId(), packaged.expiresAt());
         }
         return false;
     }
@@ -287,6 +294,9 @@ public final class AdoptionWatcher implements AutoCloseable {
                 for (RotationAdopted change : tracker.changes(target, observation)) {
                     publish(change);
                 }
+            }
+            for (RotationReminded reminder : tracker.reminders(now, config.remindBefore())) {
+                publish(reminder);
             }
             for (String rotationId : tracker.openRotations()) {
                 var completion = tracker.completion(rotationId, now);
@@ -332,6 +342,13 @@ public final class AdoptionWatcher implements AutoCloseable {
                 change.state().wireName());
         metrics.published(change, tracker.deliveredAt(change.rotationId()));
         tracker.target(change).ifPresent(target -> listener.changed(change, target));
+    }
+
+    private void publish(RotationReminded reminder) {
+        send(new RotationEvent<>(reminder.eventId(), URI.create(SOURCE), EventType.REMINDED, reminder.workflow(), now(),
+                reminder.rotationId(), reminder));
+        tracker.accept(reminder);
+        tracker.target(reminder).ifPresent(target -> listener.reminded(reminder, target));
     }
 
     private void publish(RotationAdoptionComplete complete) {

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.reseal.pipeline.event.AdoptionState;
 import io.reseal.pipeline.event.RotationAdopted;
 import io.reseal.pipeline.event.RotationAdoptionComplete;
+import io.reseal.pipeline.event.RotationReminded;
 import io.reseal.pipeline.event.RotationSealed;
 import io.reseal.pipeline.event.SecretScope;
 import io.reseal.pipeline.event.Trigger;
@@ -88,5 +89,51 @@ class AdoptionTrackerTest {
 
         assertThat(tracker.changes(target("financial-ml"), new Observation(AdoptionState.UNSEALED, T0.plusSeconds(5), null)))
                 .extracting(RotationAdopted::state).containsExactly(AdoptionState.APPLIED, AdoptionState.UNSEALED);
+    }
+
+    @Test
+    void aNamespaceThatHasNotAppliedIsRemindedOnceBeforeTheDeadline() {
+        // given: deadline one hour after delivery; dev applied, production did not
+        tracker.sealed(sealed(), T0);
+        tracker.delivered("r1", T0);
+        tracker.deliveredChanges("r1").forEach(tracker::accept);
+        tracker.changes(target("financial-ml-dev"), new Observation(AdoptionState.APPLIED, T0.plusSeconds(60), null))
+                .forEach(tracker::accept);
+        Duration before = Duration.ofMinutes(15);
+
+        // then: nothing until 15 minutes are left
+        assertThat(tracker.reminders(T0.plus(Duration.ofMinutes(44)), before)).isEmpty();
+
+        // when
+        List<RotationReminded> due = tracker.reminders(T0.plus(Duration.ofMinutes(45)), before);
+
+        // then: production only, of the deadline, to its requestor
+        assertThat(due).singleElement().satisfies(r -> {
+            assertThat(r.namespace()).isEqualTo("financial-ml");
+            assertThat(r.before()).isEqualTo(RotationReminded.DEADLINE);
+            assertThat(r.at()).isEqualTo(T0.plus(Duration.ofHours(1)));
+            assertThat(r.recipients()).containsExactly("lead@example.com");
+        });
+        assertThat(tracker.reminders(T0.plus(Duration.ofMinutes(46)), before)).as("not accepted yet: offered again").hasSize(1);
+        due.forEach(tracker::accept);
+        assertThat(tracker.reminders(T0.plus(Duration.ofMinutes(50)), before)).isEmpty();
+        assertThat(tracker.reminders(T0.plus(Duration.ofMinutes(50)), Duration.ZERO)).as("off").isEmpty();
+    }
+
+    @Test
+    void aLinkThatExpiresBeforeTheDeadlineIsWhatTheReminderWarnsOf() {
+        // given
+        tracker.sealed(sealed(), T0);
+        tracker.delivered("r1", T0);
+        tracker.linked("r1", T0.plus(Duration.ofMinutes(30)));
+
+        // when
+        List<RotationReminded> due = tracker.reminders(T0.plus(Duration.ofMinutes(20)), Duration.ofMinutes(10));
+
+        // then
+        assertThat(due).hasSize(2).allSatisfy(r -> {
+            assertThat(r.before()).isEqualTo(RotationReminded.LINK_EXPIRY);
+            assertThat(r.at()).isEqualTo(T0.plus(Duration.ofMinutes(30)));
+        });
     }
 }

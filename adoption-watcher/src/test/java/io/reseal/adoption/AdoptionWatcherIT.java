@@ -25,6 +25,7 @@ import io.reseal.pipeline.event.RotationAdopted;
 import io.reseal.pipeline.event.RotationAdoptionComplete;
 import io.reseal.pipeline.event.RotationEvent;
 import io.reseal.pipeline.event.RotationNotified;
+import io.reseal.pipeline.event.RotationReminded;
 import io.reseal.pipeline.event.RotationSealed;
 import io.reseal.pipeline.event.SecretScope;
 import io.reseal.pipeline.event.Trigger;
@@ -76,6 +77,7 @@ class AdoptionWatcherIT {
     private static final String CLUSTER = "prod-eu";
     private static final Instant START = Instant.parse("2026-03-02T09:00:00Z");
     private static final Duration DEADLINE = Duration.ofHours(24);
+    private static final Duration REMIND_BEFORE = Duration.ofHours(1);
 
     private static KafkaCluster kafka;
     private static KafkaConfig kafkaConfig;
@@ -234,7 +236,24 @@ class AdoptionWatcherIT {
                     .contains("./reseal rotate risk-ml dev");
             assertThat(mails("risk-ml-staging")).as("no mail for a namespace that merely has not applied").isEmpty();
 
-            // when: the deadline after delivery passes
+            // when: less than remindBefore is left before the deadline
+            clock.advance(DEADLINE.minus(REMIND_BEFORE).plusMinutes(1));
+
+            // then: staging, which has not applied, is reminded once; dev (which applied) is not
+            await().atMost(Duration.ofSeconds(60)).until(() -> mails("risk-ml-staging").size() == 2);
+            MimeMessage reminder = mails("risk-ml-staging").get(0);
+            assertThat(reminder.getSubject()).isEqualTo("[reseal] risk-ml: apply the new secrets in risk-ml-staging on prod-eu before "
+                    + START.plus(DEADLINE));
+            assertThat(((jakarta.mail.Multipart) reminder.getContent()).getBodyPart(0).getContent().toString())
+                    .contains("kubectl apply -k staging/", "./reseal relink " + rotation);
+            assertThat(reminded(rotation)).extracting(RotationReminded::namespace).containsExactly("risk-ml-staging");
+        } finally {
+            watcher.close();
+        }
+
+        // when: the watcher restarts, and the deadline after delivery passes
+        watcher = watcher();
+        try {
             clock.advance(DEADLINE.plusMinutes(1));
 
             // then
@@ -243,6 +262,11 @@ class AdoptionWatcherIT {
             assertThat(done.outcome()).isEqualTo(RotationAdoptionComplete.Outcome.DEADLINE);
             assertThat(done.laggards()).extracting(l -> l.namespace() + ":" + l.state().wireName())
                     .containsExactlyInAnyOrder("risk-ml-dev:decryption-failed", "risk-ml-staging:delivered");
+
+            // and: the evaluation that completed it offered no second reminder, on the topic or by mail
+            assertThat(reminded(rotation)).hasSize(1);
+            assertThat(mails("risk-ml-staging")).hasSize(2);
+            assertThat(mails("risk-ml-dev")).as("one decryption-failure mail, no reminder").hasSize(2);
         } finally {
             watcher.close();
             clock.set(START);
@@ -410,13 +434,14 @@ class AdoptionWatcherIT {
             if (!CLUSTER.equals(name)) throw new IllegalArgumentException("unknown cluster '" + name + "'");
             return watcherClient;
         };
-        return AdoptionWatcher.start(new AdoptionConfig(null, DEADLINE, Duration.ofMinutes(1), null), kafkaConfig, clients,
-                clock, Duration.ofMillis(200), new DecryptionFailureMail(mailer), metrics);
+        return AdoptionWatcher.start(new AdoptionConfig(null, DEADLINE, Duration.ofMinutes(1), REMIND_BEFORE, null), kafkaConfig,
+                clients, clock, Duration.ofMillis(200),
+                AdoptionListener.all(new DecryptionFailureMail(mailer), new ReminderMail(mailer)), metrics);
     }
 
     /** A replica with leader election on the stand-in API server (a short Lease, so a hand-over is quick). */
     private static AdoptionWatcher replica(String identity) {
-        return AdoptionWatcher.start(new AdoptionConfig(null, DEADLINE, Duration.ofMinutes(1),
+        return AdoptionWatcher.start(new AdoptionConfig(null, DEADLINE, Duration.ofMinutes(1), REMIND_BEFORE,
                         new AdoptionConfig.LeaderElection(CLUSTER, "reseal", null)), kafkaConfig, name -> watcherClient,
                 clock, Duration.ofMillis(200), AdoptionListener.NONE, new SimpleMeterRegistry(),
                 new LeaseLeadership(watcherClient, "reseal", AdoptionConfig.LeaderElection.DEFAULT_LEASE, identity,
@@ -519,6 +544,11 @@ class AdoptionWatcherIT {
         return events(rotation).stream().map(RotationEvent::data)
                 .filter(d -> d instanceof RotationAdopted a && a.namespace().equals(namespace) && a.state() == state)
                 .map(RotationAdopted.class::cast).findFirst().orElse(null);
+    }
+
+    private static List<RotationReminded> reminded(String rotation) {
+        return events(rotation).stream().map(RotationEvent::data)
+                .filter(RotationReminded.class::isInstance).map(RotationReminded.class::cast).toList();
     }
 
     private static List<RotationAdoptionComplete> complete(String rotation) {

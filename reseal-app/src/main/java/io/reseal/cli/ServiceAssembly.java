@@ -5,6 +5,7 @@ import io.reseal.adoption.AdoptionConfig;
 import io.reseal.adoption.AdoptionListener;
 import io.reseal.adoption.AdoptionWatcher;
 import io.reseal.adoption.DecryptionFailureMail;
+import io.reseal.adoption.ReminderMail;
 import io.reseal.cli.config.ResealConfig;
 import io.reseal.notifier.NotifierMain;
 import io.reseal.notifier.mail.Mailer;
@@ -41,8 +42,8 @@ public final class ServiceAssembly {
     private ServiceAssembly() {}
 
     /**
-     * Starts the adoption watcher on {@code config}'s clusters; with an {@code smtp} section, a decryption failure is
-     * mailed to the namespace's contacts and the requestor; with {@code adoption.leaderElection}, only the replica
+     * Starts the adoption watcher on {@code config}'s clusters; with an {@code smtp} section, a decryption failure and
+     * the reminder to a namespace that has not applied are mailed to the namespace's contacts and the requestor; with {@code adoption.leaderElection}, only the replica
      * that holds the Lease watches and publishes. Stopping it gives up the Lease and closes the cluster clients and
      * the mailer.
      */
@@ -51,7 +52,8 @@ public final class ServiceAssembly {
         Vertx vertx = config.smtp() == null ? null : Vertx.vertx();
         Mailer mailer = vertx == null ? null : new Mailer(vertx, config.smtp());
         AdoptionWatcher watcher = AdoptionWatcher.start(config.adoption(), config.kafka(), clusters::client, clock,
-                Duration.ofSeconds(30), mailer == null ? AdoptionListener.NONE : new DecryptionFailureMail(mailer),
+                Duration.ofSeconds(30), mailer == null ? AdoptionListener.NONE
+                        : AdoptionListener.all(new DecryptionFailureMail(mailer), new ReminderMail(mailer)),
                 metrics, adoptionLeadership(config, clusters));
         return RunningService.of(() -> {
             watcher.close();

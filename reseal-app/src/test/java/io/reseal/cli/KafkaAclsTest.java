@@ -68,6 +68,16 @@ class KafkaAclsTest {
     }
 
     @Test
+    void onlyTheAdoptionWatcherMayWriteTheAdoptedTopicThatFinishOnAdoptionTrusts() throws Exception {
+        assertThat(ShippedKafkaAcls.strimzi()).filteredOn(acl -> acl.pattern().name().equals(TOPICS.of(EventType.ADOPTED))
+                        && acl.entry().operation() == AclOperation.WRITE)
+                .extracting(acl -> acl.entry().principal()).containsExactly("User:reseal-adoption");
+        assertThat(ShippedKafkaAcls.strimzi()).filteredOn(acl -> acl.pattern().name().equals(TOPICS.of(EventType.ADOPTED))
+                        && acl.entry().principal().equals("User:reseal-sealer"))
+                .extracting(acl -> acl.entry().operation()).containsExactly(AclOperation.READ);
+    }
+
+    @Test
     void theStrimziOverlayLogsEachDeploymentInAsItsOwnUser() throws Exception {
         JsonNode kustomization = new YAMLMapper().readTree(ComposeTest.ROOT.resolve("deploy/strimzi/kustomization.yaml").toFile());
         Map<String, Map<String, JsonNode>> envByDeployment = new HashMap<>();
@@ -117,12 +127,16 @@ class KafkaAclsTest {
         // the sealer's own requests: key-renewal rotations, and the finishes revokePrevious asks for
         grant(acls, "sealer", EventType.REQUESTED, AclOperation.WRITE);
         grant(acls, "sealer", EventType.FINISHING, AclOperation.WRITE);
+        // the sealer's finish on adoption reads what the adoption watcher reported (and may not write it)
+        grant(acls, "sealer", EventType.ADOPTED, AclOperation.READ);
+        usedTopics.get("sealer").add(TOPICS.of(EventType.ADOPTED));
         // TopicBootstrap lists every pipeline topic at start-up
         usedTopics.forEach((service, used) -> TOPICS.all().values().stream().filter(topic -> !used.contains(topic))
                 .forEach(topic -> acls.add(binding(service, new ResourcePattern(ResourceType.TOPIC, topic, PatternType.LITERAL),
                         AclOperation.DESCRIBE))));
         // the adoption watcher: reads from the start without a group, writes the adoption events
         grant(acls, "adoption", EventType.SEALED, AclOperation.READ);
+        grant(acls, "adoption", EventType.PACKAGED, AclOperation.READ); // the link's expiry, for the reminder
         grant(acls, "adoption", EventType.NOTIFIED, AclOperation.READ);
         grant(acls, "adoption", EventType.ADOPTED, AclOperation.READ, AclOperation.WRITE);
         return acls;

@@ -88,7 +88,7 @@ public final class ProducerMetrics {
      */
     public void watch(RotationStatusView view, List<WorkflowConfig> workflows, Clock clock) {
         for (EventType type : EventType.values()) {
-            if (type.isAdoption()) {
+            if (!type.isStage()) {
                 continue;
             }
             String stage = type.shortName();

@@ -14,6 +14,7 @@ import io.reseal.pipeline.stage.RetriableStageException;
 import io.reseal.pipeline.ops.StageMetrics;
 import io.reseal.pipeline.stage.StageService;
 import io.reseal.sealer.crypto.HybridEncryption;
+import io.reseal.sealer.issuer.AdoptionReports;
 import io.reseal.sealer.issuer.AutoFinish;
 import io.reseal.sealer.issuer.FinishStage;
 import io.reseal.sealer.issuer.Issuer;
@@ -129,8 +130,9 @@ public final class SealerWorker implements AutoCloseable {
                     .<MultiGauge.Row<?>>map(row -> row)
                     .toList(), true);
         }, 0, every, TimeUnit.MILLISECONDS);
-        AutoFinish autoFinish = new AutoFinish(config.issuers(), history,
-                finishing -> publish(producer, codec, kafka.topicNames().of(EventType.FINISHING), finishing), clock);
+        AutoFinish autoFinish = new AutoFinish(config.issuers(), issuers, history,
+                AdoptionReports.fromKafka(new KafkaClients(kafka), kafka.topicNames()),
+                event -> publishOrThrow(producer, codec, kafka.topicNames().of(event.type()), event), clock);
         if (autoFinish.enabled()) {
             checks.scheduleWithFixedDelay(() -> {
                 try {
@@ -143,6 +145,20 @@ public final class SealerWorker implements AutoCloseable {
         return new SealerWorker(service, finisher, checks, producer, pool);
     }
 
+    /** Publishes a finish request or notice of the sealer's own; throws if Kafka did not take it (asked again later). */
+    private static void publishOrThrow(Producer<String, byte[]> producer, EventCodec codec, String topic,
+                                       RotationEvent<?> event) {
+        try {
+            producer.send(codec.toRecord(topic, event)).get(30, TimeUnit.SECONDS);
+            LOG.info("published {} of rotation {} ({})", event.type().shortName(), event.rotationId(), event.subject());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted publishing " + event.id());
+        } catch (ExecutionException | java.util.concurrent.TimeoutException e) {
+            throw new IllegalStateException("could not publish " + event.id() + ": " + e, e);
+        }
+    }
+
     private static Producer<String, byte[]> renewalProducer(KafkaConfig kafka) {
         return new KafkaClients(kafka).producer(null, Map.of(
                 ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true,
@@ -150,17 +166,16 @@ public final class SealerWorker implements AutoCloseable {
                 ProducerConfig.CLIENT_ID_CONFIG, "reseal-sealer-key-renewal"));
     }
 
-    /** Publishes a request of the sealer's own: a key-renewal rotation, or a finish that revokePrevious asks for. */
+    /** Publishes a request of the sealer's own: a key-renewal rotation. */
     private static void publish(Producer<String, byte[]> producer, EventCodec codec, String topic,
                                 RotationEvent<?> request) {
-        String what = request.type() == EventType.FINISHING ? "finish (revokePrevious) of rotation" : "key-renewal rotation";
         try {
             producer.send(codec.toRecord(topic, request)).get(30, TimeUnit.SECONDS);
-            LOG.info("requested {} {} of {}", what, request.rotationId(), request.subject());
+            LOG.info("requested key-renewal rotation {} of {}", request.rotationId(), request.subject());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (ExecutionException | java.util.concurrent.TimeoutException e) {
-            LOG.error("could not request {} of {}: {}", what, request.subject(), e.toString());
+            LOG.error("could not request a key-renewal rotation of {}: {}", request.subject(), e.toString());
         }
     }
 

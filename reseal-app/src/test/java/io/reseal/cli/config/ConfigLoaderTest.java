@@ -111,4 +111,16 @@ class ConfigLoaderTest {
 
         assertThat(ConfigLoader.load(in, "reseal.yaml", Map.<String, String>of()::get).workflows()).hasSize(1);
     }
+
+    @Test
+    void theAdoptionReminderIsReadAndANegativeOneNamed() {
+        ResealConfig config = ConfigLoader.load(new ByteArrayInputStream(config("      TOKEN: {env: TOKEN}",
+                "adoption:\n  deadline: P3D\n  remindBefore: PT6H\n").getBytes(StandardCharsets.UTF_8)), "reseal.yaml",
+                Map.<String, String>of()::get);
+        assertThat(config.adoption().remindBefore()).isEqualTo(java.time.Duration.ofHours(6));
+        assertThat(config.adoption().deadline()).isEqualTo(java.time.Duration.ofDays(3));
+
+        assertThat(failure(config("      TOKEN: {env: TOKEN}", "adoption:\n  remindBefore: -PT1H\n")).getMessage())
+                .contains("adoption.remindBefore must not be negative");
+    }
 }

@@ -199,6 +199,8 @@ public final class EventCodec {
         if (data instanceof RotationFailed f) return f.workflow();
         if (data instanceof RotationAdopted a) return a.workflow();
         if (data instanceof RotationAdoptionComplete c) return c.workflow();
+        if (data instanceof RotationReminded r) return r.workflow();
+        if (data instanceof RotationFinishDeferred d) return d.workflow();
         return null;
     }
 

@@ -14,10 +14,14 @@ public enum EventType {
     FINISHING("io.reseal.rotation.finishing.v1", "reseal.rotation.finishing", RotationFinishing.class),
     /** The sealer revoked the previous credentials of a rotation. */
     FINISHED("io.reseal.rotation.finished.v1", "reseal.rotation.finished", RotationFinished.class),
+    /** The sealer holds back an adopted rotation's finish: its previous credential is still in use. */
+    FINISH_DEFERRED("io.reseal.rotation.finish-deferred.v1", "reseal.rotation.finished", RotationFinishDeferred.class),
     /** A namespace's adoption of a rotation moved on (after the pipeline: not a stage). */
     ADOPTED("io.reseal.rotation.adopted.v1", "reseal.rotation.adopted", RotationAdopted.class),
     /** Adoption of a rotation is over: all adopted, or the deadline passed; travels on the adopted topic. */
-    ADOPTION_COMPLETE("io.reseal.rotation.adoption-complete.v1", "reseal.rotation.adopted", RotationAdoptionComplete.class);
+    ADOPTION_COMPLETE("io.reseal.rotation.adoption-complete.v1", "reseal.rotation.adopted", RotationAdoptionComplete.class),
+    /** A namespace that had not applied a rotation was reminded by e-mail; travels on the adopted topic. */
+    REMINDED("io.reseal.rotation.reminded.v1", "reseal.rotation.adopted", RotationReminded.class);
 
     private final String ceType;
     private final String defaultTopic;
@@ -49,7 +53,15 @@ public enum EventType {
 
     /** Whether this type reports adoption in the clusters rather than a pipeline stage. */
     public boolean isAdoption() {
-        return this == ADOPTED || this == ADOPTION_COMPLETE;
+        return this == ADOPTED || this == ADOPTION_COMPLETE || this == REMINDED;
+    }
+
+    /**
+     * Whether this type is a stage a rotation reaches; adoption and a deferred finish are told beside the stages
+     * and do not move a rotation's stage.
+     */
+    public boolean isStage() {
+        return !isAdoption() && this != FINISH_DEFERRED;
     }
 
     public static Optional<EventType> ofCeType(String ceType) {

@@ -57,12 +57,16 @@ public final class RotationLedger {
         return ledger;
     }
 
-    /** Reads what was committed on the output topic since the last call and marks those rotations done. */
+    /**
+     * Reads what was committed on the output topic since the last call and marks those rotations done. An event
+     * told beside the stages ({@link io.reseal.pipeline.event.EventType#isStage()} false, such as a deferred finish
+     * on the finished topic) marks nothing: it does not say the stage did its work.
+     */
     public void catchUp() {
         for (ConsumerRecord<String, byte[]> record : tail.get()) {
             try {
                 RotationEvent<?> event = codec.fromRecord(record);
-                markDone(event.rotationId());
+                if (event.type().isStage()) markDone(event.rotationId());
                 history.accept(event);
             } catch (InvalidEventException e) {
                 // Not ours to judge here; the stage that reads this topic reports it.

@@ -229,6 +229,9 @@ public final class RotateClient {
                     text.append(", current ").append(issuer.current()).append(issuer.revoked() != null
                             ? ", revoked " + issuer.revoked() + " at " + issuer.revokedAt() : ", nothing to revoke");
                 }
+                if (issuer.note() != null) {
+                    text.append(": ").append(issuer.note());
+                }
                 text.append('\n');
             }
         }

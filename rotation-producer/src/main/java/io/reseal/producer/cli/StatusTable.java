@@ -61,6 +61,7 @@ public final class StatusTable {
     private static String table(List<List<String>> rows) {
         int columns = rows.get(0).size();
         int[] width = new int[columns];
+        java.util.Arrays.fill(width, 1); // a column empty in every row (no namespace marked) still formats
         rows.forEach(row -> {
             for (int i = 0; i < columns; i++) width[i] = Math.max(width[i], row.get(i).length());
         });

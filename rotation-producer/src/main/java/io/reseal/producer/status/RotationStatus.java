@@ -9,7 +9,9 @@ import io.reseal.pipeline.event.RotationAdoptionComplete;
 import io.reseal.pipeline.event.RotationEvent;
 import io.reseal.pipeline.event.RotationFailed;
 import io.reseal.pipeline.event.RotationPackaged;
+import io.reseal.pipeline.event.RotationFinishDeferred;
 import io.reseal.pipeline.event.RotationFinished;
+import io.reseal.pipeline.event.RotationFinishing;
 import io.reseal.pipeline.event.RotationRequested;
 import io.reseal.pipeline.event.RotationSealed;
 import java.time.Instant;
@@ -18,6 +20,7 @@ import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Collectors;
 
 /**
  * Where one rotation is: the body of {@code GET /api/v1/rotations/{id}}. Immutable.
@@ -80,7 +83,7 @@ public record RotationStatus(
         } else if (event.data() instanceof RotationSealed sealed && !sealed.issuers().isEmpty()) {
             newIssuers = IssuerPhase.sealed(sealed.issuers(), issuers);
         } else if (event.data() instanceof RotationFinished finished) {
-            newIssuers = IssuerPhase.finished(finished.issuers(), issuers);
+            newIssuers = IssuerPhase.finished(finished, issuers);
         } else if (event.data() instanceof RotationFailed failed && newError == null) {
             newError = new Failure(failed.stage(), failed.errorCode(), failed.message());
         }
@@ -94,13 +97,18 @@ public record RotationStatus(
                 newLink, newError, newGit, newIssuers, adoption);
     }
 
-    /** The status after an adoption event of this rotation (the stage stays what the pipeline made it). */
-    RotationStatus withAdoption(RotationEvent<?> event) {
+    /**
+     * The status after an event told beside the stages (adoption, a deferred finish) of this rotation: the stage
+     * stays what the pipeline made it.
+     */
+    RotationStatus withAside(RotationEvent<?> event) {
         Adoption known = adoption == null ? Adoption.NONE : adoption;
         Adoption next = event.data() instanceof RotationAdopted adopted ? known.with(adopted)
                 : event.data() instanceof RotationAdoptionComplete done ? known.with(done) : known;
+        List<IssuerPhase> newIssuers = event.data() instanceof RotationFinishDeferred held
+                ? IssuerPhase.deferred(held, issuers) : issuers;
         return new RotationStatus(rotationId, workflow != null ? workflow : event.subject(), stage, trigger, batchId,
-                stages, link, error, git, issuers, next);
+                stages, link, error, git, newIssuers, next);
     }
 
     static RotationStatus empty(String rotationId) {
@@ -114,24 +122,43 @@ public record RotationStatus(
      * One issuer of the rotation: {@code tested} once the sealer made and tested the pending credential (the
      * previous one, {@code current}, stays valid), {@code finished} once finish revoked {@code revoked} at
      * {@code revokedAt}. Identifiers only.
+     *
+     * @param note why finish waits ({@code previous login ... still in use by N connections; revocation at ...}), or
+     *     why it came ({@code every namespace adopted}, {@code at the deadline; still on the previous credential: ...})
      */
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record IssuerPhase(String issuer, String strategy, String phase, String current, String pending,
-                              String revoked, Instant revokedAt) {
+                              String revoked, Instant revokedAt, String note) {
 
         static List<IssuerPhase> sealed(List<IssuedVersions> versions, List<IssuerPhase> known) {
-            if (known != null) return known; // finished already seen (events may arrive out of order across topics)
+            if (known != null) return known; // finished or deferred already seen (events may arrive out of order across topics)
             return versions.stream().map(v -> new IssuerPhase(v.issuer(), v.strategy(), "tested", v.current(), v.pending(),
-                    null, null)).toList();
+                    null, null, null)).toList();
         }
 
-        static List<IssuerPhase> finished(List<RotationFinished.Revocation> revocations, List<IssuerPhase> known) {
-            return revocations.stream().map(r -> {
+        static List<IssuerPhase> finished(RotationFinished finished, List<IssuerPhase> known) {
+            String note = RotationFinishing.ADOPTION.equals(finished.requestedBy()) ? "every namespace adopted the rotation"
+                    : RotationFinishing.DEADLINE.equals(finished.requestedBy()) ? "at the revokePrevious deadline"
+                            + (finished.behind().isEmpty() ? "" : "; still on the previous credential: "
+                            + finished.behind().stream().map(l -> l.namespace() + " on " + l.cluster() + " ("
+                                    + (l.state() == null ? "nothing seen" : l.state().wireName()) + ")")
+                                    .collect(Collectors.joining(", ")))
+                    : null;
+            return finished.issuers().stream().map(r -> {
                 IssuerPhase before = known == null ? null
                         : known.stream().filter(k -> k.issuer().equals(r.issuer())).findFirst().orElse(null);
                 return new IssuerPhase(r.issuer(), before == null ? null : before.strategy(), "finished", r.current(),
-                        null, r.revoked(), r.revokedAt());
+                        null, r.revoked(), r.revokedAt(), note);
             }).toList();
+        }
+
+        static List<IssuerPhase> deferred(RotationFinishDeferred held, List<IssuerPhase> known) {
+            if (known == null) {
+                return List.of(new IssuerPhase(held.issuer(), null, "tested", held.previous(), null, null, null, held.describe()));
+            }
+            return known.stream().map(k -> k.issuer().equals(held.issuer()) && k.phase().equals("tested")
+                    ? new IssuerPhase(k.issuer(), k.strategy(), k.phase(), k.current(), k.pending(), null, null, held.describe())
+                    : k).toList();
         }
     }
 

@@ -135,8 +135,8 @@ public final class RotationStatusView implements AutoCloseable {
         if (rotationId == null) {
             return;
         }
-        if (event.type().isAdoption()) { // not a pipeline stage: the stage stays
-            byId.compute(rotationId, (id, known) -> (known == null ? RotationStatus.empty(id) : known).withAdoption(event));
+        if (!event.type().isStage()) { // adoption, a deferred finish: the stage stays
+            byId.compute(rotationId, (id, known) -> (known == null ? RotationStatus.empty(id) : known).withAside(event));
             return;
         }
         credentialAges.record(event, rotationId);

@@ -44,6 +44,13 @@
         stages.appendChild(el('span', name + ' ' + at, 'stage ' + name)));
       section.appendChild(stages);
       if (r.error) section.appendChild(el('p', 'error: ' + r.error.stage + ': ' + r.error.message));
+      (r.issuers || []).forEach(i => {
+        const what = i.phase === 'finished'
+          ? 'finished, current ' + i.current + (i.revoked ? ', revoked ' + i.revoked + ' at ' + i.revokedAt : '')
+          : i.phase + ', new ' + i.pending + (i.current ? ', previous ' + i.current + ' valid until finish' : '');
+        section.appendChild(el('p', 'issuer ' + i.issuer + ': ' + what + (i.note ? ': ' + i.note : ''),
+          i.phase === 'finished' ? 'issuer' : 'issuer pending'));
+      });
       const adoption = r.adoption;
       if (adoption && adoption.namespaces && adoption.namespaces.length) {
         const table = el('table');

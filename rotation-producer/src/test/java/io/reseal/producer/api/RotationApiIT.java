@@ -18,6 +18,7 @@ import io.reseal.pipeline.event.RotationAdoptionComplete;
 import io.reseal.pipeline.event.RotationEvent;
 import io.reseal.pipeline.event.IssuedVersions;
 import io.reseal.pipeline.event.RotationFailed;
+import io.reseal.pipeline.event.RotationFinishDeferred;
 import io.reseal.pipeline.event.RotationFinished;
 import io.reseal.pipeline.event.RotationFinishing;
 import io.reseal.pipeline.event.RotationNotified;
@@ -343,6 +344,17 @@ class RotationApiIT {
         await().untilAsserted(() -> assertThat(json(get("/api/v1/rotations/" + rotation, TEAM_TOKEN)).path("issuers")
                 .path(0).path("phase").asText()).isEqualTo("tested"));
 
+        // when: adoption is complete, but the sealer holds the finish back (the previous login is in use)
+        Instant revokeAt = t.plus(Duration.ofDays(3));
+        topics.write(worker(rotation, EventType.FINISH_DEFERRED, new RotationFinishDeferred(rotation, "financial-ml",
+                "mlflow-db", "mlflow_app_a", 2, revokeAt)));
+
+        // then: the status says so, and the stage stays
+        await().untilAsserted(() -> assertThat(json(get("/api/v1/rotations/" + rotation, TEAM_TOKEN)).path("issuers")
+                .path(0).path("note").asText()).isEqualTo("previous login mlflow_app_a still in use by 2 connections; revocation at "
+                + revokeAt));
+        assertThat(json(get("/api/v1/rotations/" + rotation, TEAM_TOKEN)).get("stage").asText()).isEqualTo("sealed");
+
         // then: finish is accepted and on Kafka, naming who asked
         HttpResponse<String> accepted = postFinish(finish, TEAM_TOKEN);
         assertThat(accepted.statusCode()).as(accepted.body()).isEqualTo(202);
@@ -356,16 +368,19 @@ class RotationApiIT {
         // when: the sealer has finished it
         Instant revokedAt = Instant.now();
         topics.write(worker(rotation, EventType.FINISHED, new RotationFinished(rotation, "financial-ml",
-                List.of(new RotationFinished.Revocation("mlflow-db", "mlflow_app_b", "mlflow_app_a", revokedAt)))));
+                List.of(new RotationFinished.Revocation("mlflow-db", "mlflow_app_b", "mlflow_app_a", revokedAt)),
+                RotationFinishing.DEADLINE, List.of(new RotationAdoptionComplete.Laggard("production", "financial-ml",
+                        "prod-eu", AdoptionState.DELIVERED)))));
 
         // then: the status says what was revoked when
         await().untilAsserted(() -> assertThat(json(get("/api/v1/rotations/" + rotation, TEAM_TOKEN)).get("stage").asText())
                 .isEqualTo("finished"));
         RotationStatus status = new RotateClient(URI.create(base()), TEAM_TOKEN, Duration.ofMillis(100)).status(rotation);
+        String note = "at the revokePrevious deadline; still on the previous credential: financial-ml on prod-eu (delivered)";
         assertThat(status.issuers()).containsExactly(new RotationStatus.IssuerPhase("mlflow-db", "alternating-users",
-                "finished", "mlflow_app_b", null, "mlflow_app_a", revokedAt));
+                "finished", "mlflow_app_b", null, "mlflow_app_a", revokedAt, note));
         assertThat(RotateClient.render(status))
-                .contains("issuer    mlflow-db: finished, current mlflow_app_b, revoked mlflow_app_a at " + revokedAt);
+                .contains("issuer    mlflow-db: finished, current mlflow_app_b, revoked mlflow_app_a at " + revokedAt + ": " + note);
     }
 
     private HttpResponse<String> postFinish(String path, String token) throws Exception {
@@ -445,8 +460,15 @@ class RotationApiIT {
         // given
         RotateClient client = new RotateClient(URI.create(base() + "/"), TEAM_TOKEN, Duration.ofMillis(100));
         String rotationId = rotationBeingAdopted(client);
+        topics.write(worker(rotationId, EventType.SEALED, new RotationSealed(rotationId, "financial-ml",
+                "financial-team@example.com", Trigger.AD_HOC, null, ADOPTION_START, List.of(),
+                List.of(new IssuedVersions("mlflow-db", "alternating-users", "mlflow_app_a", "mlflow_app_b")))));
+        topics.write(worker(rotationId, EventType.FINISH_DEFERRED, new RotationFinishDeferred(rotationId, "financial-ml",
+                "mlflow-db", "mlflow_app_a", 2, ADOPTION_START.plus(Duration.ofDays(3)))));
         await().untilAsserted(() -> assertThat(client.status(rotationId).adoption()).isNotNull());
         await().untilAsserted(() -> assertThat(client.status(rotationId).adoption().namespaces()).hasSize(2));
+        await().untilAsserted(() -> assertThat(client.status(rotationId).issuers()).singleElement()
+                .satisfies(i -> assertThat(i.note()).isNotNull()));
         HttpResponse<String> page = get("/", null);
         assertThat(page.statusCode()).isEqualTo(200);
         assertThat(page.headers().firstValue("Content-Security-Policy")).hasValueSatisfying(csp ->
@@ -465,6 +487,8 @@ class RotationApiIT {
         assertThat(dom).contains("data-loaded=\"true\"").contains(rotationId)
                 .containsPattern("<tr class=\"previous\"[^>]*data-namespace=\"financial-ml\"")
                 .containsPattern("<tr data-namespace=\"financial-ml-dev\"")
+                .contains("<p class=\"issuer pending\">issuer mlflow-db: tested, new mlflow_app_b, previous mlflow_app_a valid"
+                        + " until finish: previous login mlflow_app_a still in use by 2 connections; revocation at 2026-03-05T09:00:00Z</p>")
                 .doesNotContain(TEAM_TOKEN);
         assertThat(Files.size(screenshot)).as("screenshot at " + screenshot).isGreaterThan(10_000);
     }

@@ -2,7 +2,15 @@ package io.reseal.producer.status;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.reseal.pipeline.event.AdoptionState;
 import io.reseal.pipeline.event.EventType;
+import io.reseal.pipeline.event.IssuedVersions;
+import io.reseal.pipeline.event.RotationAdopted;
+import io.reseal.pipeline.event.RotationAdoptionComplete;
+import io.reseal.pipeline.event.RotationFinishDeferred;
+import io.reseal.pipeline.event.RotationFinished;
+import io.reseal.pipeline.event.RotationFinishing;
+import io.reseal.pipeline.event.RotationSealed;
 import io.reseal.pipeline.event.RotationEvent;
 import io.reseal.pipeline.event.RotationFailed;
 import io.reseal.pipeline.event.RotationNotified;
@@ -68,5 +76,37 @@ class RotationStatusTest {
         assertThat(status.git()).isEqualTo(git);
         assertThat(RotateClient.render(status)).contains(
                 "git       https://git.example.com/financial/deploy.git main at 3f1e2d4c5b6a79881726354453627181920a1b2c");
+    }
+
+    @Test
+    void aHeldBackFinishAndOneAtTheDeadlineAreToldWithTheIssuerAndTheStageStays() {
+        // given: sealed with a pending login, adopted by dev only
+        RotationStatus status = apply(RotationStatus.empty("r1"), event(EventType.SEALED, T0,
+                new RotationSealed("r1", "financial-ml", "a@example.com", Trigger.AD_HOC, null, T0, List.of(),
+                        List.of(new IssuedVersions("mlflow-db", "alternating-users", "mlflow_app_a", "mlflow_app_b")))));
+        status = status.withAside(event(EventType.ADOPTED, T0.plusSeconds(60), new RotationAdopted("r1", "financial-ml",
+                "dev", "financial-ml-dev", "prod-eu", AdoptionState.ROLLED_OUT, T0.plusSeconds(60), "no workload uses mlflow-db")));
+        status = status.withAside(event(EventType.ADOPTED, T0.plusSeconds(30), new RotationAdopted("r1", "financial-ml",
+                "production", "financial-ml", "prod-eu", AdoptionState.DELIVERED, T0.plusSeconds(30), null)));
+
+        // when: the sealer holds the finish back
+        status = status.withAside(event(EventType.FINISH_DEFERRED, T0.plusSeconds(90), new RotationFinishDeferred("r1",
+                "financial-ml", "mlflow-db", "mlflow_app_a", 3, T0.plus(java.time.Duration.ofDays(3)))));
+
+        // then
+        assertThat(status.stage()).isEqualTo("sealed");
+        assertThat(RotateClient.render(status)).contains("issuer    mlflow-db: tested, new mlflow_app_b, previous mlflow_app_a"
+                + " valid until finish: previous login mlflow_app_a still in use by 3 connections; revocation at 2026-12-02T10:00:00Z");
+
+        // when: the deadline finishes it, production never having applied
+        status = apply(status, event(EventType.FINISHED, T0.plus(java.time.Duration.ofDays(3)), new RotationFinished("r1",
+                "financial-ml", List.of(new RotationFinished.Revocation("mlflow-db", "mlflow_app_b", "mlflow_app_a",
+                T0.plus(java.time.Duration.ofDays(3)))), RotationFinishing.DEADLINE,
+                List.of(new RotationAdoptionComplete.Laggard("production", "financial-ml", "prod-eu", AdoptionState.DELIVERED)))));
+
+        // then
+        assertThat(status.stage()).isEqualTo("finished");
+        assertThat(RotateClient.render(status)).contains("issuer    mlflow-db: finished, current mlflow_app_b, revoked mlflow_app_a at "
+                + "2026-12-02T10:00:00Z: at the revokePrevious deadline; still on the previous credential: financial-ml on prod-eu (delivered)");
     }
 }

@@ -77,7 +77,8 @@ public final class FinishStage implements StageHandler {
             LOG.info("rotation {}: issuer {} revoked {}, {} stays valid", rotationId, versions.issuer(),
                     previous == null ? "nothing" : previous, versions.pending());
         }
-        RotationFinished finished = new RotationFinished(rotationId, sealed.workflow(), revoked);
+        RotationFinished finished = new RotationFinished(rotationId, sealed.workflow(), revoked, request.requestedBy(),
+                request.behind());
         return List.of(RotationEvent.forRotation(rotationId, EventType.FINISHED, SOURCE, sealed.workflow(),
                 event.time(), finished));
     }

@@ -3,6 +3,7 @@ package io.reseal.sealer.issuer;
 import io.reseal.pipeline.event.IssuedVersions;
 import io.reseal.pipeline.stage.PermanentStageException;
 import io.reseal.pipeline.stage.RetriableStageException;
+import java.util.OptionalInt;
 
 /**
  * The steps of rotating a credential at its source, after AWS Secrets Manager's create / test / finish.
@@ -32,6 +33,15 @@ public interface Issuer {
 
     /** Step finish: revokes {@code versions.current()}, the credential the rotation replaced. */
     void revokePrevious(IssuedVersions versions) throws RetriableStageException, PermanentStageException;
+
+    /**
+     * How many connections use {@code versions.current()}, the credential finish would revoke, where the issuer can
+     * tell; empty when it cannot (the default). A count above zero holds back a finish that adoption asks for
+     * until the deadline. Read-only, no credential in what it returns or throws.
+     */
+    default OptionalInt inUse(IssuedVersions versions) throws RetriableStageException, PermanentStageException {
+        return OptionalInt.empty();
+    }
 
     /** A pending credential and its versions. */
     record Pending(Credential credential, IssuedVersions versions) {}

@@ -5,6 +5,7 @@ import io.reseal.pipeline.event.EventType;
 import io.reseal.pipeline.event.InvalidEventException;
 import io.reseal.pipeline.event.IssuedVersions;
 import io.reseal.pipeline.event.RotationEvent;
+import io.reseal.pipeline.event.RotationFinishDeferred;
 import io.reseal.pipeline.event.RotationFinished;
 import io.reseal.pipeline.event.RotationSealed;
 import io.reseal.pipeline.kafka.KafkaClients;
@@ -23,7 +24,7 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 
 /**
  * What Kafka says about issued credentials: the sealed rotations that carry {@link IssuedVersions}, in the order
- * they were sealed, and the rotations finished since. This is the whole of an issuer's state (the credentials
+ * they were sealed, the rotations finished since, and those whose finish on adoption was held back. This is the whole of an issuer's state (the credentials
  * themselves are never stored), read afresh for every rotation that uses an issuer, so every sealer replica
  * sees the same. Thread-safe.
  */
@@ -42,15 +43,19 @@ public final class IssuerHistory {
         return new IssuerHistory(() -> {
             List<Sealed> sealed = new ArrayList<>();
             Set<String> finished = new HashSet<>();
+            Set<String> deferred = new HashSet<>();
             for (ConsumerRecord<String, byte[]> record : scanner.readAll(topics.of(EventType.SEALED), Duration.ofMinutes(2))) {
                 event(codec, record).filter(e -> e.data() instanceof RotationSealed s && !s.issuers().isEmpty())
                         .ifPresent(e -> sealed.add(new Sealed((RotationSealed) e.data(), Instant.ofEpochMilli(record.timestamp()))));
             }
             for (ConsumerRecord<String, byte[]> record : scanner.readAll(topics.of(EventType.FINISHED), Duration.ofMinutes(2))) {
-                event(codec, record).filter(e -> e.data() instanceof RotationFinished).ifPresent(e -> finished.add(e.rotationId()));
+                event(codec, record).ifPresent(e -> {
+                    if (e.data() instanceof RotationFinished) finished.add(e.rotationId());
+                    if (e.data() instanceof RotationFinishDeferred) deferred.add(e.rotationId());
+                });
             }
             sealed.sort(Comparator.comparing(Sealed::at));
-            return new Snapshot(sealed, finished);
+            return new Snapshot(sealed, finished, deferred);
         });
     }
 
@@ -69,12 +74,22 @@ public final class IssuerHistory {
     /** A sealed rotation with issued credentials, and when it was sealed. */
     public record Sealed(RotationSealed rotation, Instant at) {}
 
-    /** The history at one moment. */
-    public record Snapshot(List<Sealed> sealed, Set<String> finished) {
+    /**
+     * The history at one moment.
+     *
+     * @param deferred the rotations whose finish on adoption was held back (their previous credential in use)
+     */
+    public record Snapshot(List<Sealed> sealed, Set<String> finished, Set<String> deferred) {
 
         public Snapshot {
             sealed = List.copyOf(sealed);
             finished = Set.copyOf(finished);
+            deferred = Set.copyOf(deferred);
+        }
+
+        /** A history in which no finish was held back. */
+        public Snapshot(List<Sealed> sealed, Set<String> finished) {
+            this(sealed, finished, Set.of());
         }
 
         /** The last sealed rotation that used {@code issuer}, and its versions. */

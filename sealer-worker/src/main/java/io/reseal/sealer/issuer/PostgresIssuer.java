@@ -19,6 +19,7 @@ import java.sql.Statement;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.OptionalInt;
 import java.util.Properties;
 import org.postgresql.PGConnection;
 
@@ -111,6 +112,28 @@ public final class PostgresIssuer implements Issuer {
     public void revokePrevious(IssuedVersions versions) throws RetriableStageException, PermanentStageException {
         if (versions.current() != null && !versions.current().equals(versions.pending())) {
             disable(versions.current(), "finish");
+        }
+    }
+
+    /**
+     * The sessions of the previous login, from {@code pg_stat_activity.usename} (which every login may read);
+     * empty for {@code single-user}, whose previous password already stopped working.
+     */
+    @Override
+    public OptionalInt inUse(IssuedVersions versions) throws RetriableStageException, PermanentStageException {
+        if (versions.current() == null || versions.current().equals(versions.pending())) {
+            return OptionalInt.empty();
+        }
+        try (Connection admin = adminConnection();
+             PreparedStatement query = admin.prepareStatement("SELECT count(*) FROM pg_stat_activity WHERE usename = ?")) {
+            query.setString(1, versions.current());
+            try (ResultSet result = query.executeQuery()) {
+                result.next();
+                return OptionalInt.of(result.getInt(1));
+            }
+        } catch (SQLException e) {
+            rethrow("in-use check", e);
+            return OptionalInt.empty();
         }
     }
 

@@ -38,6 +38,7 @@ class IssuerConfigYamlTest {
                       run: [/etc/reseal/minio-accesskey-issuer.sh]
                       fields: [accessKey, secretKey]
                       environment: {MINIO_ADMIN_PASSWORD: {env: MINIO_ADMIN_PASSWORD}}
+                    revokePrevious: {when: unsealed, after: P1D}
                 """);
 
         assertThat(read.issuers()).hasSize(3);
@@ -45,6 +46,7 @@ class IssuerConfigYamlTest {
         assertThat(postgres.postgres().strategy()).isEqualTo(PostgresIssuerConfig.Strategy.ALTERNATING_USERS);
         assertThat(postgres.postgres().admin().password()).isEqualTo(new ValueSource.Env("MLFLOW_DB_ADMIN_PASSWORD"));
         assertThat(postgres.revokePrevious().after()).isEqualTo(Duration.ofDays(3));
+        assertThat(postgres.revokePrevious().when()).as("default").isEqualTo(io.reseal.pipeline.event.AdoptionState.ROLLED_OUT);
         KafkaScramIssuerConfig scram = (KafkaScramIssuerConfig) read.issuers().get(1);
         assertThat(scram.kafkaScram()).isEqualTo(new KafkaScramIssuerConfig.Settings(null, null, new KafkaScramIssuerConfig.Admin(
                 new ValueSource.Literal("reseal-issuer"), new ValueSource.Env("KAFKA_ISSUER_PASSWORD")), "app", "SCRAM-SHA-512",
@@ -53,6 +55,18 @@ class IssuerConfigYamlTest {
         CommandIssuerConfig command = (CommandIssuerConfig) read.issuers().get(2);
         assertThat(command.fields()).containsExactly("accessKey", "secretKey");
         assertThat(command.command().timeout()).isEqualTo(Duration.ofMinutes(1));
+        assertThat(command.revokePrevious().when()).isEqualTo(io.reseal.pipeline.event.AdoptionState.UNSEALED);
+    }
+
+    @Test
+    void revokePreviousWaitsOnlyForUnsealedOrRolledOut() {
+        assertThatThrownBy(() -> read("""
+                issuers:
+                  - name: db
+                    command: {run: [/bin/true], fields: [password]}
+                    revokePrevious: {when: applied, after: P1D}
+                """)).isInstanceOf(InvalidConfigException.class)
+                .hasMessageContaining("revokePrevious.when must be rolled-out or unsealed, not applied");
     }
 
     @Test

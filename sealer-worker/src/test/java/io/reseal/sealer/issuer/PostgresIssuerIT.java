@@ -168,6 +168,27 @@ class PostgresIssuerIT {
     }
 
     @Test
+    void countsTheSessionsOfThePreviousLoginAndKnowsNothingForSingleUser() throws Exception {
+        // given: two rotations of their own role; the first login holds two sessions
+        postgres.execute("CREATE ROLE busy_app NOLOGIN", "GRANT busy_app TO reseal_admin WITH ADMIN OPTION");
+        PostgresIssuer issuer = issuer("busy_app", Strategy.ALTERNATING_USERS);
+        Issuer.Pending first = issuer.create("rotation-busy-1", null);
+        Issuer.Pending second = issuer.create("rotation-busy-2", first.versions().pending());
+        try (Connection a = connect(first); Connection b = connect(first); Connection c = connect(second)) {
+            // then: the previous login's sessions count, the new one's do not
+            assertThat(issuer.inUse(second.versions())).hasValue(2);
+        }
+
+        // when: its sessions ended
+        // then
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10))
+                .until(() -> issuer.inUse(second.versions()).equals(java.util.OptionalInt.of(0)));
+        assertThat(issuer.inUse(first.versions())).as("a first rotation has no previous login").isEmpty();
+        assertThat(issuer("single_app", Strategy.SINGLE_USER).inUse(
+                new IssuedVersions("mlflow-db", "single-user", null, "single_app"))).isEmpty();
+    }
+
+    @Test
     void aWrongAdminPasswordIsAPermanentFailureThatNamesNoPassword() {
         ValueResolver values = new ValueResolver(Map.of("DB_ADMIN_PASSWORD", "wrong-admin-password")::get,
                 new ClusterAccess(List.of()), "dev", new SecureRandom());

@@ -1,0 +1,89 @@
+package io.reseal.sealer.issuer;
+
+import io.reseal.pipeline.event.AdoptionState;
+import io.reseal.pipeline.event.EventCodec;
+import io.reseal.pipeline.event.InvalidEventException;
+import io.reseal.pipeline.event.RotationAdopted;
+import io.reseal.pipeline.event.RotationEvent;
+import io.reseal.pipeline.event.EventType;
+import io.reseal.pipeline.kafka.KafkaClients;
+import io.reseal.pipeline.stage.TopicScanner;
+import io.reseal.pipeline.stage.Topics;
+import java.time.Duration;
+import java.util.EnumSet;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Supplier;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+
+/**
+ * What the adoption watcher reported on the adopted topic (which only its principal may write): for each rotation,
+ * cluster and namespace, the states reached. The sealer's own view of adoption, read afresh when
+ * {@link AutoFinish} looks; a report whose data names another rotation than its {@code rotationid} is not taken.
+ * Thread-safe.
+ */
+public final class AdoptionReports {
+
+    private final Supplier<Snapshot> reader;
+
+    public AdoptionReports(Supplier<Snapshot> reader) {
+        this.reader = reader;
+    }
+
+    /** Reads the committed records of the adopted topic. */
+    public static AdoptionReports fromKafka(KafkaClients clients, Topics topics) {
+        TopicScanner scanner = new TopicScanner(clients);
+        EventCodec codec = new EventCodec();
+        return new AdoptionReports(() -> {
+            Map<Ref, Set<AdoptionState>> reached = new HashMap<>();
+            for (ConsumerRecord<String, byte[]> record : scanner.readAll(topics.of(EventType.ADOPTED), Duration.ofMinutes(2))) {
+                RotationEvent<?> event;
+                try {
+                    event = codec.fromRecord(record);
+                } catch (InvalidEventException e) {
+                    continue; // not ours to judge here
+                }
+                if (event.data() instanceof RotationAdopted adopted && adopted.rotationId().equals(event.rotationId())) {
+                    reached.computeIfAbsent(new Ref(adopted.rotationId(), adopted.cluster(), adopted.namespace()),
+                            k -> EnumSet.noneOf(AdoptionState.class)).add(adopted.state());
+                }
+            }
+            return new Snapshot(reached);
+        });
+    }
+
+    public Snapshot read() {
+        return reader.get();
+    }
+
+    /** A namespace of a cluster, in one rotation. */
+    public record Ref(String rotationId, String cluster, String namespace) {}
+
+    /** The reports at one moment: the states each namespace of each rotation reached. */
+    public record Snapshot(Map<Ref, Set<AdoptionState>> reached) {
+
+        public Snapshot {
+            reached = Map.copyOf(reached);
+        }
+
+        /** Whether the namespace reached {@code state} or a state beyond it. */
+        public boolean reached(Ref ref, AdoptionState state) {
+            return reached.getOrDefault(ref, Set.of()).stream().anyMatch(s -> s.reached(state));
+        }
+
+        /**
+         * Where the namespace stands: its furthest forward state, or {@code decryption-failed} when that was
+         * reported and it did not get to {@code unsealed} since; null when nothing was reported.
+         */
+        public AdoptionState current(Ref ref) {
+            Set<AdoptionState> states = reached.getOrDefault(ref, Set.of());
+            AdoptionState forward = states.stream().filter(s -> s != AdoptionState.DECRYPTION_FAILED)
+                    .max(Enum::compareTo).orElse(null);
+            if (states.contains(AdoptionState.DECRYPTION_FAILED) && (forward == null || !forward.reached(AdoptionState.UNSEALED))) {
+                return AdoptionState.DECRYPTION_FAILED;
+            }
+            return forward;
+        }
+    }
+}
