@@ -28,7 +28,7 @@ class CertificateUrlTest {
 
     @Test
     void aRedirectIsNotFollowed() throws Exception {
-        try (CertificateServer server = CertificateServer.http(PEM)) {
+        try (TestCertificateServer server = TestCertificateServer.http(PEM)) {
             CertificateSource certificates = source(server.url("/redirect"));
             assertThatThrownBy(() -> certificates.current("dev-cluster"))
                     .isInstanceOf(PermanentStageException.class)
@@ -38,7 +38,7 @@ class CertificateUrlTest {
 
     @Test
     void aBodyLargerThanTheLimitIsRefusedWhileReading() throws Exception {
-        try (CertificateServer server = CertificateServer.http(PEM)) {
+        try (TestCertificateServer server = TestCertificateServer.http(PEM)) {
             CertificateSource certificates = source(server.url("/endless"));
             assertTimeoutPreemptively(Duration.ofSeconds(30), () -> assertThatThrownBy(() -> certificates.current("dev-cluster"))
                     .isInstanceOf(PermanentStageException.class)

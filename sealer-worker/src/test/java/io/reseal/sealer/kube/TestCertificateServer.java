@@ -25,13 +25,13 @@ import javax.net.ssl.SSLContext;
  * current PEM (changeable), {@code /redirect} a 302 to {@code /cert.pem}, {@code /endless} a chunked body that
  * never ends (it stops when the client hangs up). HTTPS with a server certificate of {@link TestCertificates}.
  */
-final class CertificateServer implements AutoCloseable {
+public final class TestCertificateServer implements AutoCloseable {
 
     private final HttpServer server;
     private final AtomicReference<String> pem;
     private final String scheme;
 
-    private CertificateServer(HttpServer server, String scheme, String pem) {
+    private TestCertificateServer(HttpServer server, String scheme, String pem) {
         this.server = server;
         this.scheme = scheme;
         this.pem = new AtomicReference<>(pem);
@@ -45,12 +45,12 @@ final class CertificateServer implements AutoCloseable {
             exchange.getResponseHeaders().add("Location", url("/cert.pem"));
             send(exchange, 302, "");
         });
-        server.createContext("/endless", CertificateServer::endless);
+        server.createContext("/endless", TestCertificateServer::endless);
         server.start();
     }
 
     /** An HTTPS server whose certificate the CA of {@code certificates} signed. */
-    static CertificateServer https(TestCertificates certificates, String pem) throws Exception {
+    public static TestCertificateServer https(TestCertificates certificates, String pem) throws Exception {
         KeyStore store = KeyStore.getInstance("PKCS12");
         char[] password = certificates.password().toCharArray();
         try (InputStream in = Files.newInputStream(certificates.serverKeystore())) {
@@ -62,22 +62,22 @@ final class CertificateServer implements AutoCloseable {
         context.init(keys.getKeyManagers(), null, null);
         HttpsServer server = HttpsServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
         server.setHttpsConfigurator(new HttpsConfigurator(context));
-        return new CertificateServer(server, "https", pem);
+        return new TestCertificateServer(server, "https", pem);
     }
 
     /** A plain HTTP server. */
-    static CertificateServer http(String pem) throws IOException {
-        return new CertificateServer(HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0),
+    public static TestCertificateServer http(String pem) throws IOException {
+        return new TestCertificateServer(HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0),
                 "http", pem);
     }
 
     /** The URL of {@code path} on this server. */
-    String url(String path) {
+    public String url(String path) {
         return scheme + "://127.0.0.1:" + server.getAddress().getPort() + path;
     }
 
     /** Serves {@code pem} from now on. */
-    void serve(String pem) {
+    public void serve(String pem) {
         this.pem.set(pem);
     }
 
