@@ -38,7 +38,7 @@ public final class ProducerMetrics {
     /** Exposes {@code reseal_rotations{stage}}: how many rotations the view knows at each stage. */
     public void watch(RotationStatusView view) {
         for (EventType type : EventType.values()) {
-            if (type.isAdoption()) {
+            if (type.isAdoption() || type.isKey()) {
                 continue;
             }
             String stage = type.shortName();

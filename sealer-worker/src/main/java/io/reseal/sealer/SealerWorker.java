@@ -22,6 +22,7 @@ import io.reseal.sealer.issuer.IssuerSteps;
 import io.reseal.sealer.issuer.Issuers;
 import io.reseal.sealer.kube.CertificateSource;
 import io.reseal.sealer.kube.ClusterAccess;
+import io.reseal.sealer.kube.KeyApprovals;
 import io.reseal.sealer.kube.KeyRenewal;
 import io.reseal.sealer.kube.SealingHistory;
 import io.reseal.sealer.kube.NamespaceDiscovery;
@@ -80,7 +81,9 @@ public final class SealerWorker implements AutoCloseable {
         String requestedTopic = kafka.topicNames().of(EventType.REQUESTED);
         NamespaceDiscovery discovery = new NamespaceDiscovery(config, clusters);
         KeyRenewal renewal = new KeyRenewal(config, discovery, request -> publish(producer, codec, requestedTopic, request), clock);
-        CertificateSource certificates = new CertificateSource(config.clusters(), clusters, clock, renewal::renewed);
+        KeyApprovals approvals = new KeyApprovals(SealerStage.SOURCE, KeyApprovals.fromKafka(new KafkaClients(kafka),
+                kafka.topicNames()), changed -> publish(producer, codec, kafka.topicNames().of(EventType.KEY_CHANGED), changed), clock);
+        CertificateSource certificates = new CertificateSource(config.clusters(), clusters, clock, renewal::renewed, approvals);
         ForkJoinPool pool = new ForkJoinPool(Runtime.getRuntime().availableProcessors());
         ValueResolver values = new ValueResolver(environment, clusters, config.clusters().get(0).name(), new SecureRandom());
         Map<String, Issuer> issuers = Issuers.of(config.issuers(), values);
@@ -150,13 +153,21 @@ public final class SealerWorker implements AutoCloseable {
                 ProducerConfig.CLIENT_ID_CONFIG, "reseal-sealer-key-renewal"));
     }
 
-    /** Publishes a request of the sealer's own: a key-renewal rotation, or a finish that revokePrevious asks for. */
+    /**
+     * Publishes an event of the sealer's own: a key-renewal rotation, a finish that revokePrevious asks for, or the
+     * announcement of a cluster's certificate from a URL taken on first use or held for approval.
+     */
     private static void publish(Producer<String, byte[]> producer, EventCodec codec, String topic,
                                 RotationEvent<?> request) {
-        String what = request.type() == EventType.FINISHING ? "finish (revokePrevious) of rotation" : "key-renewal rotation";
+        String what = switch (request.type()) {
+            case FINISHING -> "finish (revokePrevious) of rotation";
+            case KEY_CHANGED -> "announcement";
+            default -> "key-renewal rotation";
+        };
         try {
             producer.send(codec.toRecord(topic, request)).get(30, TimeUnit.SECONDS);
-            LOG.info("requested {} {} of {}", what, request.rotationId(), request.subject());
+            LOG.info("published {} {} of {}", what, request.type().isKey() ? request.id() : request.rotationId(),
+                    request.subject());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (ExecutionException | java.util.concurrent.TimeoutException e) {

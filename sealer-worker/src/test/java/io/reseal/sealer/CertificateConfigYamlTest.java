@@ -99,7 +99,7 @@ class CertificateConfigYamlTest {
     void aUrlThatIsNotHttpIsRefused() {
         assertThatThrownBy(() -> read("certificates:\n  a: {url: 'ftp://x/cert.pem'}\n"))
                 .isInstanceOf(InvalidConfigException.class)
-                .hasMessageContaining("certificate.url must be an http or https URL")
+                .hasMessageContaining("certificate.url must be an https URL (http only with insecure: true)")
                 .hasMessageNotContaining("ftp://x");
     }
 
