@@ -24,7 +24,7 @@ import io.reseal.pipeline.stage.Topics;
 import io.reseal.sealer.ClusterConfig.CertificateConfig;
 import io.reseal.sealer.kube.ClusterAccess;
 import io.reseal.sealer.kube.KeyApprovals;
-import io.reseal.sealer.kube.TestCertificateServer;
+import io.reseal.embedded.CertificateUrlServer;
 import io.reseal.sealer.values.ValueSource;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -60,7 +60,7 @@ class HeldCertificateIT {
     void aChangedCertificateIsHeldUntilApprovedAndThenRenewsTheKey() throws Exception {
         TestCertificates tls = TestCertificates.create(dir);
         try (EmbeddedKafka kafka = new EmbeddedKafka();
-             TestCertificateServer server = TestCertificateServer.https(tls, TestControllers.key(0).certificatePem())) {
+             CertificateUrlServer server = CertificateUrlServer.https(tls, TestControllers.key(0).certificatePem())) {
             kafka.start();
             SealerConfig config = config(server.url("/cert.pem"), tls.caFile().toString());
             KafkaConfig kafkaConfig = new KafkaConfig(kafka.bootstrapServers(), 1, (short) 1, null, Duration.ofSeconds(5));

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
+import io.reseal.embedded.CertificateUrlServer;
 import io.reseal.embedded.TestCertificates;
 import io.reseal.pipeline.event.ErrorCode;
 import io.reseal.pipeline.stage.PermanentStageException;
@@ -34,12 +35,12 @@ class CertificateUrlTest {
     java.nio.file.Path dir;
 
     private TestCertificates tls;
-    private TestCertificateServer server;
+    private CertificateUrlServer server;
 
     @BeforeEach
     void start() throws Exception {
         tls = TestCertificates.create(dir.resolve("tls"));
-        server = TestCertificateServer.https(tls, PEM);
+        server = CertificateUrlServer.https(tls, PEM);
     }
 
     @AfterEach
@@ -53,7 +54,7 @@ class CertificateUrlTest {
                 new CertificateConfig.FromUrl("http://certs.example.com/v1/cert.pem", null)))
                 .hasMessageContaining("clusters.dev-cluster.certificate.url").hasMessageContaining("https")
                 .hasMessageContaining("insecure: true");
-        try (TestCertificateServer plain = TestCertificateServer.http(PEM)) {
+        try (CertificateUrlServer plain = CertificateUrlServer.http(PEM)) {
             CertificateSource certificates = source(new CertificateConfig.FromUrl(plain.url("/cert.pem"), null, true, null, null));
             assertThat(certificates.current("dev-cluster").fingerprint()).isEqualTo(FINGERPRINT);
         }

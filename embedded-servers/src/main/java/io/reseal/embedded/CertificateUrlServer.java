@@ -1,10 +1,9 @@
-package io.reseal.sealer.kube;
+package io.reseal.embedded;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import com.sun.net.httpserver.HttpsConfigurator;
 import com.sun.net.httpserver.HttpsServer;
-import io.reseal.embedded.TestCertificates;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -25,13 +24,13 @@ import javax.net.ssl.SSLContext;
  * current PEM (changeable), {@code /redirect} a 302 to {@code /cert.pem}, {@code /endless} a chunked body that
  * never ends (it stops when the client hangs up). HTTPS with a server certificate of {@link TestCertificates}.
  */
-public final class TestCertificateServer implements AutoCloseable {
+public final class CertificateUrlServer implements AutoCloseable {
 
     private final HttpServer server;
     private final AtomicReference<String> pem;
     private final String scheme;
 
-    private TestCertificateServer(HttpServer server, String scheme, String pem) {
+    private CertificateUrlServer(HttpServer server, String scheme, String pem) {
         this.server = server;
         this.scheme = scheme;
         this.pem = new AtomicReference<>(pem);
@@ -45,12 +44,12 @@ public final class TestCertificateServer implements AutoCloseable {
             exchange.getResponseHeaders().add("Location", url("/cert.pem"));
             send(exchange, 302, "");
         });
-        server.createContext("/endless", TestCertificateServer::endless);
+        server.createContext("/endless", CertificateUrlServer::endless);
         server.start();
     }
 
     /** An HTTPS server whose certificate the CA of {@code certificates} signed. */
-    public static TestCertificateServer https(TestCertificates certificates, String pem) throws Exception {
+    public static CertificateUrlServer https(TestCertificates certificates, String pem) throws Exception {
         KeyStore store = KeyStore.getInstance("PKCS12");
         char[] password = certificates.password().toCharArray();
         try (InputStream in = Files.newInputStream(certificates.serverKeystore())) {
@@ -62,12 +61,12 @@ public final class TestCertificateServer implements AutoCloseable {
         context.init(keys.getKeyManagers(), null, null);
         HttpsServer server = HttpsServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
         server.setHttpsConfigurator(new HttpsConfigurator(context));
-        return new TestCertificateServer(server, "https", pem);
+        return new CertificateUrlServer(server, "https", pem);
     }
 
     /** A plain HTTP server. */
-    public static TestCertificateServer http(String pem) throws IOException {
-        return new TestCertificateServer(HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0),
+    public static CertificateUrlServer http(String pem) throws IOException {
+        return new CertificateUrlServer(HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0),
                 "http", pem);
     }
 
