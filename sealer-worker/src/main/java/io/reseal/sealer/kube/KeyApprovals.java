@@ -43,7 +43,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>{@link #admit} decides: a fetched certificate that the cluster already seals with, or that was approved (or
  * taken on first use) for it, is used; the first certificate ever seen for a cluster is used and announced
- * ({@code first-use}); any other is announced once ({@code held}) and the certificate used before is returned
+ * ({@code first-use}, also for one known only by its fingerprint on the sealed topic, so its PEM is on record); any other is announced once ({@code held}) and the certificate used before is returned
  * instead, so nothing is re-sealed until {@code ./reseal approve-key}. Thread-safe.
  */
 public final class KeyApprovals {
@@ -113,8 +113,13 @@ public final class KeyApprovals {
         LinkedHashSet<String> allowed = approved.computeIfAbsent(cluster, c -> new LinkedHashSet<>());
         String fingerprint = fetched.fingerprint();
         if (fingerprint.equals(inUse) || allowed.contains(fingerprint)) {
+            if (!pems.getOrDefault(cluster, Map.of()).containsKey(fingerprint)) {
+                // known from the sealed topic only (sealed before the key topics existed): put its PEM on record,
+                // so that a change held later can go on sealing with it after a restart too
+                announce(new KeyChanged(cluster, KeyChanged.State.FIRST_USE, null, fingerprint, url, pem));
+                pems.computeIfAbsent(cluster, c -> new HashMap<>()).put(fingerprint, pem);
+            }
             allowed.add(fingerprint);
-            pems.computeIfAbsent(cluster, c -> new HashMap<>()).putIfAbsent(fingerprint, pem);
             return fetched;
         }
         if (inUse == null && allowed.isEmpty()) {

@@ -57,6 +57,18 @@ class KeyApprovalsTest {
     }
 
     @Test
+    void aCertificateKnownOnlyFromTheSealedTopicIsPutOnRecordSoAChangeHeldAfterARestartCanUseIt() throws Exception {
+        assertThat(admit(KEY_0, KEY_0.fingerprint()).fingerprint()).isEqualTo(KEY_0.fingerprint());
+        assertThat(announced).extracting(e -> e.data().state(), e -> e.data().fingerprint())
+                .containsExactly(org.assertj.core.groups.Tuple.tuple(KeyChanged.State.FIRST_USE, KEY_0.fingerprint()));
+
+        // a restarted sealer: only the topics (which now hold key 0's PEM) and the sealed topic's fingerprint
+        KeyApprovals restarted = new KeyApprovals(SealerStage.SOURCE, () -> List.copyOf(topics), event -> { }, Clock.systemUTC());
+        assertThat(restarted.admit("dev-cluster", URL, KEY_2, TestControllers.key(2).certificatePem(), KEY_0.fingerprint(),
+                "certificate of cluster dev-cluster").fingerprint()).isEqualTo(KEY_0.fingerprint());
+    }
+
+    @Test
     void anApprovalOfAnotherWriterIsNotBelieved() throws Exception {
         admit(KEY_0, null);
         topics.add(approval("/hostile", KEY_2.fingerprint()));
