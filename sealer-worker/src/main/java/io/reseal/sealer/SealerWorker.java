@@ -49,7 +49,8 @@ import org.slf4j.LoggerFactory;
  * cluster's certificate that turns a renewed key into {@code key-renewal} rotations. Counts into the given
  * registry: the stage ({@link StageMetrics}) and, after each certificate check, the info metric
  * {@code reseal_sealer_certificate_info{cluster, fingerprint} 1} (one series per cluster, the fingerprint of
- * its current certificate). {@link #close()} stops both and closes what it opened (not the given
+ * its current certificate) and {@code reseal_sealer_certificate_held{cluster, fingerprint} 1} (a URL's changed
+ * certificate held for approval). {@link #close()} stops both and closes what it opened (not the given
  * {@link ClusterAccess}).
  */
 public final class SealerWorker implements AutoCloseable {
@@ -112,6 +113,9 @@ public final class SealerWorker implements AutoCloseable {
         MultiGauge certificateInfo = MultiGauge.builder("reseal.sealer.certificate.info")
                 .description("The SHA-256 fingerprint of each cluster's current sealing certificate (value always 1)")
                 .register(metrics);
+        MultiGauge heldCertificates = MultiGauge.builder("reseal.sealer.certificate.held")
+                .description("A cluster's certificate from a URL that changed and awaits ./reseal approve-key (value always 1)")
+                .register(metrics);
         ScheduledExecutorService checks = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread thread = new Thread(r, "reseal-certificate-check");
             thread.setDaemon(true);
@@ -128,6 +132,10 @@ public final class SealerWorker implements AutoCloseable {
                 LOG.warn("certificate check failed: {}", e.toString());
             }
             certificateInfo.register(certificates.fingerprints().entrySet().stream()
+                    .map(c -> MultiGauge.Row.of(Tags.of("cluster", c.getKey(), "fingerprint", c.getValue()), 1))
+                    .<MultiGauge.Row<?>>map(row -> row)
+                    .toList(), true);
+            heldCertificates.register(approvals.held().entrySet().stream()
                     .map(c -> MultiGauge.Row.of(Tags.of("cluster", c.getKey(), "fingerprint", c.getValue()), 1))
                     .<MultiGauge.Row<?>>map(row -> row)
                     .toList(), true);

@@ -89,19 +89,24 @@ class HeldCertificateIT {
                     await().atMost(Duration.ofSeconds(30)).until(() -> sealed(kafka, topics).size() == 2);
                 }
                 // and: a restarted sealer still holds it (announcing nothing twice) and seals with the first one
-                try (SealerWorker worker = start(config, kafkaConfig, access)) {
+                SimpleMeterRegistry metrics = new SimpleMeterRegistry();
+                try (SealerWorker worker = SealerWorker.start(config, kafkaConfig, access, Map.<String, String>of()::get,
+                        Clock.systemUTC(), metrics)) {
                     producer.send(codec.toRecord(topics.of(EventType.REQUESTED), request("rotation-3"))).get();
                     await().atMost(Duration.ofSeconds(30)).until(() -> sealed(kafka, topics).size() == 3);
                     assertThat(sealed(kafka, topics)).extracting(s -> s.environments().get(0).certificateFingerprint())
                             .containsExactly(KEY_0, KEY_0, KEY_0);
                     assertThat(keyChanges(kafka, topics)).hasSize(2);
                     assertThat(requested(kafka, topics)).containsExactly("rotation-1", "rotation-2", "rotation-3");
+                    await().atMost(Duration.ofSeconds(30)).until(() -> metrics.find("reseal.sealer.certificate.held")
+                            .tags("cluster", "dev-cluster", "fingerprint", KEY_2).gauge() != null);
 
                     // when: the producer's approval of the new certificate (what ./reseal approve-key has it publish)
                     producer.send(codec.toRecord(topics.of(EventType.KEY_APPROVED), approval())).get();
 
                     // then: one key-renewal rotation, sealed with the new certificate
                     await().atMost(Duration.ofSeconds(30)).until(() -> sealed(kafka, topics).size() == 4);
+                    await().atMost(Duration.ofSeconds(30)).until(() -> metrics.find("reseal.sealer.certificate.held").gauge() == null);
                 }
             }
             RotationSealed renewal = sealed(kafka, topics).get(3);

@@ -61,6 +61,8 @@ public final class KeyApprovals {
     /** PEM by cluster and fingerprint, from the announcements. */
     private final Map<String, Map<String, String>> pems = new HashMap<>();
     private final Set<String> announced = new HashSet<>();
+    /** Per cluster, the fingerprint its URL serves and this process holds. */
+    private final Map<String, String> held = new HashMap<>();
 
     /**
      * @param sealerSource the CloudEvents source of the sealer's own events
@@ -112,6 +114,7 @@ public final class KeyApprovals {
         catchUp(what);
         LinkedHashSet<String> allowed = approved.computeIfAbsent(cluster, c -> new LinkedHashSet<>());
         String fingerprint = fetched.fingerprint();
+        held.remove(cluster);
         if (fingerprint.equals(inUse) || allowed.contains(fingerprint)) {
             if (!pems.getOrDefault(cluster, Map.of()).containsKey(fingerprint)) {
                 // known from the sealed topic only (sealed before the key topics existed): put its PEM on record,
@@ -130,11 +133,12 @@ public final class KeyApprovals {
             return fetched;
         }
         String previous = inUse != null ? inUse : allowed.stream().reduce((first, second) -> second).orElseThrow();
-        KeyChanged held = new KeyChanged(cluster, KeyChanged.State.HELD, previous, fingerprint, url, pem);
-        if (!announced.contains(id(held))) {
+        KeyChanged change = new KeyChanged(cluster, KeyChanged.State.HELD, previous, fingerprint, url, pem);
+        held.put(cluster, fingerprint);
+        if (!announced.contains(id(change))) {
             LOG.warn("{}: the certificate changed from {} to {}; held: sealing goes on with {} until"
                     + " ./reseal approve-key {} {}", what, previous, fingerprint, previous, cluster, fingerprint);
-            announce(held);
+            announce(change);
         }
         String previousPem = pems.getOrDefault(cluster, Map.of()).get(previous);
         if (previousPem == null) {
@@ -149,6 +153,11 @@ public final class KeyApprovals {
                     + fingerprint + " and is held for approval (./reseal approve-key " + cluster + " " + fingerprint
                     + "); the approved one cannot be used meanwhile: " + e.getMessage());
         }
+    }
+
+    /** The fingerprint each cluster's URL served at its last fetch, for the clusters where it is held (a snapshot). */
+    public synchronized Map<String, String> held() {
+        return Map.copyOf(held);
     }
 
     private void catchUp(String what) throws RetriableStageException {
