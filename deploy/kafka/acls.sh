@@ -16,7 +16,7 @@ acl() {
   kafka-acls.sh --bootstrap-server "$BOOTSTRAP" --command-config "$ADMIN_CONFIG" --add "$@"
 }
 
-# reseal-producer: writes requested (API, scheduler, rotate --kafka) and finishing (finish); reads every topic for the status view and requested for the schedule history
+# reseal-producer: writes requested (API, scheduler, rotate --kafka), finishing (finish) and key approvals (approve-key); reads every topic for the status view and requested for the schedule history
 acl --allow-principal User:reseal-producer --operation Read --operation Write --topic reseal.rotation.requested
 acl --allow-principal User:reseal-producer --operation Read --topic reseal.rotation.sealed
 acl --allow-principal User:reseal-producer --operation Read --topic reseal.rotation.packaged
@@ -25,8 +25,10 @@ acl --allow-principal User:reseal-producer --operation Read --topic reseal.rotat
 acl --allow-principal User:reseal-producer --operation Read --operation Write --topic reseal.rotation.finishing
 acl --allow-principal User:reseal-producer --operation Read --topic reseal.rotation.finished
 acl --allow-principal User:reseal-producer --operation Read --topic reseal.rotation.adopted
+acl --allow-principal User:reseal-producer --operation Read --topic reseal.key.changed
+acl --allow-principal User:reseal-producer --operation Read --operation Write --topic reseal.key.approved
 
-# reseal-sealer: consumes requested and is the only principal that writes sealed; writes key-renewal requests, revokePrevious finishes and failed records; reads sealed back for its ledger and, with finished, for its issuers' history; its finisher consumes finishing and writes finished (and finish-deferred); reads, never writes, adopted to finish a rotation once it is adopted
+# reseal-sealer: consumes requested and is the only principal that writes sealed; writes key-renewal requests, revokePrevious finishes and failed records; reads sealed back for its ledger and, with finished, for its issuers' history; its finisher consumes finishing and writes finished (and finish-deferred); reads, never writes, adopted to finish a rotation once it is adopted; announces URL certificates on key.changed and reads it back with key.approved (which certificate it may seal with)
 acl --allow-principal User:reseal-sealer --operation Read --operation Write --topic reseal.rotation.requested
 acl --allow-principal User:reseal-sealer --operation Read --operation Write --topic reseal.rotation.sealed
 acl --allow-principal User:reseal-sealer --operation Describe --topic reseal.rotation.packaged
@@ -35,6 +37,8 @@ acl --allow-principal User:reseal-sealer --operation Write --topic reseal.rotati
 acl --allow-principal User:reseal-sealer --operation Read --operation Write --topic reseal.rotation.finishing
 acl --allow-principal User:reseal-sealer --operation Read --operation Write --topic reseal.rotation.finished
 acl --allow-principal User:reseal-sealer --operation Read --topic reseal.rotation.adopted
+acl --allow-principal User:reseal-sealer --operation Read --operation Write --topic reseal.key.changed
+acl --allow-principal User:reseal-sealer --operation Read --topic reseal.key.approved
 acl --allow-principal User:reseal-sealer --operation Read --group reseal-sealer
 acl --allow-principal User:reseal-sealer --operation Read --group reseal-finisher
 acl --allow-principal User:reseal-sealer --operation Write --resource-pattern-type prefixed --transactional-id reseal-sealer-
@@ -49,6 +53,8 @@ acl --allow-principal User:reseal-packager --operation Write --topic reseal.rota
 acl --allow-principal User:reseal-packager --operation Describe --topic reseal.rotation.finishing
 acl --allow-principal User:reseal-packager --operation Describe --topic reseal.rotation.finished
 acl --allow-principal User:reseal-packager --operation Describe --topic reseal.rotation.adopted
+acl --allow-principal User:reseal-packager --operation Describe --topic reseal.key.changed
+acl --allow-principal User:reseal-packager --operation Describe --topic reseal.key.approved
 acl --allow-principal User:reseal-packager --operation Read --group reseal-packager
 acl --allow-principal User:reseal-packager --operation Write --resource-pattern-type prefixed --transactional-id reseal-packager-
 
@@ -61,6 +67,8 @@ acl --allow-principal User:reseal-notifier --operation Write --topic reseal.rota
 acl --allow-principal User:reseal-notifier --operation Describe --topic reseal.rotation.finishing
 acl --allow-principal User:reseal-notifier --operation Describe --topic reseal.rotation.finished
 acl --allow-principal User:reseal-notifier --operation Describe --topic reseal.rotation.adopted
+acl --allow-principal User:reseal-notifier --operation Describe --topic reseal.key.changed
+acl --allow-principal User:reseal-notifier --operation Describe --topic reseal.key.approved
 acl --allow-principal User:reseal-notifier --operation Read --group reseal-notifier
 acl --allow-principal User:reseal-notifier --operation Write --resource-pattern-type prefixed --transactional-id reseal-notifier-
 

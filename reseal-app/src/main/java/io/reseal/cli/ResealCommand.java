@@ -17,7 +17,8 @@ import picocli.CommandLine.Command;
 @Command(name = "reseal", mixinStandardHelpOptions = true, version = "reseal 0.1.0",
         description = "Event-driven credential rotation for Kubernetes platforms that use Sealed Secrets.",
         subcommands = {
-                RotateCommand.class, StatusCommand.class, RotationsCommand.class, FinishCommand.class, VerifyCommand.class,
+                RotateCommand.class, StatusCommand.class, RotationsCommand.class, FinishCommand.class, ApproveKeyCommand.class,
+                VerifyCommand.class,
                 SealCommand.class, UnsealCommand.class,
                 ServiceCommand.Producer.class, ServiceCommand.Sealer.class,
                 ServiceCommand.Packager.class, ServiceCommand.Notifier.class, ServiceCommand.Adoption.class,

@@ -78,6 +78,17 @@ class KafkaAclsTest {
     }
 
     @Test
+    void onlyTheSealerAnnouncesKeysAndOnlyTheProducerApprovesThem() throws Exception {
+        Set<AclBinding> acls = ShippedKafkaAcls.strimzi();
+        assertThat(acls).filteredOn(acl -> acl.pattern().name().equals(TOPICS.of(EventType.KEY_CHANGED))
+                        && acl.entry().operation() == AclOperation.WRITE)
+                .extracting(acl -> acl.entry().principal()).containsExactly("User:reseal-sealer");
+        assertThat(acls).filteredOn(acl -> acl.pattern().name().equals(TOPICS.of(EventType.KEY_APPROVED))
+                        && acl.entry().operation() == AclOperation.WRITE)
+                .extracting(acl -> acl.entry().principal()).containsExactly("User:reseal-producer");
+    }
+
+    @Test
     void theStrimziOverlayLogsEachDeploymentInAsItsOwnUser() throws Exception {
         JsonNode kustomization = new YAMLMapper().readTree(ComposeTest.ROOT.resolve("deploy/strimzi/kustomization.yaml").toFile());
         Map<String, Map<String, JsonNode>> envByDeployment = new HashMap<>();
@@ -109,6 +120,7 @@ class KafkaAclsTest {
         // topic for the status view
         grant(acls, "producer", EventType.REQUESTED, AclOperation.READ, AclOperation.WRITE);
         grant(acls, "producer", EventType.FINISHING, AclOperation.READ, AclOperation.WRITE);
+        grant(acls, "producer", EventType.KEY_APPROVED, AclOperation.WRITE); // approve-key
         for (EventType type : EnumSet.complementOf(EnumSet.of(EventType.REQUESTED, EventType.FINISHING))) {
             grant(acls, "producer", type, AclOperation.READ);
         }
@@ -130,6 +142,10 @@ class KafkaAclsTest {
         // the sealer's finish on adoption reads what the adoption watcher reported (and may not write it)
         grant(acls, "sealer", EventType.ADOPTED, AclOperation.READ);
         usedTopics.get("sealer").add(TOPICS.of(EventType.ADOPTED));
+        // the sealer announces URL certificates (first use, held) and reads them back with the approvals
+        grant(acls, "sealer", EventType.KEY_CHANGED, AclOperation.READ, AclOperation.WRITE);
+        grant(acls, "sealer", EventType.KEY_APPROVED, AclOperation.READ);
+        usedTopics.get("sealer").addAll(List.of(TOPICS.of(EventType.KEY_CHANGED), TOPICS.of(EventType.KEY_APPROVED)));
         // TopicBootstrap lists every pipeline topic at start-up
         usedTopics.forEach((service, used) -> TOPICS.all().values().stream().filter(topic -> !used.contains(topic))
                 .forEach(topic -> acls.add(binding(service, new ResourcePattern(ResourceType.TOPIC, topic, PatternType.LITERAL),

@@ -2,6 +2,7 @@ package io.reseal.sealer;
 
 import com.fasterxml.jackson.annotation.JsonSubTypes;
 import com.fasterxml.jackson.annotation.JsonTypeInfo;
+import io.reseal.pipeline.event.CertificateFingerprint;
 import io.reseal.pipeline.event.RequestRules;
 import java.time.Duration;
 
@@ -24,10 +25,14 @@ public record ClusterConfig(String name, String context, Boolean discover, Certi
         if (certificate == null) {
             throw new IllegalArgumentException("clusters." + name + ".certificate is required (file, url or controller)");
         }
+        if (certificate instanceof CertificateConfig.FromUrl url && url.url().startsWith("http://") && !url.insecure()) {
+            throw new IllegalArgumentException("clusters." + name + ".certificate.url is plain http, where anyone on the"
+                    + " way can swap the certificate: use https, or set insecure: true to accept that");
+        }
     }
 
     /**
-     * Where a cluster's sealing certificate comes from: exactly one of a PEM file, an http(s) URL, or the
+     * Where a cluster's sealing certificate comes from: exactly one of a PEM file, an https URL, or the
      * controller through the API server's service proxy (what {@code kubeseal --fetch-cert} does), told apart by
      * the one key it is written with ({@code {file: ...}}, {@code {url: ...}}, {@code {controller: {...}}}). Every
      * kind takes {@code refresh}: how long a fetched certificate is trusted before it is fetched again, 5 minutes
@@ -59,13 +64,37 @@ public record ClusterConfig(String name, String context, Boolean discover, Certi
             }
         }
 
-        /** @param url an http or https URL serving the PEM certificate */
-        record FromUrl(String url, Duration refresh) implements CertificateConfig {
+        /**
+         * A URL serving the PEM certificate. Redirects are never followed and the answer may be at most 64 KiB.
+         *
+         * @param url an https URL (http only with {@code insecure})
+         * @param insecure allow a plain http URL; {@code false} when left out
+         * @param caBundle a PEM file of CA certificates, the only ones trusted for this URL's TLS server
+         *     ({@code null}: the JVM's default trust store)
+         * @param fingerprint the pinned SHA-256 fingerprint (read with {@link CertificateFingerprint#parse}, kept
+         *     as 64 hex digits): any other certificate is refused. Without a pin, a certificate other than the one
+         *     the sealer uses is held until approved.
+         */
+        record FromUrl(String url, Duration refresh, Boolean insecure, String caBundle, String fingerprint)
+                implements CertificateConfig {
             public FromUrl {
                 if (url == null || !(url.startsWith("https://") || url.startsWith("http://"))) {
-                    throw new IllegalArgumentException("certificate.url must be an http or https URL");
+                    throw new IllegalArgumentException("certificate.url must be an https URL (http only with insecure: true)");
                 }
                 refresh = orDefault(refresh);
+                insecure = insecure != null && insecure;
+                if (fingerprint != null) {
+                    try {
+                        fingerprint = CertificateFingerprint.parse(fingerprint);
+                    } catch (IllegalArgumentException e) {
+                        throw new IllegalArgumentException("certificate.fingerprint: " + e.getMessage());
+                    }
+                }
+            }
+
+            /** An unpinned https URL trusted through the JVM's default trust store. */
+            public FromUrl(String url, Duration refresh) {
+                this(url, refresh, null, null, null);
             }
 
             @Override

@@ -23,6 +23,7 @@ import io.reseal.sealer.issuer.IssuerSteps;
 import io.reseal.sealer.issuer.Issuers;
 import io.reseal.sealer.kube.CertificateSource;
 import io.reseal.sealer.kube.ClusterAccess;
+import io.reseal.sealer.kube.KeyApprovals;
 import io.reseal.sealer.kube.KeyRenewal;
 import io.reseal.sealer.kube.SealingHistory;
 import io.reseal.sealer.kube.NamespaceDiscovery;
@@ -49,7 +50,8 @@ import org.slf4j.LoggerFactory;
  * cluster's certificate that turns a renewed key into {@code key-renewal} rotations. Counts into the given
  * registry: the stage ({@link StageMetrics}) and, after each certificate check, the info metric
  * {@code reseal_sealer_certificate_info{cluster, fingerprint} 1} (one series per cluster, the fingerprint of
- * its current certificate). {@link #close()} stops both and closes what it opened (not the given
+ * its current certificate) and {@code reseal_sealer_certificate_held{cluster, fingerprint} 1} (a URL's changed
+ * certificate held for approval). {@link #close()} stops both and closes what it opened (not the given
  * {@link ClusterAccess}).
  */
 public final class SealerWorker implements AutoCloseable {
@@ -81,7 +83,9 @@ public final class SealerWorker implements AutoCloseable {
         String requestedTopic = kafka.topicNames().of(EventType.REQUESTED);
         NamespaceDiscovery discovery = new NamespaceDiscovery(config, clusters);
         KeyRenewal renewal = new KeyRenewal(config, discovery, request -> publish(producer, codec, requestedTopic, request), clock);
-        CertificateSource certificates = new CertificateSource(config.clusters(), clusters, clock, renewal::renewed);
+        KeyApprovals approvals = new KeyApprovals(SealerStage.SOURCE, KeyApprovals.fromKafka(new KafkaClients(kafka),
+                kafka.topicNames()), changed -> publish(producer, codec, kafka.topicNames().of(EventType.KEY_CHANGED), changed), clock);
+        CertificateSource certificates = new CertificateSource(config.clusters(), clusters, clock, renewal::renewed, approvals);
         ForkJoinPool pool = new ForkJoinPool(Runtime.getRuntime().availableProcessors());
         ValueResolver values = new ValueResolver(environment, clusters, config.clusters().get(0).name(), new SecureRandom());
         Map<String, Issuer> issuers = Issuers.of(config.issuers(), values, kafka);
@@ -110,6 +114,9 @@ public final class SealerWorker implements AutoCloseable {
         MultiGauge certificateInfo = MultiGauge.builder("reseal.sealer.certificate.info")
                 .description("The SHA-256 fingerprint of each cluster's current sealing certificate (value always 1)")
                 .register(metrics);
+        MultiGauge heldCertificates = MultiGauge.builder("reseal.sealer.certificate.held")
+                .description("A cluster's certificate from a URL that changed and awaits ./reseal approve-key (value always 1)")
+                .register(metrics);
         ScheduledExecutorService checks = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread thread = new Thread(r, "reseal-certificate-check");
             thread.setDaemon(true);
@@ -126,6 +133,10 @@ public final class SealerWorker implements AutoCloseable {
                 LOG.warn("certificate check failed: {}", e.toString());
             }
             certificateInfo.register(certificates.fingerprints().entrySet().stream()
+                    .map(c -> MultiGauge.Row.of(Tags.of("cluster", c.getKey(), "fingerprint", c.getValue()), 1))
+                    .<MultiGauge.Row<?>>map(row -> row)
+                    .toList(), true);
+            heldCertificates.register(approvals.held().entrySet().stream()
                     .map(c -> MultiGauge.Row.of(Tags.of("cluster", c.getKey(), "fingerprint", c.getValue()), 1))
                     .<MultiGauge.Row<?>>map(row -> row)
                     .toList(), true);
@@ -166,12 +177,16 @@ public final class SealerWorker implements AutoCloseable {
                 ProducerConfig.CLIENT_ID_CONFIG, "reseal-sealer-key-renewal"));
     }
 
-    /** Publishes a request of the sealer's own: a key-renewal rotation. */
+    /**
+     * Publishes an event of the sealer's own: a key-renewal rotation, or the announcement of a cluster's certificate
+     * from a URL taken on first use or held for approval.
+     */
     private static void publish(Producer<String, byte[]> producer, EventCodec codec, String topic,
                                 RotationEvent<?> request) {
         try {
             producer.send(codec.toRecord(topic, request)).get(30, TimeUnit.SECONDS);
-            LOG.info("requested key-renewal rotation {} of {}", request.rotationId(), request.subject());
+            LOG.info("published {} {} of {}", request.type() == EventType.KEY_CHANGED ? "announcement" : "key-renewal rotation",
+                    request.type().isKey() ? request.id() : request.rotationId(), request.subject());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (ExecutionException | java.util.concurrent.TimeoutException e) {

@@ -65,6 +65,25 @@ class CertificateConfigYamlTest {
     }
 
     @Test
+    void aUrlTakesItsTrustOptionsAndThePinIsKeptAsHex() {
+        String hex = "ab".repeat(32);
+        Map<String, CertificateConfig> certificates = read("""
+                certificates:
+                  a: {url: https://certs.example.com/v1/cert.pem, caBundle: /etc/reseal/ca.pem, fingerprint: "SHA256:%s"}
+                  b: {url: http://certs.internal/v1/cert.pem, insecure: true}
+                """.formatted(hex.toUpperCase())).certificates();
+        assertThat(certificates).containsExactly(
+                Map.entry("a", new CertificateConfig.FromUrl("https://certs.example.com/v1/cert.pem", Duration.ofMinutes(5),
+                        false, "/etc/reseal/ca.pem", hex)),
+                Map.entry("b", new CertificateConfig.FromUrl("http://certs.internal/v1/cert.pem", Duration.ofMinutes(5),
+                        true, null, null)));
+        assertThatThrownBy(() -> read("certificates:\n  a: {url: 'https://x/cert.pem', fingerprint: 'SHA256:zz-not-it'}\n"))
+                .isInstanceOf(InvalidConfigException.class)
+                .hasMessageContaining("certificates.a").hasMessageContaining("certificate.fingerprint")
+                .hasMessageNotContaining("zz-not-it");
+    }
+
+    @Test
     void twoKindsAtOnceAreRefusedNamingTheKeysAndNoValue() {
         assertThatThrownBy(() -> read("certificates:\n  a: {file: /secret-path.pem, url: 'https://user:pw@x/cert.pem'}\n"))
                 .isInstanceOf(InvalidConfigException.class)
@@ -99,7 +118,7 @@ class CertificateConfigYamlTest {
     void aUrlThatIsNotHttpIsRefused() {
         assertThatThrownBy(() -> read("certificates:\n  a: {url: 'ftp://x/cert.pem'}\n"))
                 .isInstanceOf(InvalidConfigException.class)
-                .hasMessageContaining("certificate.url must be an http or https URL")
+                .hasMessageContaining("certificate.url must be an https URL (http only with insecure: true)")
                 .hasMessageNotContaining("ftp://x");
     }
 

@@ -50,7 +50,7 @@ class SealerConfigTest {
         assertThatThrownBy(() -> new ClusterConfig("prod", null, null, null))
                 .hasMessage("clusters.prod.certificate is required (file, url or controller)");
         assertThatThrownBy(() -> new CertificateConfig.FromUrl("ftp://x/cert.pem", null))
-                .hasMessage("certificate.url must be an http or https URL");
+                .hasMessage("certificate.url must be an https URL (http only with insecure: true)");
         assertThatThrownBy(() -> new CertificateConfig.FromFile(null, null))
                 .hasMessage("certificate.file needs a value");
         assertThatThrownBy(() -> new CertificateConfig.FromController(null, null))

@@ -138,7 +138,8 @@ public record KafkaConfig(
                     .filter(t -> t.shortName().equals(shortName))
                     .findFirst()
                     .orElseThrow(() -> new IllegalArgumentException("kafka.topics: unknown key '" + shortName
-                            + "': expected requested, sealed, packaged, notified, failed, adopted or adoption_complete"));
+                            + "': expected one of " + java.util.Arrays.stream(EventType.values()).map(EventType::shortName)
+                            .collect(java.util.stream.Collectors.joining(", "))));
             byType.put(type, topic);
         });
         return Topics.withOverrides(byType);

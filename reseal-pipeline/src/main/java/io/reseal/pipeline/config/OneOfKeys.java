@@ -14,7 +14,8 @@ import java.util.stream.Collectors;
 /**
  * The keys that tell the kinds of a one-of configuration type apart, for error messages: a sealed type read with
  * {@code @JsonTypeInfo(use = DEDUCTION)} whose {@code @JsonSubTypes} are records (a value source is
- * {@code literal}, {@code env}, ...). A key every kind has (an issuer's {@code name}) is not one of them.
+ * {@code literal}, {@code env}, ...). A kind is named by its first key that not every kind has (an issuer's
+ * {@code name} is not one of them); the keys after it are that kind's options (a URL's {@code insecure}), not kinds.
  */
 final class OneOfKeys {
 
@@ -33,8 +34,8 @@ final class OneOfKeys {
         if (kinds.size() < 2) return null; // one kind so far: the usual unknown-key message says more
         Set<String> common = new LinkedHashSet<>(kinds.get(0));
         kinds.forEach(common::retainAll);
-        return kinds.stream().flatMap(Set::stream).filter(key -> !common.contains(key)).distinct()
-                .collect(Collectors.joining(", "));
+        return kinds.stream().map(keys -> keys.stream().filter(key -> !common.contains(key)).findFirst().orElse(null))
+                .filter(java.util.Objects::nonNull).distinct().collect(Collectors.joining(", "));
     }
 
     /**

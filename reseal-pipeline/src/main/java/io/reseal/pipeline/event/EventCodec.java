@@ -29,7 +29,7 @@ import org.apache.kafka.common.header.Header;
  * Turns {@link RotationEvent}s into Kafka records and back, as CloudEvents 1.0.
  *
  * <p>Writes structured mode ({@code content-type: application/cloudevents+json}, record key = the
- * workflow). Reads structured mode (with or without the content-type header, so an event typed by hand
+ * workflow, or the cluster for an event about its key, {@link EventType#isKey()}). Reads structured mode (with or without the content-type header, so an event typed by hand
  * into kcat works) and binary mode ({@code ce_*} headers). Reading is strict: every reason to reject a
  * record becomes an {@link InvalidEventException} that names the problem. Thread-safe.
  */
@@ -82,7 +82,7 @@ public final class EventCodec {
         OffsetDateTime time = cloudEvent.getTime() != null
                 ? cloudEvent.getTime()
                 : OffsetDateTime.ofInstant(Instant.ofEpochMilli(Math.max(0, record.timestamp())), ZoneOffset.UTC);
-        String subject = cloudEvent.getSubject() != null ? cloudEvent.getSubject() : workflowOf(data);
+        String subject = cloudEvent.getSubject() != null ? cloudEvent.getSubject() : subjectOf(data);
         return new RotationEvent<>(cloudEvent.getId(), cloudEvent.getSource(), type, subject, time, rotationId, data);
     }
 
@@ -170,6 +170,9 @@ public final class EventCodec {
     }
 
     private static String rotationId(CloudEvent event, EventType type) throws InvalidEventException {
+        if (type.isKey()) {
+            return null; // about a cluster's key, not a rotation
+        }
         Object extension = event.getExtension(ROTATION_ID_EXTENSION);
         if (extension == null) {
             if (type == EventType.FAILED) {
@@ -191,7 +194,8 @@ public final class EventCodec {
         return rotationId;
     }
 
-    private static String workflowOf(Object data) {
+    /** The workflow of a rotation's event, the cluster of a key's. */
+    private static String subjectOf(Object data) {
         if (data instanceof RotationRequested r) return r.workflow();
         if (data instanceof RotationSealed s) return s.workflow();
         if (data instanceof RotationPackaged p) return p.workflow();
@@ -201,6 +205,8 @@ public final class EventCodec {
         if (data instanceof RotationAdoptionComplete c) return c.workflow();
         if (data instanceof RotationReminded r) return r.workflow();
         if (data instanceof RotationFinishDeferred d) return d.workflow();
+        if (data instanceof KeyChanged k) return k.cluster();
+        if (data instanceof KeyApproved k) return k.cluster();
         return null;
     }
 

@@ -3,7 +3,11 @@ package io.reseal.pipeline.event;
 import java.util.Arrays;
 import java.util.Optional;
 
-/** The event types of the contract (the five of the pipeline, finishing/finished of issued credentials, and adoption after delivery), each with its data class and the default topic it travels on. */
+/**
+ * The event types of the contract (the five of the pipeline, finishing/finished of issued credentials, adoption
+ * after delivery, and the approval of a cluster's changed key), each with its data class and the default topic it
+ * travels on.
+ */
 public enum EventType {
     REQUESTED("io.reseal.rotation.requested.v1", "reseal.rotation.requested", RotationRequested.class),
     SEALED("io.reseal.rotation.sealed.v1", "reseal.rotation.sealed", RotationSealed.class),
@@ -21,7 +25,11 @@ public enum EventType {
     /** Adoption of a rotation is over: all adopted, or the deadline passed; travels on the adopted topic. */
     ADOPTION_COMPLETE("io.reseal.rotation.adoption-complete.v1", "reseal.rotation.adopted", RotationAdoptionComplete.class),
     /** A namespace that had not applied a rotation was reminded by e-mail; travels on the adopted topic. */
-    REMINDED("io.reseal.rotation.reminded.v1", "reseal.rotation.adopted", RotationReminded.class);
+    REMINDED("io.reseal.rotation.reminded.v1", "reseal.rotation.adopted", RotationReminded.class),
+    /** The sealer took, or holds for approval, a certificate from a URL (about a cluster's key, not a rotation). */
+    KEY_CHANGED("io.reseal.key.changed.v1", "reseal.key.changed", KeyChanged.class),
+    /** An operator approved a held certificate (about a cluster's key, not a rotation). */
+    KEY_APPROVED("io.reseal.key.approved.v1", "reseal.key.approved", KeyApproved.class);
 
     private final String ceType;
     private final String defaultTopic;
@@ -58,10 +66,18 @@ public enum EventType {
 
     /**
      * Whether this type is a stage a rotation reaches; adoption and a deferred finish are told beside the stages
-     * and do not move a rotation's stage.
+     * and do not move a rotation's stage, and key events are about a cluster, not a rotation.
      */
     public boolean isStage() {
-        return !isAdoption() && this != FINISH_DEFERRED;
+        return !isAdoption() && !isKey() && this != FINISH_DEFERRED;
+    }
+
+    /**
+     * Whether this type is about a cluster's sealing key rather than a rotation: no {@code rotationid}, the subject
+     * (and record key) is the cluster.
+     */
+    public boolean isKey() {
+        return this == KEY_CHANGED || this == KEY_APPROVED;
     }
 
     public static Optional<EventType> ofCeType(String ceType) {

@@ -1,5 +1,6 @@
 package io.reseal.pipeline.stage;
 
+import io.reseal.pipeline.event.EventType;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -14,7 +15,11 @@ import org.apache.kafka.common.errors.TopicExistsException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** Creates the pipeline's topics that do not exist yet. Idempotent; safe to run from every service at start-up. */
+/**
+ * Creates the pipeline's topics that do not exist yet; the key topics ({@link EventType#isKey()}, a few records per
+ * cluster and key) are kept forever ({@code retention.ms=-1}), as they are what the sealer may seal with. Idempotent;
+ * safe to run from every service at start-up.
+ */
 public final class TopicBootstrap {
 
     private static final Logger LOG = LoggerFactory.getLogger(TopicBootstrap.class);
@@ -24,11 +29,15 @@ public final class TopicBootstrap {
     public static void ensure(KafkaClients clients, Topics topics, int partitions, short replicationFactor) {
         try (Admin admin = clients.admin(Map.of(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 60_000))) {
             Set<String> existing = admin.listTopics().names().get(60, TimeUnit.SECONDS);
+            Set<String> keyTopics = topics.all().entrySet().stream().filter(e -> e.getKey().isKey())
+                    .map(Map.Entry::getValue).collect(java.util.stream.Collectors.toSet());
+            String minInsync = replicationFactor > 1 ? "2" : "1";
             List<NewTopic> missing = topics.all().values().stream()
                     .distinct()
                     .filter(name -> !existing.contains(name))
-                    .map(name -> new NewTopic(name, partitions, replicationFactor)
-                            .configs(Map.of("min.insync.replicas", replicationFactor > 1 ? "2" : "1")))
+                    .map(name -> new NewTopic(name, partitions, replicationFactor).configs(keyTopics.contains(name)
+                            ? Map.of("min.insync.replicas", minInsync, "retention.ms", "-1")
+                            : Map.of("min.insync.replicas", minInsync)))
                     .toList();
             if (missing.isEmpty()) {
                 return;

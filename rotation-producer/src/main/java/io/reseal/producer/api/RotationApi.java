@@ -58,6 +58,8 @@ import org.slf4j.LoggerFactory;
  *       accepted is visible at once.</li>
  *   <li>{@code POST /api/v1/rotations/{id}/finish}: revoke the previous credentials of a rotation with issued
  *       credentials (see {@code finish}).</li>
+ *   <li>{@code POST /api/v1/clusters/{cluster}/keys/{fingerprint}/approve}: approve a cluster's held certificate
+ *       ({@link KeyApprovalRequest}).</li>
  *   <li>{@code GET /health/live}, {@code GET /health/ready} (checks {@code kafka}: it answers, and
  *       {@code statusView}: loaded), in the {@link Health} JSON shape; {@code GET /metrics} (Prometheus text).</li>
  * </ul>
@@ -116,6 +118,7 @@ public final class RotationApi implements AutoCloseable {
         router.get(ROTATIONS + "/:id").handler(this::status).failureHandler(this::failed);
         router.post(ROTATIONS + "/:id/finish").handler(this::finish).failureHandler(this::failed);
         router.get(ROTATIONS).handler(this::list).failureHandler(this::failed);
+        router.post(KeyApprovalRequest.PATH).handler(this::approveKey).failureHandler(this::failed);
         new StatusPage().routes(router);
         router.get("/health/live").handler(ctx -> health(ctx, Map.of()));
         router.get("/health/ready").handler(this::ready);
@@ -312,6 +315,39 @@ public final class RotationApi implements AutoCloseable {
             } else {
                 reject(ctx, "finish", new RequestRejected(503, "kafka-unavailable",
                         "Kafka did not acknowledge the request; retry", null));
+            }
+        });
+    }
+
+    /** {@code POST /api/v1/clusters/{cluster}/keys/{fingerprint}/approve}: see {@link KeyApprovalRequest}; 202 once Kafka has it. */
+    private void approveKey(RoutingContext ctx) {
+        Optional<ApiToken> token = authenticate(ctx, "approve-key");
+        if (token.isEmpty()) {
+            return;
+        }
+        RotationEvent<io.reseal.pipeline.event.KeyApproved> event;
+        try {
+            event = KeyApprovalRequest.of(token.get(), ctx.pathParam("cluster"), ctx.pathParam("fingerprint"), clock);
+        } catch (RequestRejected e) {
+            reject(ctx, "approve-key", e);
+            return;
+        }
+        vertx.<Void>executeBlocking(() -> {
+            publisher.publishKeyApproval(event).get(30, TimeUnit.SECONDS);
+            return null;
+        }, false).onComplete(result -> {
+            if (result.succeeded()) {
+                LOG.info("key {} of cluster {} approved through the API with token '{}'", event.data().fingerprint(),
+                        event.subject(), token.get().name());
+                metrics.request("approve-key", "accepted");
+                Map<String, Object> body = new LinkedHashMap<>();
+                body.put("cluster", event.subject());
+                body.put("fingerprint", event.data().fingerprint());
+                body.put("status", "approved");
+                send(ctx, 202, body);
+            } else {
+                reject(ctx, "approve-key", new RequestRejected(503, "kafka-unavailable",
+                        "Kafka did not acknowledge the approval; retry", null));
             }
         });
     }

@@ -142,6 +142,19 @@ public final class RotateClient {
         sendWithRetries(request);
     }
 
+    /**
+     * Approves the certificate {@code fingerprint} that {@code cluster}'s URL serves and the sealer holds. Returns
+     * the fingerprint as the API read it (64 hex digits) once Kafka has the approval; the sealer uses the
+     * certificate from its next refresh on.
+     */
+    public String approveKey(String cluster, String fingerprint) throws IOException, InterruptedException {
+        HttpRequest request = authorized(URI.create(apiUrl + "/api/v1/clusters/" + URLEncoder.encode(cluster, StandardCharsets.UTF_8)
+                + "/keys/" + URLEncoder.encode(fingerprint, StandardCharsets.UTF_8) + "/approve"))
+                .POST(HttpRequest.BodyPublishers.noBody())
+                .build();
+        return sendWithRetries(request).path("fingerprint").asText();
+    }
+
     /** The status of a rotation; {@link ApiException} with status 404 if the API does not know it. */
     public RotationStatus status(String rotationId) throws IOException, InterruptedException {
         HttpRequest request = authorized(URI.create(apiUrl + RotationApi.ROTATIONS + "/"

@@ -2,6 +2,7 @@ package io.reseal.producer.publish;
 
 import io.reseal.pipeline.event.EventCodec;
 import io.reseal.pipeline.event.EventType;
+import io.reseal.pipeline.event.KeyApproved;
 import io.reseal.pipeline.event.RotationEvent;
 import io.reseal.pipeline.event.RotationFinishing;
 import io.reseal.pipeline.event.RotationRequested;
@@ -18,7 +19,7 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 
 /**
  * Writes {@code RotationRequested} events to the requested topic (and {@code RotationFinishing} to the finishing
- * topic) with an idempotent producer and
+ * topic, {@code KeyApproved} to the key-approved topic) with an idempotent producer and
  * {@code acks=all}: a returned future completes only once every in-sync replica has the record, and fails
  * (never hangs) within the delivery timeout when Kafka is unreachable. Thread-safe; closes its producer.
  */
@@ -35,6 +36,7 @@ public final class RequestPublisher implements AutoCloseable {
     private final Producer<String, byte[]> producer;
     private final String topic;
     private final String finishingTopic;
+    private final String keyApprovedTopic;
     private final EventCodec codec = new EventCodec();
 
     public RequestPublisher(KafkaClients clients, Topics topics, String clientId) {
@@ -49,13 +51,23 @@ public final class RequestPublisher implements AutoCloseable {
         this.producer = clients.producer(null, props);
         this.topic = topics.of(EventType.REQUESTED);
         this.finishingTopic = topics.of(EventType.FINISHING);
+        this.keyApprovedTopic = topics.of(EventType.KEY_APPROVED);
+    }
+
+    /** Sends an operator's approval of a cluster's held key; completes when Kafka acknowledged it. Off any event loop. */
+    public CompletableFuture<Void> publishKeyApproval(RotationEvent<KeyApproved> event) {
+        return send(codec.toRecord(keyApprovedTopic, event));
     }
 
     /** Sends a request to finish a rotation; completes when Kafka acknowledged it. Call it off any event loop. */
     public CompletableFuture<Void> publishFinishing(RotationEvent<RotationFinishing> event) {
+        return send(codec.toRecord(finishingTopic, event));
+    }
+
+    private CompletableFuture<Void> send(ProducerRecord<String, byte[]> record) {
         CompletableFuture<Void> ack = new CompletableFuture<>();
         try {
-            producer.send(codec.toRecord(finishingTopic, event), (metadata, error) -> {
+            producer.send(record, (metadata, error) -> {
                 if (error != null) ack.completeExceptionally(error);
                 else ack.complete(null);
             });

@@ -10,15 +10,10 @@ import io.reseal.sealer.ClusterConfig.CertificateConfig;
 import io.reseal.sealer.crypto.InvalidCertificateException;
 import io.reseal.sealer.crypto.SealingCertificate;
 import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Clock;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -27,35 +22,55 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.BiConsumer;
 
 /**
- * The current sealing certificate of each cluster: from a PEM file, an http(s) URL, or the controller
- * through the API server's service proxy ({@code /api/v1/namespaces/<ns>/services/http:<name>:/proxy/v1/cert.pem},
- * as {@code kubeseal --fetch-cert}). A fetched certificate is validated (RSA >= 2048 bits, within its
- * validity) and trusted for the cluster's {@code refresh} interval. Whenever a fetch yields a fingerprint
- * other than the one before that this source has not seen for that cluster yet, the renewal listener hears of
- * it, once per fingerprint (the first fetch only sets the baseline; a controller flapping between an old and
- * a new key announces nothing twice). Thread-safe.
+ * The current sealing certificate of each cluster: from a PEM file, an https URL ({@link UrlCertificateFetcher}), or
+ * the controller through the API server's service proxy
+ * ({@code /api/v1/namespaces/<ns>/services/http:<name>:/proxy/v1/cert.pem}, as {@code kubeseal --fetch-cert}). A
+ * fetched certificate is validated (RSA >= 2048 bits, within its validity) and trusted for the cluster's
+ * {@code refresh} interval. A URL's certificate must match its pinned fingerprint, if any; without a pin it goes
+ * through {@link KeyApprovals}, which may hold a changed one and return the certificate used before. Whenever the
+ * certificate used yields a fingerprint other than the one before that this source has not seen for that cluster
+ * yet, the renewal listener hears of it, once per fingerprint (the first fetch only sets the baseline; a controller
+ * flapping between an old and a new key announces nothing twice). Thread-safe.
  */
 public final class CertificateSource {
 
     private final Map<String, ClusterConfig> clusters = new ConcurrentHashMap<>();
     private final ClusterAccess access;
-    private final HttpClient http;
     private final Clock clock;
     private final Map<String, Cached> cache = new ConcurrentHashMap<>();
     private final Map<String, Set<String>> seenFingerprints = new ConcurrentHashMap<>();
+    private final Map<String, String> sealedWith = new ConcurrentHashMap<>();
+    private final Map<String, UrlCertificateFetcher> urls = new ConcurrentHashMap<>();
     private final BiConsumer<String, SealingCertificate> renewalListener;
+    private final KeyApprovals approvals;
 
     /**
+     * A source whose approvals of URL certificates live in this process only (their announcements go nowhere).
+     *
      * @param renewalListener told (cluster, new certificate) when a cluster's fingerprint changes
      */
     public CertificateSource(List<ClusterConfig> clusters, ClusterAccess access, Clock clock,
                              BiConsumer<String, SealingCertificate> renewalListener) {
+        this(clusters, access, clock, renewalListener, new KeyApprovals(io.reseal.sealer.SealerStage.SOURCE, List::of, event -> { }, clock));
+    }
+
+    /**
+     * @param renewalListener told (cluster, new certificate) when a cluster's fingerprint changes
+     * @param approvals decides about the certificates of unpinned URLs
+     * @throws IllegalArgumentException when a URL's CA bundle cannot be read
+     */
+    public CertificateSource(List<ClusterConfig> clusters, ClusterAccess access, Clock clock,
+                             BiConsumer<String, SealingCertificate> renewalListener, KeyApprovals approvals) {
         clusters.forEach(c -> this.clusters.put(c.name(), c));
         this.access = access;
         this.clock = clock;
         this.renewalListener = renewalListener;
-        this.http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10))
-                .followRedirects(HttpClient.Redirect.NORMAL).build();
+        this.approvals = approvals;
+        for (ClusterConfig cluster : clusters) {
+            if (cluster.certificate() instanceof CertificateConfig.FromUrl url) {
+                urls.put(cluster.name(), new UrlCertificateFetcher(cluster.name(), url, what(cluster)));
+            }
+        }
     }
 
     /** The cluster's certificate, fetched again when the cached one is older than its refresh interval. */
@@ -80,6 +95,7 @@ public final class CertificateSource {
             Set<String> baseline = ConcurrentHashMap.newKeySet();
             baseline.add(fingerprint);
             seenFingerprints.put(cluster, baseline);
+            sealedWith.put(cluster, fingerprint);
         }
     }
 
@@ -118,6 +134,9 @@ public final class CertificateSource {
             throw new PermanentStageException(ErrorCode.INVALID_CERTIFICATE, "certificate of cluster " + config.name()
                     + " (" + config.certificate().describe() + "): " + e.getMessage());
         }
+        if (config.certificate() instanceof CertificateConfig.FromUrl url) {
+            certificate = checkUrlCertificate(config, url, certificate, pem);
+        }
         cache.put(config.name(), new Cached(certificate, now));
         Set<String> seen = seenFingerprints.computeIfAbsent(config.name(), name -> ConcurrentHashMap.newKeySet());
         boolean hadBaseline = !seen.isEmpty();
@@ -127,9 +146,30 @@ public final class CertificateSource {
         return certificate;
     }
 
+    /** A pinned URL's certificate must be the pinned one; an unpinned URL's must be admitted by the approvals. */
+    private SealingCertificate checkUrlCertificate(ClusterConfig config, CertificateConfig.FromUrl url,
+                                                   SealingCertificate fetched, String pem)
+            throws RetriableStageException, PermanentStageException {
+        if (url.fingerprint() != null) {
+            if (!url.fingerprint().equals(fetched.fingerprint())) {
+                throw new PermanentStageException(ErrorCode.CERTIFICATE_PIN_MISMATCH, what(config) + ": its SHA-256"
+                        + " fingerprint is " + fetched.fingerprint() + ", not the pinned " + url.fingerprint()
+                        + " (clusters." + config.name() + ".certificate.fingerprint); not sealing with it");
+            }
+            return fetched;
+        }
+        Cached cached = cache.get(config.name());
+        String inUse = cached != null ? cached.certificate().fingerprint() : sealedWith.get(config.name());
+        return approvals.admit(config.name(), url.url(), fetched, pem, inUse, what(config));
+    }
+
+    private static String what(ClusterConfig config) {
+        return "certificate of cluster " + config.name() + " (" + config.certificate().describe() + ")";
+    }
+
     private String fetch(ClusterConfig config) throws RetriableStageException, PermanentStageException {
         CertificateConfig source = config.certificate();
-        String what = "certificate of cluster " + config.name() + " (" + source.describe() + ")";
+        String what = what(config);
         if (source instanceof CertificateConfig.FromFile file) {
             try {
                 return Files.readString(Path.of(file.file()));
@@ -139,8 +179,8 @@ public final class CertificateSource {
                 throw new RetriableStageException(ErrorCode.CERTIFICATE_UNAVAILABLE, what + ": cannot read the file", e);
             }
         }
-        if (source instanceof CertificateConfig.FromUrl url) {
-            return fetchUrl(URI.create(url.url()), what);
+        if (source instanceof CertificateConfig.FromUrl) {
+            return urls.get(config.name()).fetch();
         }
         ClusterConfig.ControllerRef controller = ((CertificateConfig.FromController) source).controller();
         KubernetesClient client = access.client(config.name());
@@ -155,24 +195,6 @@ public final class CertificateSource {
         } catch (KubernetesClientException e) {
             KubernetesErrors.rethrow(what, e);
             return null;
-        }
-    }
-
-    private String fetchUrl(URI uri, String what) throws RetriableStageException, PermanentStageException {
-        try {
-            HttpResponse<String> response = http.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(20)).GET().build(),
-                    HttpResponse.BodyHandlers.ofString());
-            int status = response.statusCode();
-            if (status == 200) return response.body();
-            if (status == 429 || status >= 500) {
-                throw new RetriableStageException(ErrorCode.CERTIFICATE_UNAVAILABLE, what + ": HTTP " + status, null);
-            }
-            throw new PermanentStageException(ErrorCode.CERTIFICATE_UNAVAILABLE, what + ": HTTP " + status);
-        } catch (IOException e) {
-            throw new RetriableStageException(ErrorCode.CERTIFICATE_UNAVAILABLE, what + ": " + e.getClass().getSimpleName(), e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new RetriableStageException(ErrorCode.CERTIFICATE_UNAVAILABLE, what + ": interrupted", e);
         }
     }
 
