@@ -7,6 +7,7 @@ import io.reseal.pipeline.event.RotationEvent;
 import io.reseal.pipeline.event.RotationFailed;
 import io.reseal.pipeline.kafka.KafkaClients;
 import io.reseal.pipeline.stage.Topics;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -33,7 +34,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Thread-safe: one background thread consumes; {@link #find} and {@link #record} may be called from
  * any thread. Memory grows with the number of rotations the topics retain. Partitions added after
- * {@link #start()} are not read until a restart.
+ * {@link #start()} are not read until a restart. The requested events also feed the {@link IdempotencyIndex}
+ * ({@link #idempotency()}), so every replica knows what each {@code Idempotency-Key} stood for.
  */
 public final class RotationStatusView implements AutoCloseable {
 
@@ -43,18 +45,21 @@ public final class RotationStatusView implements AutoCloseable {
     private final Consumer<String, byte[]> consumer;
     private final Topics topics;
     private final EventCodec codec = new EventCodec();
+    private final IdempotencyIndex idempotency;
     private final CountDownLatch loaded = new CountDownLatch(1);
     private final CountDownLatch stopped = new CountDownLatch(1);
     private volatile boolean running = true;
     private Thread thread;
 
-    public RotationStatusView(KafkaClients clients, Topics topics) {
+    /** @param clock what the {@link IdempotencyIndex}'s window counts from */
+    public RotationStatusView(KafkaClients clients, Topics topics, Clock clock) {
         this.consumer = clients.consumer(null, Map.of(
                 ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
                 ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
                 ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
                 ConsumerConfig.CLIENT_ID_CONFIG, "reseal-status-view"));
         this.topics = topics;
+        this.idempotency = new IdempotencyIndex(clock);
     }
 
     /** Assigns every partition of the stage topics (which must exist) and starts reading on a daemon thread. */
@@ -122,11 +127,17 @@ public final class RotationStatusView implements AutoCloseable {
         if (rotationId == null) {
             return;
         }
+        idempotency.learn(event, at);
         if (event.type().isAdoption()) { // not a pipeline stage: the stage stays
             byId.compute(rotationId, (id, known) -> (known == null ? RotationStatus.empty(id) : known).withAdoption(event));
             return;
         }
         byId.compute(rotationId, (id, known) -> (known == null ? RotationStatus.empty(id) : known).with(event, at));
+    }
+
+    /** What each {@code Idempotency-Key} stood for, as far as this view has read. */
+    public IdempotencyIndex idempotency() {
+        return idempotency;
     }
 
     public Optional<RotationStatus> find(String rotationId) {
