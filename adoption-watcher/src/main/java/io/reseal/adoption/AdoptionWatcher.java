@@ -6,10 +6,12 @@ import io.reseal.adoption.AdoptionTarget.NamespaceRef;
 import io.reseal.adoption.kube.AdoptionProbe;
 import io.reseal.adoption.kube.NamespaceInformers;
 import io.reseal.pipeline.config.KafkaConfig;
+import io.reseal.pipeline.event.AdoptionEvents;
 import io.reseal.pipeline.event.AdoptionState;
 import io.reseal.pipeline.event.EventCodec;
 import io.reseal.pipeline.event.EventType;
 import io.reseal.pipeline.event.InvalidEventException;
+import io.reseal.pipeline.event.RequestRules;
 import io.reseal.pipeline.event.RotationAdopted;
 import io.reseal.pipeline.event.RotationAdoptionComplete;
 import io.reseal.pipeline.event.RotationEvent;
@@ -57,12 +59,17 @@ import org.slf4j.LoggerFactory;
  * the adopted topic the changes the {@link AdoptionTracker} finds due, each once: a change is taken into account
  * only after the broker acknowledged it, so a failed send is retried and a restart repeats nothing.
  *
+ * <p>From the adopted topic it takes only its own history: what was on the topic when it started and is in the
+ * shape it publishes ({@link AdoptionEvents#fromWatcher}); later records there are its own publishes (taken into
+ * account when the broker acknowledged them) or someone else's, and count for nothing. So a forged
+ * {@code rolled-out} can neither hide a namespace's real changes nor complete a rotation early.
+ *
  * <p>Run one replica: two would both publish. Events name namespaces, clusters and states, never a value.
  * {@link #close()} stops the informers, the consumer and the producer.
  */
 public final class AdoptionWatcher implements AutoCloseable {
 
-    public static final String SOURCE = "/reseal/adoption-watcher";
+    public static final String SOURCE = AdoptionEvents.SOURCE;
     private static final Logger LOG = LoggerFactory.getLogger(AdoptionWatcher.class);
 
     private final AdoptionConfig config;
@@ -87,6 +94,8 @@ public final class AdoptionWatcher implements AutoCloseable {
     private final CountDownLatch stopped = new CountDownLatch(1);
     private volatile boolean running = true;
     private Thread reader;
+    /** Where each partition ended when this watcher started: the adopted topic's records before are its history. */
+    private volatile Map<TopicPartition, Long> history = Map.of();
 
     private AdoptionWatcher(AdoptionConfig config, KafkaConfig kafka, Function<String, KubernetesClient> clusters,
                             Clock clock, AdoptionListener listener, MeterRegistry registry) {
@@ -138,6 +147,7 @@ public final class AdoptionWatcher implements AutoCloseable {
         consumer.assign(partitions);
         consumer.seekToBeginning(partitions);
         Map<TopicPartition, Long> ends = consumer.endOffsets(partitions, Duration.ofSeconds(30));
+        history = Map.copyOf(ends);
         reader = new Thread(() -> read(ends), "reseal-adoption-reader");
         reader.setDaemon(true);
         reader.start();
@@ -177,8 +187,8 @@ public final class AdoptionWatcher implements AutoCloseable {
         try {
             event = codec.fromRecord(record);
         } catch (InvalidEventException e) {
-            LOG.debug("adoption watcher skips {}-{}@{}: {}", record.topic(), record.partition(), record.offset(),
-                    e.getMessage());
+            LOG.warn("adoption watcher skips {}-{}@{}: {} ({})", record.topic(), record.partition(), record.offset(),
+                    e.getMessage(), e.code());
             return false;
         }
         Instant at = Instant.ofEpochMilli(record.timestamp());
@@ -188,10 +198,19 @@ public final class AdoptionWatcher implements AutoCloseable {
         } else if (event.data() instanceof RotationNotified notified) {
             tracker.delivered(event.rotationId(), notified.sentAt() != null ? notified.sentAt() : at);
             return true;
-        } else if (event.data() instanceof RotationAdopted adopted) {
-            tracker.accept(adopted);
-        } else if (event.data() instanceof RotationAdoptionComplete complete) {
-            tracker.accept(complete);
+        } else if (event.type().isAdoption()) {
+            if (record.offset() >= history.getOrDefault(new TopicPartition(record.topic(), record.partition()), 0L)) {
+                return false; // after start-up: its own publish, already taken into account, or not its own
+            }
+            if (!AdoptionEvents.fromWatcher(event)) {
+                LOG.warn("adoption watcher ignores {}-{}@{}: event {} of {} is not in the shape the watcher publishes",
+                        record.topic(), record.partition(), record.offset(), RequestRules.printable(event.id()),
+                        RequestRules.printable(event.source().toString()));
+            } else if (event.data() instanceof RotationAdopted adopted) {
+                tracker.accept(adopted);
+            } else if (event.data() instanceof RotationAdoptionComplete complete) {
+                tracker.accept(complete);
+            }
         }
         return false;
     }

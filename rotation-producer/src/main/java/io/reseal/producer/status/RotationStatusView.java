@@ -1,5 +1,6 @@
 package io.reseal.producer.status;
 
+import io.reseal.pipeline.event.AdoptionEvents;
 import io.reseal.pipeline.event.EventCodec;
 import io.reseal.pipeline.event.EventType;
 import io.reseal.pipeline.event.InvalidEventException;
@@ -129,6 +130,11 @@ public final class RotationStatusView implements AutoCloseable {
         }
         idempotency.learn(event, at);
         if (event.type().isAdoption()) { // not a pipeline stage: the stage stays
+            if (!AdoptionEvents.fromWatcher(event)) {
+                LOG.debug("status view ignores adoption event {}: not in the shape the adoption watcher publishes",
+                        event.id());
+                return;
+            }
             byId.compute(rotationId, (id, known) -> (known == null ? RotationStatus.empty(id) : known).withAdoption(event));
             return;
         }
