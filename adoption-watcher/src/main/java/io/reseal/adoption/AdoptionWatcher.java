@@ -6,10 +6,12 @@ import io.reseal.adoption.AdoptionTarget.NamespaceRef;
 import io.reseal.adoption.kube.AdoptionProbe;
 import io.reseal.adoption.kube.NamespaceInformers;
 import io.reseal.pipeline.config.KafkaConfig;
+import io.reseal.pipeline.event.AdoptionEvents;
 import io.reseal.pipeline.event.AdoptionState;
 import io.reseal.pipeline.event.EventCodec;
 import io.reseal.pipeline.event.EventType;
 import io.reseal.pipeline.event.InvalidEventException;
+import io.reseal.pipeline.event.RequestRules;
 import io.reseal.pipeline.event.RotationAdopted;
 import io.reseal.pipeline.event.RotationAdoptionComplete;
 import io.reseal.pipeline.event.RotationEvent;
@@ -67,10 +69,16 @@ import org.slf4j.LoggerFactory;
  * nothing more; a change whose send was already under way when the lease passed on may be published again by the
  * successor, with the same event id. Events name namespaces, clusters and states, never a value.
  * {@link #close()} stops the informers, gives up leadership, and closes the consumer and the producer.
+ *
+ * <p>From the adopted topic it takes only what was published while it did not lead (its predecessor's changes, and
+ * its own history before it started) and is in the shape the watcher publishes ({@link AdoptionEvents#fromWatcher});
+ * records it reads while leading are its own publishes (taken into account when the broker acknowledged them) or
+ * someone else's, and count for nothing. So a forged {@code rolled-out} can neither hide a namespace's real changes
+ * nor complete a rotation early while a watcher leads.
  */
 public final class AdoptionWatcher implements AutoCloseable {
 
-    public static final String SOURCE = "/reseal/adoption-watcher";
+    public static final String SOURCE = AdoptionEvents.SOURCE;
     private static final Logger LOG = LoggerFactory.getLogger(AdoptionWatcher.class);
 
     private final AdoptionConfig config;
@@ -236,8 +244,8 @@ public final class AdoptionWatcher implements AutoCloseable {
         try {
             event = codec.fromRecord(record);
         } catch (InvalidEventException e) {
-            LOG.debug("adoption watcher skips {}-{}@{}: {}", record.topic(), record.partition(), record.offset(),
-                    e.getMessage());
+            LOG.warn("adoption watcher skips {}-{}@{}: {} ({})", record.topic(), record.partition(), record.offset(),
+                    e.getMessage(), e.code());
             return false;
         }
         Instant at = Instant.ofEpochMilli(record.timestamp());
@@ -247,12 +255,21 @@ public final class AdoptionWatcher implements AutoCloseable {
         } else if (event.data() instanceof RotationNotified notified) {
             tracker.delivered(event.rotationId(), notified.sentAt() != null ? notified.sentAt() : at);
             return true;
-        } else if (event.data() instanceof RotationAdopted adopted) {
-            tracker.accept(adopted);
-        } else if (event.data() instanceof RotationAdoptionComplete complete) {
-            tracker.accept(complete);
-        } else if (event.data() instanceof RotationReminded reminder) {
-            tracker.accept(reminder);
+        } else if (event.type().isAdoption()) {
+            if (leading) {
+                return false; // while leading: its own publish, already taken into account, or not the watcher's
+            }
+            if (!AdoptionEvents.fromWatcher(event)) {
+                LOG.warn("adoption watcher ignores {}-{}@{}: event {} of {} is not in the shape the watcher publishes",
+                        record.topic(), record.partition(), record.offset(), RequestRules.printable(event.id()),
+                        RequestRules.printable(event.source().toString()));
+            } else if (event.data() instanceof RotationAdopted adopted) {
+                tracker.accept(adopted);
+            } else if (event.data() instanceof RotationAdoptionComplete complete) {
+                tracker.accept(complete);
+            } else if (event.data() instanceof RotationReminded reminder) {
+                tracker.accept(reminder);
+            }
         } else if (event.data() instanceof RotationPackaged packaged) {
             tracker.linked(event.rotationId(), packaged.expiresAt());
         }

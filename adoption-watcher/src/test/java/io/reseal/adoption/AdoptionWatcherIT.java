@@ -38,6 +38,7 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Vertx;
 import jakarta.mail.internet.MimeMessage;
+import java.net.URI;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
@@ -427,6 +428,46 @@ class AdoptionWatcherIT {
             }
             return grants;
         }
+    }
+
+    @Test
+    @Order(4)
+    void aForgedAdoptionOnTheTopicNeitherHidesTheRealChangesNorCompletesTheRotation() throws Exception {
+        // given: a delivered rotation, and a rolled-out on the topic from another source before the watcher starts
+        String rotation = "rot-forged-1";
+        namespace("web-ml-dev");
+        RotationSealed sealed = sealed(rotation, "web-ml", Map.of("dev", "web-ml-dev"));
+        Instant forgedSince = START.minus(Duration.ofDays(2));
+        publishDelivery(sealed);
+        send(forged(rotation, AdoptionState.ROLLED_OUT, "/hostile", forgedSince));
+        AdoptionWatcher watcher = watcher();
+        try {
+            awaitState(rotation, "web-ml-dev", AdoptionState.DELIVERED);
+            // and: while it runs, forgeries exactly in the watcher's shape
+            for (AdoptionState state : List.of(AdoptionState.APPLIED, AdoptionState.UNSEALED, AdoptionState.ROLLED_OUT)) {
+                send(forged(rotation, state, AdoptionWatcher.SOURCE, forgedSince));
+            }
+
+            // when: the team applies the package for real (no workload uses the Secrets: rolled out when unsealed)
+            applyEnvironment(sealed, "dev");
+
+            // then: the watcher publishes the real changes, and completes the rotation on them
+            await().atMost(Duration.ofSeconds(60)).until(() -> !complete(rotation).isEmpty());
+            List<Instant> rolledOut = events(rotation).stream().map(RotationEvent::data)
+                    .filter(d -> d instanceof RotationAdopted a && a.state() == AdoptionState.ROLLED_OUT)
+                    .map(d -> ((RotationAdopted) d).since()).toList();
+            assertThat(rolledOut).as("the forged ones and the watcher's").hasSize(3).contains(forgedSince);
+            Instant real = rolledOut.stream().filter(since -> !since.equals(forgedSince)).findFirst().orElseThrow();
+            assertThat(complete(rotation).get(0).at()).as("completed when it really rolled out").isEqualTo(real);
+        } finally {
+            watcher.close();
+        }
+    }
+
+    private static RotationEvent<RotationAdopted> forged(String rotation, AdoptionState state, String source, Instant since) {
+        RotationAdopted change = new RotationAdopted(rotation, "web-ml", "dev", "web-ml-dev", CLUSTER, state, since, "forged");
+        return new RotationEvent<>(change.eventId(), URI.create(source), EventType.ADOPTED, "web-ml",
+                OffsetDateTime.ofInstant(clock.instant(), ZoneOffset.UTC), rotation, change);
     }
 
     private static AdoptionWatcher watcher() {

@@ -47,7 +47,7 @@ public final class RotationProducer implements AutoCloseable {
             TopicBootstrap.ensure(clients, topics, kafka.partitions(), kafka.replicationFactor());
             ProducerMetrics metrics = new ProducerMetrics();
             RequestPublisher publisher = remember(new RequestPublisher(clients, topics, "reseal-producer"));
-            view = remember(new RotationStatusView(clients, topics, metrics::rotationRequested));
+            view = remember(new RotationStatusView(clients, topics, clock, metrics::rotationRequested));
             view.start();
             metrics.watch(view, workflows, clock);
 

@@ -1,5 +1,7 @@
 package io.reseal.cli.evidence;
 
+import static org.awaitility.Awaitility.await;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -229,9 +231,27 @@ final class EvidenceStack implements AutoCloseable {
                 startInJvm(service);
             }
         }
-        producer = ServiceAssembly.producer(config,
-                name -> name.equals(ProducerMain.TOKEN_VARIABLE) ? TOKEN : environment.get(name), Clock.systemUTC());
+        producer = newProducer();
         startTail();
+    }
+
+    private RotationProducer newProducer() {
+        return ServiceAssembly.producer(config,
+                name -> name.equals(ProducerMain.TOKEN_VARIABLE) ? TOKEN : environment.get(name), Clock.systemUTC());
+    }
+
+    /** Another producer replica, on the same configuration and topics (stopped with the stack). */
+    RotationProducer producerReplica() {
+        RotationProducer replica = remember(newProducer());
+        await().atMost(Duration.ofSeconds(60)).until(replica::statusLoaded);
+        return replica;
+    }
+
+    /** Stops the producer and starts a new one on the same topics, as a restart or a redeploy does. */
+    void restartProducer() {
+        producer.close();
+        producer = newProducer();
+        await().atMost(Duration.ofSeconds(60)).until(producer::statusLoaded);
     }
 
     private void writeKeysAndValues() {
@@ -497,7 +517,13 @@ final class EvidenceStack implements AutoCloseable {
     /** {@code POST /api/v1/rotations} as given (body, content type, token), without retries. */
     HttpResponse<String> post(byte[] body, String contentType, String token, Map<String, String> headers)
             throws IOException, InterruptedException {
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(apiUrl() + RotationApi.ROTATIONS))
+        return post(producer, body, contentType, token, headers);
+    }
+
+    /** {@code POST /api/v1/rotations} to the producer replica {@code to}, as given, without retries. */
+    HttpResponse<String> post(RotationProducer to, byte[] body, String contentType, String token, Map<String, String> headers)
+            throws IOException, InterruptedException {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + to.port() + RotationApi.ROTATIONS))
                 .timeout(Duration.ofSeconds(30))
                 .POST(HttpRequest.BodyPublishers.ofByteArray(body));
         if (contentType != null) request.header("Content-Type", contentType);

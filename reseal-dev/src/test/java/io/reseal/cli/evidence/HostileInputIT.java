@@ -43,8 +43,9 @@ import org.junit.jupiter.params.provider.MethodSource;
 /**
  * DESIGN.md, "bad input gets a clear error and harms nothing", against the running system: hostile HTTP
  * requests (each a 4xx whose JSON error names the code and the field), hostile raw Kafka records on the
- * requested, sealed and packaged topics (each one record on the failed topic that points back at it, with an
- * error code and a message), and a cluster whose certificate file is swapped for an expired, a non-RSA, a too
+ * requested, sealed, packaged and finishing topics (each one record on the failed topic that points back at it,
+ * with an error code and a message; a finish request naming another workflow than its rotation's revokes nothing,
+ * and one arriving twice finishes once), and a cluster whose certificate file is swapped for an expired, a non-RSA, a too
  * short and a non-PEM one (the rotation ends on the failed topic). After every case, a valid rotation must still
  * go all the way to notified. Strings that reach a mail header, a file name or an object key get CR/LF and
  * path-traversal attempts.
@@ -214,6 +215,20 @@ class HostileInputIT {
         return "{\"workflow\":" + workflow + ",\"requestor\":" + requestor + (extra.isEmpty() ? "" : "," + extra) + "}";
     }
 
+    /** A finish request on the finishing topic, for rotation {@code rotationId}, with {@code data} as given (raw JSON). */
+    static KafkaCase finishing(String name, String rotationId, String data, String code) {
+        String value = requested(data, e -> {
+            e.put("type", EventType.FINISHING.ceType());
+            if (rotationId != null) e.put("rotationid", rotationId);
+        });
+        return new KafkaCase(name, EventType.FINISHING, s -> value.getBytes(StandardCharsets.UTF_8), Map.of(), code);
+    }
+
+    static String finishData(String rotationId, String workflow, String requestedBy) {
+        return "{\"rotationId\":" + quoted(rotationId) + ",\"workflow\":" + quoted(workflow)
+                + ",\"requestedBy\":" + quoted(requestedBy) + "}";
+    }
+
     static final String FIN = "\"financial-ml\"";
     static final String REQ = "\"financial-team@example.com\"";
 
@@ -327,7 +342,23 @@ class HostileInputIT {
                 mutated("packaged topic: download URL with CR/LF", EventType.PACKAGED,
                         d -> d.put("downloadUrl", "http://127.0.0.1/x\r\nBcc: evil@example.com"), "invalid-event"),
                 mutated("packaged topic: download URL not http", EventType.PACKAGED,
-                        d -> d.put("downloadUrl", "javascript:alert(1)"), "invalid-event"));
+                        d -> d.put("downloadUrl", "javascript:alert(1)"), "invalid-event"),
+                new KafkaCase("finishing topic: not JSON", EventType.FINISHING, s -> "{\"rotationId\": [".getBytes(StandardCharsets.UTF_8),
+                        Map.of(), "invalid-json"),
+                new KafkaCase("finishing topic: a requested event", EventType.FINISHING,
+                        s -> requested(data(FIN, REQ, ""), e -> e.put("rotationid", "hostile-r1")).getBytes(StandardCharsets.UTF_8),
+                        Map.of(), "unexpected-type"),
+                finishing("finishing topic: a rotation that does not exist", "hostile-no-such-rotation",
+                        finishData("hostile-no-such-rotation", "issued-ml", "hostile"), "nothing-to-finish"),
+                finishing("finishing topic: no rotationid", null, finishData("x", "issued-ml", "hostile"), "missing-field"),
+                finishing("finishing topic: data.rotationId is not the event's", "hostile-r2",
+                        finishData("hostile-r3", "issued-ml", "hostile"), "invalid-request"),
+                finishing("finishing topic: workflow path traversal", "hostile-r4",
+                        finishData("hostile-r4", "../issued-ml", "hostile"), "invalid-request"),
+                finishing("finishing topic: a 900 KB requestedBy", "hostile-r5",
+                        finishData("hostile-r5", "issued-ml", "x".repeat(900_000)), "invalid-request"),
+                finishing("finishing topic: requestedBy with CR/LF", "hostile-r6",
+                        finishData("hostile-r6", "issued-ml", "a\r\nX-Injected: 1"), "invalid-request"));
     }
 
     @ParameterizedTest(name = "Kafka: {0}")
@@ -338,6 +369,45 @@ class HostileInputIT {
         JsonNode failure = stack.failureOf(sent).orElseThrow();
         assertThat(failure.path("errorCode").asText()).as(failure.toString()).isEqualTo(c.code());
         assertThat(failure.path("message").asText()).isNotBlank();
+        aValidRotationStillCompletes();
+    }
+
+    @Test
+    void a_finish_request_of_another_workflow_revokes_nothing_and_a_second_finish_does_nothing() throws Exception {
+        // given: a delivered rotation whose previous login waits for finish
+        String id = stack.rotate(EvidenceStack.ISSUED, List.of("dev"), EvidenceStack.ISSUED_REQUESTOR, Duration.ofSeconds(30));
+        await().atMost(Duration.ofSeconds(90)).until(() -> stack.notified(id));
+
+        // when: a finish request for it names another workflow
+        RecordMetadata forged = stack.sendRaw(stack.topic(EventType.FINISHING), EvidenceStack.FINANCIAL,
+                finishing("", id, finishData(id, EvidenceStack.FINANCIAL, "hostile"), "").value().apply(stack), Map.of());
+
+        // then: it fails, naming both workflows, and nothing was revoked
+        await().atMost(Duration.ofSeconds(30)).until(() -> stack.failureOf(forged).isPresent());
+        JsonNode failure = stack.failureOf(forged).orElseThrow();
+        assertThat(failure.path("stage").asText()).isEqualTo("finisher");
+        assertThat(failure.path("errorCode").asText()).isEqualTo("invalid-request");
+        assertThat(failure.path("message").asText()).contains(EvidenceStack.FINANCIAL, EvidenceStack.ISSUED);
+        assertThat(stack.events(EventType.FINISHED)).noneMatch(e -> id.equals(e.rotationId()));
+
+        // when: it is finished for real, and that request arrives a second time
+        assertThat(stack.finish(id)).isEqualTo(202);
+        await().atMost(Duration.ofSeconds(60)).until(() -> stack.events(EventType.FINISHED).stream()
+                .anyMatch(e -> id.equals(e.rotationId())));
+        var request = stack.records(EventType.FINISHING).stream()
+                .filter(r -> r.value() != null && new String(r.value(), StandardCharsets.UTF_8).contains(id))
+                .filter(r -> new String(r.value(), StandardCharsets.UTF_8).contains("/reseal/rotation-producer"))
+                .findFirst().orElseThrow();
+        stack.sendRaw(stack.topic(EventType.FINISHING), request.key(), request.value(), Map.of());
+        // and a request behind it on the same partition, to know the duplicate was read
+        RecordMetadata behind = stack.sendRaw(stack.topic(EventType.FINISHING), request.key(),
+                finishing("", "hostile-behind", finishData("hostile-behind", EvidenceStack.ISSUED, "hostile"), "")
+                        .value().apply(stack), Map.of());
+        await().atMost(Duration.ofSeconds(30)).until(() -> stack.failureOf(behind).isPresent());
+
+        // then: one finish, and no failure for the duplicate
+        assertThat(stack.events(EventType.FINISHED)).filteredOn(e -> id.equals(e.rotationId())).hasSize(1);
+        assertThat(stack.failuresOf(id)).as("only the forged request's").containsExactly(failure);
         aValidRotationStillCompletes();
     }
 
@@ -399,7 +469,7 @@ class HostileInputIT {
     @Test
     void nothing_a_hostile_input_carried_reached_a_mail_header_a_file_name_or_an_object_key() {
         assertThat(stack.archiveObjectKeys()).allSatisfy(key -> assertThat(key)
-                .matches("(financial-ml|credit-ml)/[0-9a-f-]{36}/(financial-ml|credit-ml)-ml-secrets-\\d{8}\\.tar\\.gz"));
+                .matches("(financial-ml|credit-ml|issued-ml)/[0-9a-f-]{36}/(financial-ml|credit-ml|issued-ml)-ml-secrets-\\d{8}\\.tar\\.gz"));
         assertThat(stack.mails()).allSatisfy(mail -> {
             assertThat(mail.header("Bcc")).isNull();
             assertThat(mail.header("X-Injected")).isNull();

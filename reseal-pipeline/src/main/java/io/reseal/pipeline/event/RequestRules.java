@@ -18,6 +18,8 @@ public final class RequestRules {
             "[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]{1,64}@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
                     + "(?:\\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+");
     private static final int MAX_REASON = 500;
+    private static final Pattern SHA256_HEX = Pattern.compile("[0-9a-f]{64}");
+    private static final int MAX_REQUESTED_BY = 200;
 
     private RequestRules() {}
 
@@ -31,7 +33,26 @@ public final class RequestRules {
                 environments(request.workflow(), request.environments()),
                 names("bundles", request.bundles()),
                 requestor(request.requestor()),
-                reason(request.reason()));
+                reason(request.reason()),
+                idempotency(request.idempotency()));
+    }
+
+    /**
+     * The first broken rule of a request to finish rotation {@code rotationId} (its {@code rotationid} attribute):
+     * it names its workflow, the same rotation in its data if any, and who asked in one short line.
+     */
+    public static Optional<FieldError> check(RotationFinishing finishing, String rotationId) {
+        if (finishing.rotationId() != null && !finishing.rotationId().equals(rotationId)) {
+            return error("rotationId", "data.rotationId '" + printable(finishing.rotationId())
+                    + "' is not the event's rotationid '" + printable(rotationId) + "'");
+        }
+        Optional<FieldError> workflow = workflow(finishing.workflow());
+        if (workflow.isPresent()) return workflow;
+        String by = finishing.requestedBy();
+        if (by != null && (by.length() > MAX_REQUESTED_BY || by.chars().anyMatch(Character::isISOControl))) {
+            return error("requestedBy", "requestedBy must be one line of at most " + MAX_REQUESTED_BY + " characters");
+        }
+        return Optional.empty();
     }
 
     @SafeVarargs
@@ -95,6 +116,15 @@ public final class RequestRules {
         }
         if (reason.chars().anyMatch(Character::isISOControl)) {
             return error("reason", "reason must be one line without control characters");
+        }
+        return Optional.empty();
+    }
+
+    private static Optional<FieldError> idempotency(RequestIdempotency idempotency) {
+        if (idempotency == null) return Optional.empty();
+        if (idempotency.keySha256() == null || !SHA256_HEX.matcher(idempotency.keySha256()).matches()
+                || idempotency.requestSha256() == null || !SHA256_HEX.matcher(idempotency.requestSha256()).matches()) {
+            return error("idempotency", "idempotency.keySha256 and idempotency.requestSha256 must be 64 lower-case hex digits");
         }
         return Optional.empty();
     }

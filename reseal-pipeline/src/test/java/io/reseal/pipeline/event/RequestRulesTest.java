@@ -38,6 +38,18 @@ class RequestRulesTest {
     }
 
     @Test
+    void anIdempotencyBindingIsTwoHexSha256Digests() {
+        RotationRequested request = request("financial-ml", List.of("dev"), "a@example.com", null);
+        assertThat(RequestRules.check(request.withIdempotency(new RequestIdempotency("a".repeat(64), "0".repeat(64)))))
+                .isEmpty();
+        for (RequestIdempotency broken : List.of(new RequestIdempotency("the-key-itself", "0".repeat(64)),
+                new RequestIdempotency("a".repeat(64), null), new RequestIdempotency("A".repeat(64), "0".repeat(64)))) {
+            assertThat(RequestRules.check(request.withIdempotency(broken))).as(broken.toString())
+                    .hasValueSatisfying(e -> assertThat(e.field()).isEqualTo("idempotency"));
+        }
+    }
+
+    @Test
     void printableNeverCarriesControlCharacters() {
         assertThat(RequestRules.printable("a\r\nb")).isEqualTo("a??b");
     }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import io.reseal.pipeline.config.WorkflowConfig;
 import io.reseal.pipeline.event.EventJson;
 import io.reseal.pipeline.event.EventType;
+import io.reseal.pipeline.event.RequestIdempotency;
 import io.reseal.pipeline.event.RotationEvent;
 import io.reseal.pipeline.event.RotationFinishing;
 import io.reseal.pipeline.event.RotationRequested;
@@ -15,6 +16,7 @@ import io.reseal.producer.ProducerConfig;
 import io.reseal.producer.ProducerConfig.ApiToken;
 import io.reseal.producer.ProducerMetrics;
 import io.reseal.producer.publish.RequestPublisher;
+import io.reseal.producer.status.IdempotencyIndex;
 import io.reseal.producer.status.RotationListing;
 import io.reseal.producer.status.RotationStatus;
 import io.reseal.producer.status.RotationStatusView;
@@ -24,7 +26,6 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
-import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.OffsetDateTime;
@@ -35,6 +36,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -50,7 +52,14 @@ import org.slf4j.LoggerFactory;
  * <ul>
  *   <li>{@code POST /api/v1/rotations}: answers {@code 202} only after Kafka acknowledged every requested
  *       event ({@code acks=all}); {@code 503} if it did not, in which case nothing may have been published
- *       or some was, and a retry with the same {@code Idempotency-Key} publishes the same event ids. A valid W3C
+ *       or some was, and a retry with the same {@code Idempotency-Key} publishes the same event ids. An
+ *       {@code Idempotency-Key} is bound to the token and to the request's content (the event carries both
+ *       hashes, never the key) and holds on every replica and across restarts for
+ *       {@link IdempotencyIndex#WINDOW}: the same request again gets the same {@code 202} body (header
+ *       {@code Idempotent-Replayed: true}) without publishing anything, another request {@code 422}
+ *       ({@code idempotency-key-reused}); while this replica is still reading the requested topic, {@code 503}.
+ *       Rotation ids are derived from the key and the content, so two replicas racing with one request publish
+ *       the same event id, which the stages dedupe. A valid W3C
  *       {@code traceparent} request header is carried on into the events' records; without one each event
  *       starts a trace of its own.</li>
  *   <li>{@code GET /api/v1/rotations/{id}}: the {@link RotationStatus} from the {@link RotationStatusView},
@@ -85,7 +94,7 @@ public final class RotationApi implements AutoCloseable {
     private final KafkaReadiness readiness;
     private final ProducerMetrics metrics;
     private final Clock clock;
-    private final IdempotencyCache idempotency;
+    private final InFlightRequests inFlight = new InFlightRequests();
     private final RequestRate rate;
     private final Supplier<String> statusBase;
 
@@ -104,7 +113,6 @@ public final class RotationApi implements AutoCloseable {
         this.readiness = new KafkaReadiness(clients, "reseal-producer-readiness");
         this.metrics = metrics;
         this.clock = clock;
-        this.idempotency = new IdempotencyCache(clock);
         this.rate = new RequestRate(clock);
         this.statusBase = statusBase;
     }
@@ -151,57 +159,85 @@ public final class RotationApi implements AutoCloseable {
             }
             Buffer buffer = ctx.body().buffer();
             RotationRequestBody body = RotationRequestBody.parse(buffer == null ? new byte[0] : buffer.getBytes());
-            String batchId = ProducerConfig.ALL_WORKFLOWS.equals(body.workflow())
-                    ? derivedOrRandom("batch", token, key, "") : null;
+            RequestIdempotency idempotency = key == null ? null
+                    : new RequestIdempotency(ApiToken.sha256Hex("reseal-api-key\n" + token.name() + "\n" + key), body.sha256());
+            String batchId = !ProducerConfig.ALL_WORKFLOWS.equals(body.workflow()) ? null
+                    : idempotency == null ? UUID.randomUUID().toString() : IdempotencyIndex.batchId(idempotency);
             List<RotationRequested> requests = body.plan(token, workflows, batchId);
             CompletableFuture<byte[]> answer = new CompletableFuture<>();
-            if (key != null) {
-                IdempotencyCache.Entry existing = idempotency.claim(token.name() + "\n" + key, body, answer);
-                if (existing != null) {
-                    if (!existing.fingerprint().equals(body)) {
-                        throw new RequestRejected(422, "idempotency-key-reused",
-                                "this Idempotency-Key was used for a different request", "Idempotency-Key");
+            if (idempotency != null) {
+                requests = requests.stream().map(r -> r.withIdempotency(idempotency)).toList();
+                Optional<Map<String, String>> replayed = alreadyAccepted(idempotency, requests);
+                if (replayed.isPresent()) {
+                    ctx.response().putHeader("Idempotent-Replayed", "true");
+                    answerWith(ctx, CompletableFuture.completedFuture(json(accepted(replayed.get(), batchId))));
+                    return;
+                }
+                InFlightRequests.Attempt running = inFlight.claim(idempotency.keySha256(), idempotency.requestSha256(), answer);
+                if (running != null) {
+                    if (!running.requestSha256().equals(idempotency.requestSha256())) {
+                        throw keyReused();
                     }
-                    answerWith(ctx, existing.answer());
+                    answerWith(ctx, running.answer());
                     return;
                 }
             }
             Map<String, String> trace = TraceParent.parse(ctx.request().getHeader(TraceParent.HEADER))
                     .map(parent -> Map.of(TraceParent.HEADER, parent.next().header()))
                     .orElse(Map.of());
-            publish(token, key, requests, batchId, trace, answer);
+            publish(token, requests, batchId, trace, answer);
             answerWith(ctx, answer);
         } catch (RequestRejected e) {
+            if (e.status() == 503) {
+                ctx.response().putHeader("Retry-After", "1");
+            }
             reject(ctx, "create", e);
         }
     }
 
-    private void publish(ApiToken token, String key, List<RotationRequested> requests, String batchId,
+    /**
+     * The rotations, by workflow, that an earlier request with the same key and content became (on any replica,
+     * before or after a restart), if every one planned now is among them; empty if it must be published (again).
+     *
+     * @throws RequestRejected 422 when the key stood for another request, 503 while the requested topic is being read
+     */
+    private Optional<Map<String, String>> alreadyAccepted(RequestIdempotency idempotency, List<RotationRequested> requests)
+            throws RequestRejected {
+        if (!view.loaded()) {
+            throw new RequestRejected(503, "status-loading", "the Idempotency-Keys already used are still being read "
+                    + "from Kafka; retry shortly with the same Idempotency-Key", null);
+        }
+        Map<String, IdempotencyIndex.Accepted> known = view.idempotency().requests(idempotency.keySha256());
+        IdempotencyIndex.Accepted same = known.get(idempotency.requestSha256());
+        if (same == null) {
+            if (!known.isEmpty()) {
+                throw keyReused();
+            }
+            return Optional.empty();
+        }
+        boolean complete = requests.stream().allMatch(r -> same.rotationByWorkflow().containsKey(r.workflow()));
+        return complete ? Optional.of(new TreeMap<>(same.rotationByWorkflow())) : Optional.empty();
+    }
+
+    private static RequestRejected keyReused() {
+        return new RequestRejected(422, "idempotency-key-reused", "this Idempotency-Key was used for a different "
+                + "request in the last " + IdempotencyIndex.WINDOW.toHours() + " hours; use a new key for a new request",
+                "Idempotency-Key");
+    }
+
+    private void publish(ApiToken token, List<RotationRequested> requests, String batchId,
                          Map<String, String> trace, CompletableFuture<byte[]> answer) {
         OffsetDateTime now = OffsetDateTime.now(clock).withOffsetSameInstant(ZoneOffset.UTC);
         List<RotationEvent<RotationRequested>> events = new ArrayList<>();
-        List<Map<String, Object>> accepted = new ArrayList<>();
+        Map<String, String> rotationByWorkflow = new LinkedHashMap<>();
         for (RotationRequested request : requests) {
-            String rotationId = derivedOrRandom("rotation", token, key, request.workflow());
+            String rotationId = request.idempotency() == null ? UUID.randomUUID().toString()
+                    : IdempotencyIndex.rotationId(request.idempotency(), request.workflow());
             events.add(RotationEvent.forRotation(rotationId, EventType.REQUESTED, RequestPublisher.SOURCE,
                     request.workflow(), now, request));
-            Map<String, Object> one = new LinkedHashMap<>();
-            one.put("rotationId", rotationId);
-            one.put("workflow", request.workflow());
-            one.put("status", "requested");
-            one.put("statusUrl", statusBase.get() + ROTATIONS + "/" + rotationId);
-            accepted.add(one);
+            rotationByWorkflow.put(request.workflow(), rotationId);
         }
-        Object response;
-        if (batchId == null) {
-            response = accepted.get(0);
-        } else {
-            Map<String, Object> batch = new LinkedHashMap<>();
-            batch.put("batchId", batchId);
-            batch.put("status", "requested");
-            batch.put("rotations", accepted);
-            response = batch;
-        }
+        Object response = accepted(rotationByWorkflow, batchId);
         vertx.<Void>executeBlocking(() -> {
             publisher.publish(events, trace).get(30, TimeUnit.SECONDS);
             return null;
@@ -218,6 +254,27 @@ public final class RotationApi implements AutoCloseable {
         });
     }
 
+    /** The 202 body: the one rotation, or for a platform-wide request ({@code batchId} set) the batch of them. */
+    private Object accepted(Map<String, String> rotationByWorkflow, String batchId) {
+        List<Map<String, Object>> accepted = new ArrayList<>();
+        rotationByWorkflow.forEach((workflow, rotationId) -> {
+            Map<String, Object> one = new LinkedHashMap<>();
+            one.put("rotationId", rotationId);
+            one.put("workflow", workflow);
+            one.put("status", "requested");
+            one.put("statusUrl", statusBase.get() + ROTATIONS + "/" + rotationId);
+            accepted.add(one);
+        });
+        if (batchId == null) {
+            return accepted.get(0);
+        }
+        Map<String, Object> batch = new LinkedHashMap<>();
+        batch.put("batchId", batchId);
+        batch.put("status", "requested");
+        batch.put("rotations", accepted);
+        return batch;
+    }
+
     private void answerWith(RoutingContext ctx, CompletableFuture<byte[]> answer) {
         Future.fromCompletionStage(answer, vertx.getOrCreateContext()).onComplete(result -> {
             if (result.succeeded()) {
@@ -228,14 +285,6 @@ public final class RotationApi implements AutoCloseable {
                         "Kafka did not acknowledge the request; retry with the same Idempotency-Key", null));
             }
         });
-    }
-
-    private static String derivedOrRandom(String kind, ApiToken token, String key, String workflow) {
-        if (key == null) {
-            return UUID.randomUUID().toString();
-        }
-        String name = "reseal-api-" + kind + "\n" + token.name() + "\n" + key + "\n" + workflow;
-        return UUID.nameUUIDFromBytes(name.getBytes(StandardCharsets.UTF_8)).toString();
     }
 
     private void status(RoutingContext ctx) {

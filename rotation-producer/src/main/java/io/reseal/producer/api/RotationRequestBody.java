@@ -1,6 +1,7 @@
 package io.reseal.producer.api;
 
 import com.fasterxml.jackson.core.JacksonException;
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectReader;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
@@ -15,7 +16,9 @@ import io.reseal.producer.ProducerConfig;
 import io.reseal.producer.ProducerConfig.ApiToken;
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -60,6 +63,30 @@ record RotationRequestBody(String workflow, List<String> environments, String re
         } catch (IOException e) {
             throw RequestRejected.badField("invalid-json", null, "the body is not valid JSON");
         }
+    }
+
+    /**
+     * The hex SHA-256 of this request's canonical content, which an {@code Idempotency-Key} is bound to: the
+     * fields in a fixed order, environments and bundles sorted, a missing list the same as an empty one (white
+     * space and the order the client wrote things in do not count).
+     */
+    String sha256() {
+        Map<String, Object> canonical = new LinkedHashMap<>();
+        canonical.put("workflow", workflow);
+        canonical.put("environments", sorted(environments));
+        canonical.put("requestor", requestor);
+        canonical.put("bundles", sorted(bundles));
+        canonical.put("reason", reason);
+        try {
+            return ApiToken.sha256Hex(EventJson.mapper().writeValueAsString(canonical));
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("cannot write a request's canonical form", e);
+        }
+    }
+
+    private static List<String> sorted(List<String> names) {
+        return names == null ? List.of()
+                : names.stream().sorted(Comparator.nullsFirst(Comparator.naturalOrder())).toList();
     }
 
     /**

@@ -1,5 +1,6 @@
 package io.reseal.producer.status;
 
+import io.reseal.pipeline.event.AdoptionEvents;
 import io.reseal.pipeline.event.EventCodec;
 import io.reseal.pipeline.event.EventType;
 import io.reseal.pipeline.event.InvalidEventException;
@@ -8,6 +9,7 @@ import io.reseal.pipeline.event.RotationFailed;
 import io.reseal.pipeline.event.RotationRequested;
 import io.reseal.pipeline.kafka.KafkaClients;
 import io.reseal.pipeline.stage.Topics;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -35,7 +37,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Thread-safe: one background thread consumes; {@link #find} and {@link #record} may be called from
  * any thread. Memory grows with the number of rotations the topics retain. Partitions added after
- * {@link #start()} are not read until a restart.
+ * {@link #start()} are not read until a restart. The requested events also feed the {@link IdempotencyIndex}
+ * ({@link #idempotency()}), so every replica knows what each {@code Idempotency-Key} stood for.
  */
 public final class RotationStatusView implements AutoCloseable {
 
@@ -47,20 +50,19 @@ public final class RotationStatusView implements AutoCloseable {
     private final Consumer<String, byte[]> consumer;
     private final Topics topics;
     private final EventCodec codec = new EventCodec();
+    private final IdempotencyIndex idempotency;
     private final CountDownLatch loaded = new CountDownLatch(1);
     private final CountDownLatch stopped = new CountDownLatch(1);
     private volatile boolean running = true;
     private Thread thread;
 
-    public RotationStatusView(KafkaClients clients, Topics topics) {
-        this(clients, topics, request -> {});
-    }
-
     /**
+     * @param clock what the {@link IdempotencyIndex}'s window counts from
      * @param newRequests told of each rotation request first seen after the view {@link #loaded() loaded} (once per
      *     rotation id, whether the API recorded it or it came from the topic), on the thread that saw it
      */
-    public RotationStatusView(KafkaClients clients, Topics topics, java.util.function.Consumer<RotationRequested> newRequests) {
+    public RotationStatusView(KafkaClients clients, Topics topics, Clock clock,
+                              java.util.function.Consumer<RotationRequested> newRequests) {
         this.newRequests = newRequests;
         this.consumer = clients.consumer(null, Map.of(
                 ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
@@ -68,6 +70,7 @@ public final class RotationStatusView implements AutoCloseable {
                 ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
                 ConsumerConfig.CLIENT_ID_CONFIG, "reseal-status-view"));
         this.topics = topics;
+        this.idempotency = new IdempotencyIndex(clock);
     }
 
     /** Assigns every partition of the stage topics (which must exist) and starts reading on a daemon thread. */
@@ -135,7 +138,13 @@ public final class RotationStatusView implements AutoCloseable {
         if (rotationId == null) {
             return;
         }
+        idempotency.learn(event, at);
         if (!event.type().isStage()) { // adoption, a deferred finish: the stage stays
+            if (event.type().isAdoption() && !AdoptionEvents.fromWatcher(event)) {
+                LOG.debug("status view ignores adoption event {}: not in the shape the adoption watcher publishes",
+                        event.id());
+                return;
+            }
             byId.compute(rotationId, (id, known) -> (known == null ? RotationStatus.empty(id) : known).withAside(event));
             return;
         }
@@ -149,6 +158,11 @@ public final class RotationStatusView implements AutoCloseable {
         if (first[0] && loaded() && event.data() instanceof RotationRequested request) {
             newRequests.accept(request);
         }
+    }
+
+    /** What each {@code Idempotency-Key} stood for, as far as this view has read. */
+    public IdempotencyIndex idempotency() {
+        return idempotency;
     }
 
     public Optional<RotationStatus> find(String rotationId) {

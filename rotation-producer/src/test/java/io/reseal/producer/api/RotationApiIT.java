@@ -445,7 +445,18 @@ class RotationApiIT {
                 new RotationAdopted(rotationId, "financial-ml", "dev", "financial-ml-dev", "prod-eu",
                         AdoptionState.UNSEALED, t.plusSeconds(60), null),
                 new RotationAdopted(rotationId, "financial-ml", "dev", "financial-ml-dev", "prod-eu",
-                        AdoptionState.ROLLED_OUT, t.plusSeconds(120), "1 workload(s) restarted: Deployment/model-api"),
+                        AdoptionState.ROLLED_OUT, t.plusSeconds(120), "1 workload(s) restarted: Deployment/model-api"))) {
+            topics.write(new RotationEvent<>(change.eventId(), URI.create("/reseal/adoption-watcher"),
+                    EventType.ADOPTED, "financial-ml", OffsetDateTime.now(ZoneOffset.UTC), rotationId, change));
+        }
+        // not the watcher's: another source, and an id the watcher would not give it; the status ignores it
+        RotationAdopted forged = new RotationAdopted(rotationId, "financial-ml", "production", "financial-ml", "prod-eu",
+                AdoptionState.ROLLED_OUT, t.plusSeconds(200), "forged");
+        topics.write(new RotationEvent<>("forged-" + UUID.randomUUID(), URI.create("/hostile"), EventType.ADOPTED,
+                "financial-ml", OffsetDateTime.now(ZoneOffset.UTC), rotationId, forged));
+        topics.write(new RotationEvent<>(forged.eventId() + ".x", URI.create("/reseal/adoption-watcher"), EventType.ADOPTED,
+                "financial-ml", OffsetDateTime.now(ZoneOffset.UTC), rotationId, forged));
+        for (var change : List.of(
                 new RotationAdopted(rotationId, "financial-ml", "production", "financial-ml", "prod-eu",
                         AdoptionState.UNSEALED, t.plusSeconds(90), null))) {
             topics.write(new RotationEvent<>(change.eventId(), URI.create("/reseal/adoption-watcher"),

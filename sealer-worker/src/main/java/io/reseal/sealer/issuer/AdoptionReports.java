@@ -1,5 +1,6 @@
 package io.reseal.sealer.issuer;
 
+import io.reseal.pipeline.event.AdoptionEvents;
 import io.reseal.pipeline.event.AdoptionState;
 import io.reseal.pipeline.event.EventCodec;
 import io.reseal.pipeline.event.InvalidEventException;
@@ -20,7 +21,9 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 /**
  * What the adoption watcher reported on the adopted topic (which only its principal may write): for each rotation,
  * cluster and namespace, the states reached. The sealer's own view of adoption, read afresh when
- * {@link AutoFinish} looks; a report whose data names another rotation than its {@code rotationid} is not taken.
+ * {@link AutoFinish} looks; a report not in the shape the watcher publishes ({@link AdoptionEvents#fromWatcher}: its
+ * source, its ids, the same rotation in attributes and data) is not taken. A careful forgery in that shape is kept
+ * out by the topic's ACL alone.
  * Thread-safe.
  */
 public final class AdoptionReports {
@@ -44,7 +47,7 @@ public final class AdoptionReports {
                 } catch (InvalidEventException e) {
                     continue; // not ours to judge here
                 }
-                if (event.data() instanceof RotationAdopted adopted && adopted.rotationId().equals(event.rotationId())) {
+                if (AdoptionEvents.fromWatcher(event) && event.data() instanceof RotationAdopted adopted) {
                     reached.computeIfAbsent(new Ref(adopted.rotationId(), adopted.cluster(), adopted.namespace()),
                             k -> EnumSet.noneOf(AdoptionState.class)).add(adopted.state());
                 }

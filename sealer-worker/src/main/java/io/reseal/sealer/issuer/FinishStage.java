@@ -3,6 +3,7 @@ package io.reseal.sealer.issuer;
 import io.reseal.pipeline.event.ErrorCode;
 import io.reseal.pipeline.event.EventType;
 import io.reseal.pipeline.event.IssuedVersions;
+import io.reseal.pipeline.event.RequestRules;
 import io.reseal.pipeline.event.RotationEvent;
 import io.reseal.pipeline.event.RotationFinished;
 import io.reseal.pipeline.event.RotationFinishing;
@@ -23,7 +24,8 @@ import org.slf4j.LoggerFactory;
  * {@code finished} naming what was revoked when. Revoking is idempotent, so a redelivered request or a retry
  * after a half-done finish does no harm; an issuer that cannot be reached is retried with the stage's backoff
  * and then reported on the failed topic. A rotation that is unknown, or was not the last of an issuer, is
- * refused. Called from one thread at a time.
+ * refused, and so is a request that does not name the rotation's own workflow ({@link RequestRules#check(
+ * RotationFinishing, String)}): nothing is revoked for it. Called from one thread at a time.
  */
 public final class FinishStage implements StageHandler {
 
@@ -55,10 +57,18 @@ public final class FinishStage implements StageHandler {
     public List<RotationEvent<?>> handle(RotationEvent<?> event) throws RetriableStageException, PermanentStageException {
         RotationFinishing request = event.dataAs(RotationFinishing.class);
         String rotationId = event.rotationId() != null ? event.rotationId() : request.rotationId();
+        RequestRules.FieldError invalid = RequestRules.check(request, rotationId).orElse(null);
+        if (invalid != null) {
+            throw new PermanentStageException(ErrorCode.INVALID_REQUEST, "finish request: " + invalid.message());
+        }
         IssuerHistory.Snapshot snapshot = history.read();
         RotationSealed sealed = snapshot.sealed(rotationId).map(IssuerHistory.Sealed::rotation)
                 .orElseThrow(() -> new PermanentStageException(ErrorCode.NOTHING_TO_FINISH, "rotation " + rotationId
                         + " has no sealed credentials from an issuer (unknown, not sealed yet, or no issued keys)"));
+        if (!sealed.workflow().equals(request.workflow())) {
+            throw new PermanentStageException(ErrorCode.INVALID_REQUEST, "finish request for workflow "
+                    + request.workflow() + ": rotation " + rotationId + " is of workflow " + sealed.workflow());
+        }
         List<RotationFinished.Revocation> revoked = new ArrayList<>();
         for (IssuedVersions versions : sealed.issuers()) {
             IssuerHistory.Last last = snapshot.lastOf(versions.issuer()).orElseThrow();
