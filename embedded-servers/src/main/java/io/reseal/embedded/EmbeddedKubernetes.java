@@ -67,12 +67,18 @@ public final class EmbeddedKubernetes implements AutoCloseable {
     /** @param port the port, or 0 for a free one, kept across restarts */
     public EmbeddedKubernetes(int port) {
         this.port = FreePort.orGiven(port);
-        Config config = new ConfigBuilder(Config.empty())
-                .withMasterUrl(masterUrl())
-                .withNamespace("default")
-                .withHttp2Disable(true)
-                .build();
-        this.client = new KubernetesClientBuilder().withConfig(config).build();
+        this.client = new KubernetesClientBuilder().withConfig(config(null)).build();
+    }
+
+    /**
+     * The clients' configuration. Requests wait up to a minute rather than fabric8's 10 s: the mock server sends
+     * watch events synchronously, waiting up to 30 s on a watch connection whose client went away, and meanwhile
+     * answers nothing else.
+     */
+    private Config config(String userAgent) {
+        ConfigBuilder config = new ConfigBuilder(Config.empty()).withMasterUrl(masterUrl()).withNamespace("default")
+                .withHttp2Disable(true).withRequestTimeout(60_000);
+        return (userAgent == null ? config : config.withUserAgent(userAgent)).build();
     }
 
     /** {@code http://127.0.0.1:<port>/}, known before the first start and stable across restarts. */
@@ -87,9 +93,7 @@ public final class EmbeddedKubernetes implements AutoCloseable {
 
     /** A new client for this server that sends {@code userAgent}; the caller closes it. */
     public KubernetesClient client(String userAgent) {
-        return new KubernetesClientBuilder().withConfig(new ConfigBuilder(Config.empty())
-                .withMasterUrl(masterUrl()).withNamespace("default").withHttp2Disable(true).withUserAgent(userAgent)
-                .build()).build();
+        return new KubernetesClientBuilder().withConfig(config(userAgent)).build();
     }
 
     /** Every request served so far, oldest first. */
