@@ -2,7 +2,6 @@ package io.reseal.cli.evidence;
 
 import java.io.IOException;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * One issuer under {@link IssuerCrashIT}: its configuration, a way to hold the sealer inside two of its steps (so
@@ -23,11 +22,6 @@ interface CrashSubject extends AutoCloseable {
     /** Whether a field's value is a secret (a login name is not: it travels on events as the version). */
     default boolean secret(String field) {
         return !field.equals("username");
-    }
-
-    /** The issuer's admin secrets (never sealed), for the leak scans. */
-    default Set<String> adminSecrets() {
-        return Set.of();
     }
 
     /**

@@ -225,9 +225,10 @@ class IssuerCrashIT {
     /** The sealer's console and the log its processes share with this JVM, and the PostgreSQL server's log. */
     private void expectNoPlaintextInTheSealersLogs() throws Exception {
         Set<String> values = new LinkedHashSet<>(secrets);
-        values.addAll(stack.issuerAdminPasswords());
-        values.addAll(subject.adminSecrets());
-        assertThat(values).as("delivered secrets and admin passwords").hasSizeGreaterThanOrEqualTo(3 * 2 + 1 + subject.adminSecrets().size());
+        List<String> admins = stack.issuerAdminPasswords();
+        assertThat(admins).as("admin secrets: the stack's PostgreSQL issuer's, and the subject's if it has one").isNotEmpty();
+        values.addAll(admins);
+        assertThat(values).as("delivered secrets and admin passwords").hasSizeGreaterThanOrEqualTo(3 * 2 + admins.size());
         LeakScanner scanner = new LeakScanner(values);
         Path log = Path.of(System.getProperty("reseal.test.log", "target/test-logs/reseal-test.log"));
         String text = Files.readString(log, StandardCharsets.UTF_8) + Files.readString(stack.consoleOf(Service.SEALER));

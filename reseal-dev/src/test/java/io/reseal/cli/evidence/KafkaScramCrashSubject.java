@@ -117,11 +117,6 @@ final class KafkaScramCrashSubject implements CrashSubject {
     }
 
     @Override
-    public Set<String> adminSecrets() {
-        return Set.of(adminPassword);
-    }
-
-    @Override
     public void useGate(ScriptIssuer gate) {
         this.gate = gate;
     }

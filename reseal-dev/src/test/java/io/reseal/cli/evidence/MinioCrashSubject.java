@@ -16,7 +16,6 @@ import java.security.SecureRandom;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 
@@ -80,11 +79,6 @@ final class MinioCrashSubject implements CrashSubject {
     @Override
     public boolean secret(String field) {
         return field.equals("secretKey");
-    }
-
-    @Override
-    public Set<String> adminSecrets() {
-        return Set.of(rootSecret);
     }
 
     @Override
