@@ -6,7 +6,9 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.minio.admin.Crypto;
 import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletResponse;
+import jakarta.servlet.http.HttpServletResponseWrapper;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -27,6 +29,9 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.regex.Pattern;
 import org.bouncycastle.crypto.InvalidCipherTextException;
 import org.eclipse.jetty.ee10.proxy.ProxyServlet;
@@ -66,6 +71,10 @@ import org.gaul.s3proxy.nio2blob.TransientNio2BlobStore;
  * Not modelled: IAM policies (every valid key may do everything; a service account's policy is only stored and shown
  * by {@code info-service-account}), the v4 admin API, LDAP/OIDC users, site replication. Users exist only through
  * {@link #addUser}. Thread-safe; objects live in memory until {@link #close()}.
+ *
+ * <p>A test facility that MinIO does not have: {@link #holdAdminCall} and {@link #holdServiceAccountRequest} hold
+ * the next such request on the server, before it answers, until the test lets go, so a test can kill its client at an
+ * exact point (a crash test, with no hook in the client).
  */
 public final class MinioAdminStandIn implements AutoCloseable {
 
@@ -82,6 +91,8 @@ public final class MinioAdminStandIn implements AutoCloseable {
     private final BlobStore blobStore = new TransientNio2BlobStore();
     private final Set<String> users = ConcurrentHashMap.newKeySet();
     private final Map<String, ServiceAccount> accounts = new ConcurrentHashMap<>();
+    private final AtomicReference<Hold> adminHold = new AtomicReference<>();
+    private final AtomicReference<Hold> s3Hold = new AtomicReference<>();
     private final S3Proxy s3;
     private final Server jetty;
     private final int port;
@@ -97,7 +108,7 @@ public final class MinioAdminStandIn implements AutoCloseable {
         ServletContextHandler context = new ServletContextHandler();
         context.setContextPath("/");
         context.addServlet(new ServletHolder(new AdminApi()), ADMIN_PREFIX + "/*");
-        ServletHolder forward = new ServletHolder(new ProxyServlet.Transparent());
+        ServletHolder forward = new ServletHolder(new S3Forward());
         forward.setInitParameter("proxyTo", "http://127.0.0.1:" + s3Port);
         forward.setInitParameter("preserveHost", "true");
         context.addServlet(forward, "/*");
@@ -161,6 +172,105 @@ public final class MinioAdminStandIn implements AutoCloseable {
         }
     }
 
+    /**
+     * Test facility: holds the next admin call {@code command} (method and path below {@code /minio/admin/v3}, as
+     * {@code "DELETE /delete-service-account"}) once it has taken effect, before its answer is sent, until
+     * {@link Hold#close()}. One hold at a time; later calls are not held.
+     */
+    public Hold holdAdminCall(String command) {
+        return arm(adminHold, command);
+    }
+
+    /**
+     * Test facility: holds the next S3 request signed by a service account (not the root credential), before it is
+     * served, until {@link Hold#close()}. One hold at a time; later requests are not held.
+     */
+    public Hold holdServiceAccountRequest() {
+        return arm(s3Hold, "S3");
+    }
+
+    private static Hold arm(AtomicReference<Hold> slot, String what) {
+        Hold hold = new Hold(what);
+        if (!slot.compareAndSet(null, hold)) throw new IllegalStateException("a hold on " + what + " is armed already");
+        hold.slot = slot;
+        return hold;
+    }
+
+    /** A hold armed by {@link #holdAdminCall} or {@link #holdServiceAccountRequest}; {@link #close()} lets go. */
+    public static final class Hold implements AutoCloseable {
+
+        private final String what;
+        private final CountDownLatch held = new CountDownLatch(1);
+        private final CountDownLatch released = new CountDownLatch(1);
+        private AtomicReference<Hold> slot;
+
+        private Hold(String what) {
+            this.what = what;
+        }
+
+        /** Waits until a request is held; fails after {@code timeout}. */
+        public void awaitHeld(long timeout, TimeUnit unit) throws InterruptedException {
+            if (!held.await(timeout, unit)) throw new IllegalStateException("no request for " + what + " came to be held");
+        }
+
+        /** Holds the calling request thread until released, if this is the first request to match. */
+        private void holdHere() {
+            if (!slot.compareAndSet(this, null)) return;
+            held.countDown();
+            try {
+                released.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+
+        @Override
+        public void close() {
+            slot.compareAndSet(this, null);
+            released.countDown();
+        }
+    }
+
+    private static void holdIfArmed(AtomicReference<Hold> slot) {
+        Hold hold = slot.get();
+        if (hold != null) hold.holdHere();
+    }
+
+    /** An admin answer that, when its status is set (the call's effect is done by then), is held first. */
+    private static final class HeldAnswer extends HttpServletResponseWrapper {
+
+        private final Hold hold;
+
+        HeldAnswer(HttpServletResponse response, Hold hold) {
+            super(response);
+            this.hold = hold;
+        }
+
+        @Override
+        public void setStatus(int status) {
+            hold.holdHere();
+            super.setStatus(status);
+        }
+    }
+
+    /** Forwards S3 requests to s3proxy, holding one first when {@link #holdServiceAccountRequest} asks. */
+    private final class S3Forward extends ProxyServlet.Transparent {
+
+        @Override
+        protected void service(HttpServletRequest request, HttpServletResponse response) throws ServletException, IOException {
+            if (s3Hold.get() != null) {
+                String authorization = request.getHeader("Authorization");
+                try {
+                    String identity = authorization == null ? null : new S3AuthorizationHeader(authorization).getIdentity();
+                    if (identity != null && accounts.containsKey(identity)) holdIfArmed(s3Hold);
+                } catch (RuntimeException notSigned) {
+                    // s3proxy refuses it
+                }
+            }
+            super.service(request, response);
+        }
+    }
+
     private AccessGrant locate(String identity) {
         if (rootAccessKey.equals(identity)) return new AccessGrant(rootSecretKey, blobStore);
         ServiceAccount account = identity == null ? null : accounts.get(identity);
@@ -204,6 +314,8 @@ public final class MinioAdminStandIn implements AutoCloseable {
                 return;
             }
             String command = request.getMethod() + " " + request.getPathInfo();
+            Hold hold = adminHold.get();
+            if (hold != null && hold.what.equals(command)) response = new HeldAnswer(response, hold);
             try {
                 switch (command) {
                     case "PUT /add-service-account" -> add(body, response);

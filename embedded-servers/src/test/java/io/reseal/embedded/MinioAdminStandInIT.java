@@ -14,6 +14,9 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.TimeUnit;
 import okhttp3.HttpUrl;
 import okhttp3.MediaType;
 import okhttp3.OkHttpClient;
@@ -109,6 +112,50 @@ class MinioAdminStandInIT {
                 HttpResponse.BodyHandlers.ofString());
         assertThat(unsigned.statusCode()).isEqualTo(403);
         assertThat(unsigned.body()).contains("\"Code\":\"AccessDenied\"");
+    }
+
+    @Test
+    void aHeldAdminCallHasTakenEffectButIsNotAnsweredUntilLetGo() throws Exception {
+        admin(ROOT_SECRET, new OkHttpClient()).addServiceAccount("APPKEY0006", "app-secret-key-0006", "app", null, null, null, null);
+        CompletableFuture<Void> deleting;
+        try (MinioAdminStandIn.Hold hold = minio.holdAdminCall("DELETE /delete-service-account")) {
+            deleting = CompletableFuture.runAsync(() -> {
+                try {
+                    admin(ROOT_SECRET, new OkHttpClient()).deleteServiceAccount("APPKEY0006");
+                } catch (Exception e) {
+                    throw new CompletionException(e);
+                }
+            });
+            hold.awaitHeld(30, TimeUnit.SECONDS);
+
+            assertThat(minio.serviceAccount("APPKEY0006")).as("deleted while the answer is held").isEmpty();
+            assertThat(deleting).isNotDone();
+            // only one call is held: the next goes through
+            assertThat(admin(ROOT_SECRET, new OkHttpClient()).listServiceAccount("app").accounts())
+                    .noneMatch(a -> a.accessKey().equals("APPKEY0006"));
+        }
+        deleting.get(30, TimeUnit.SECONDS);
+    }
+
+    @Test
+    void aHeldServiceAccountRequestIsNotServedUntilLetGoAndTheNextOneIs() throws Exception {
+        admin(ROOT_SECRET, new OkHttpClient()).addServiceAccount("APPKEY0007", "app-secret-key-0007", "app", null, null, null, null);
+        CompletableFuture<Integer> listing;
+        try (MinioAdminStandIn.Hold hold = minio.holdServiceAccountRequest()) {
+            assertThat(s3(ROOT, ROOT_SECRET).listBuckets()).as("the root's requests are not held").isNotNull();
+            listing = CompletableFuture.supplyAsync(() -> {
+                try {
+                    return s3("APPKEY0007", "app-secret-key-0007").listBuckets().size();
+                } catch (Exception e) {
+                    throw new CompletionException(e);
+                }
+            });
+            hold.awaitHeld(30, TimeUnit.SECONDS);
+
+            assertThat(listing).isNotDone();
+            assertThat(s3("APPKEY0007", "app-secret-key-0007").listBuckets()).as("the next request").isEmpty();
+        }
+        assertThat(listing.get(30, TimeUnit.SECONDS)).isZero();
     }
 
     private static MinioAdminClient admin(String secret, OkHttpClient http) {

@@ -1,5 +1,6 @@
 package io.reseal.cli.evidence;
 
+import java.io.IOException;
 import java.util.Map;
 
 /**
@@ -7,7 +8,7 @@ import java.util.Map;
  * the test kills the sealer at an exact point, not at a random moment), and a probe that asks the issuer itself
  * which credentials it accepts now. Adding an issuer to the crash test means implementing this once.
  */
-interface CrashSubject {
+interface CrashSubject extends AutoCloseable {
 
     /** The issuer's name in the configuration. */
     String issuer();
@@ -21,6 +22,14 @@ interface CrashSubject {
     /** Whether a field's value is a secret (a login name is not: it travels on events as the version). */
     default boolean secret(String field) {
         return !field.equals("username");
+    }
+
+    /**
+     * The gate issuer of the same bundle (its keys come after this issuer's, so the sealer runs its steps after this
+     * issuer's), for a subject that has no exact point of its own to hold a step in.
+     */
+    default void useGate(ScriptIssuer gate) {
+        // most subjects hold the sealer themselves
     }
 
     /** Set-up at the issuer once the stack runs, before the first rotation. */
@@ -46,6 +55,12 @@ interface CrashSubject {
 
     /** Whether the delivered credential (an unsealed bundle's data, keyed as {@link #keys()}) logs in now. */
     boolean logsIn(Map<String, String> delivered) throws Exception;
+
+    /** Stops what the subject started (its own servers); the stack is stopped already. */
+    @Override
+    default void close() throws IOException {
+        // nothing of its own
+    }
 
     /** A hold on the sealer inside a step; {@link #close()} lets go of it (after the test killed the sealer). */
     interface Hold extends AutoCloseable {

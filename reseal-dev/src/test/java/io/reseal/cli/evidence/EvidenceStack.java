@@ -28,10 +28,20 @@ import io.reseal.pipeline.ops.OpsServer;
 import io.reseal.producer.ProducerMain;
 import io.reseal.producer.RotationProducer;
 import io.reseal.producer.api.RotationApi;
+import io.reseal.pipeline.stage.PermanentStageException;
+import io.reseal.pipeline.stage.RetriableStageException;
 import io.reseal.sealer.crypto.ControllerKeyPair;
+import io.reseal.sealer.issuer.IssuerConfig;
+import io.reseal.sealer.issuer.KafkaScramIssuerConfig;
+import io.reseal.sealer.issuer.MinioIssuerConfig;
+import io.reseal.sealer.issuer.PostgresIssuerConfig;
+import io.reseal.sealer.kube.ClusterAccess;
 import io.reseal.sealer.manifest.OutputFormat;
 import io.reseal.sealer.offline.OfflineUnsealer;
 import io.reseal.sealer.offline.PrivateKeyLoader;
+import io.reseal.sealer.secret.SecretValue;
+import io.reseal.sealer.values.ValueResolver;
+import io.reseal.sealer.values.ValueSource;
 import jakarta.mail.BodyPart;
 import jakarta.mail.Header;
 import jakarta.mail.MessagingException;
@@ -491,9 +501,33 @@ final class EvidenceStack implements AutoCloseable {
         return data;
     }
 
-    /** The issuers' admin passwords: never sealed, so the leak scan adds them to the values it looks for. */
+    /**
+     * The admin secrets of every issuer of the configuration (PostgreSQL's admin password, the {@code kafka-scram}
+     * admin's password, MinIO's admin secret key), read from their value sources as the sealer reads them: never
+     * sealed, so the leak scans add them to the values they look for.
+     */
     List<String> issuerAdminPasswords() {
-        return List.of(environment.get(ENV_PG_ADMIN));
+        ValueResolver values = new ValueResolver(environment::get, new ClusterAccess(List.of()), "local", new SecureRandom());
+        List<String> secrets = new ArrayList<>();
+        for (IssuerConfig issuer : config.issuers()) {
+            ValueSource source = null; // command: its program holds its own secrets
+            if (issuer instanceof PostgresIssuerConfig postgres) {
+                source = postgres.postgres().admin().password();
+            } else if (issuer instanceof KafkaScramIssuerConfig scram && scram.kafkaScram().admin() != null) {
+                source = scram.kafkaScram().admin().password();
+            } else if (issuer instanceof MinioIssuerConfig minio) {
+                source = minio.minio().admin().secretKey();
+            }
+            if (source == null) continue;
+            try {
+                SecretValue secret = values.resolve("issuer " + issuer.name() + " admin secret", source);
+                secrets.add(new String(secret.bytes(), StandardCharsets.UTF_8));
+                secret.destroy();
+            } catch (RetriableStageException | PermanentStageException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+        return secrets;
     }
 
     /** The PostgreSQL server of the {@code mlflow-db} issuer. */

@@ -47,9 +47,11 @@ import org.junit.jupiter.api.io.TempDir;
  * log and of the worker process's console, every entry of every archive (downloaded through its presigned
  * link) and every saved e-mail (raw, every header, every decoded part) is scanned for every plaintext value of
  * the run, as is and base64-encoded. The values: the {@code env:} and {@code file:} sources, set to random
- * values by the test, the admin password of the PostgreSQL issuer, and every generated and issued value (two
- * rotations of an issued login, each finished), recovered by unsealing each SealedSecret of the run with the
- * local controller's private key.
+ * values by the test, the admin secrets of every issuer of the configuration (PostgreSQL's admin password, the
+ * {@code kafka-scram} admin's password, MinIO's admin secret key), and every generated and issued value (two
+ * rotations of a PostgreSQL login, and two of a bundle that takes a SCRAM user of a broker with a SASL/SCRAM listener,
+ * an access key of the MinIO stand-in and a {@code command} issuer's token, each finished), recovered by unsealing each
+ * SealedSecret of the run with the local controller's private key.
  */
 @Timeout(240)
 class LeaksIT {
@@ -59,10 +61,19 @@ class LeaksIT {
     static EvidenceStack stack;
     static final List<String> rotations = new ArrayList<>();
     static final int ISSUED_ROTATIONS = 2;
+    /** The workflow whose one bundle takes values from every other built-in issuer. */
+    static final String ALL_ISSUERS = "all-issuers-ml";
+    static final String ALL_ISSUERS_REQUESTOR = "all-issuers-team@example.com";
+    /** Fields that are versions, on the events: not secret. */
+    static final Set<String> VERSION_FIELDS = Set.of("username", "accessKey");
+    static List<CrashSubject> issuers;
 
     @BeforeAll
     static void run() throws Exception {
-        stack = EvidenceStack.start(dir, false, Set.of(Service.PACKAGER));
+        issuers = List.of(new KafkaScramCrashSubject(dir.resolve("kafka-scram")), new MinioCrashSubject(dir.resolve("minio")),
+                new ScriptIssuer("leaks-command", dir.resolve("command")));
+        stack = EvidenceStack.start(dir, false, Set.of(Service.PACKAGER), LeaksIT::allIssuers);
+        for (CrashSubject issuer : issuers) issuer.prepare(stack);
         Duration patience = Duration.ofSeconds(30);
         rotations.add(stack.rotate(EvidenceStack.FINANCIAL, List.of("dev", "production"), EvidenceStack.FINANCIAL_REQUESTOR, patience));
         rotations.add(stack.rotate(EvidenceStack.CREDIT, List.of("dev", "production"), EvidenceStack.CREDIT_REQUESTOR, patience));
@@ -75,9 +86,12 @@ class LeaksIT {
         await().atMost(Duration.ofSeconds(120)).until(() -> stack.events(EventType.NOTIFIED).size() == rotations.size() + 1);
         rotations.add(stack.events(EventType.NOTIFIED).stream().map(RotationEvent::rotationId)
                 .filter(id -> !rotations.contains(id)).findFirst().orElseThrow());
-        // two rotations of a login issued by a real PostgreSQL server, each finished through the API
-        for (int i = 0; i < ISSUED_ROTATIONS; i++) {
-            String issued = stack.rotate(EvidenceStack.ISSUED, List.of("dev"), EvidenceStack.ISSUED_REQUESTOR, patience);
+        // two rotations of a login issued by a real PostgreSQL server, and two of the other issuers' credentials, each
+        // finished through the API
+        for (int i = 0; i < 2 * ISSUED_ROTATIONS; i++) {
+            String issued = i < ISSUED_ROTATIONS
+                    ? stack.rotate(EvidenceStack.ISSUED, List.of("dev"), EvidenceStack.ISSUED_REQUESTOR, patience)
+                    : stack.rotate(ALL_ISSUERS, List.of("dev"), ALL_ISSUERS_REQUESTOR, patience);
             rotations.add(issued);
             await().atMost(Duration.ofSeconds(120)).until(() -> stack.events(EventType.NOTIFIED).stream()
                     .anyMatch(e -> e.rotationId().equals(issued)));
@@ -89,8 +103,25 @@ class LeaksIT {
     }
 
     @AfterAll
-    static void stop() {
+    static void stop() throws Exception {
         if (stack != null) stack.close();
+        if (issuers != null) {
+            for (CrashSubject issuer : issuers) issuer.close();
+        }
+    }
+
+    /** The kafka-scram, minio and command issuers, one bundle taking every field of each, and its workflow. */
+    private static EvidenceStack.ExtraConfig allIssuers(EvidenceStack stack) {
+        StringBuilder entries = new StringBuilder();
+        StringBuilder keys = new StringBuilder();
+        for (CrashSubject issuer : issuers) {
+            entries.append(issuer.issuerEntry(stack));
+            issuer.keys().forEach((key, field) -> keys.append("    ").append(key).append(": {issued: {issuer: ")
+                    .append(issuer.issuer()).append(", field: ").append(field).append("}}\n"));
+        }
+        return new EvidenceStack.ExtraConfig(entries.toString(), "- name: all-issuers\n  keys:\n" + keys,
+                "- name: " + ALL_ISSUERS + "\n  requestor: " + ALL_ISSUERS_REQUESTOR + "\n  bundles: [all-issuers]\n"
+                        + "  environments:\n    dev: {}\n");
     }
 
     /** The plaintext values of this run: the known sources, and every non-literal value of every SealedSecret. */
@@ -99,9 +130,9 @@ class LeaksIT {
         Set<String> literalKeys = new LinkedHashSet<>();
         for (BundleConfig bundle : stack.config().bundles()) {
             bundle.keys().forEach((key, source) -> {
-                // literals and issued login names are not secret (the names travel on events as versions)
+                // literals and issued login names and access keys are not secret (they travel on events as versions)
                 if (source instanceof ValueSource.Literal
-                        || source instanceof ValueSource.Issued issued && issued.issued().field().equals("username")) {
+                        || source instanceof ValueSource.Issued issued && VERSION_FIELDS.contains(issued.issued().field())) {
                     literalKeys.add(key);
                 }
             });
@@ -117,13 +148,17 @@ class LeaksIT {
                 }
             }
         }
-        // financial-ml: 2 bundles x (2 + 1 + 2 environments); credit-ml: 1 bundle x (2 + 2 environments); issued-ml: 1 x (1 + 1)
-        assertThat(sealedSecrets).as("SealedSecrets unsealed").isEqualTo(2 * 5 + 4 + ISSUED_ROTATIONS);
+        // financial-ml: 2 bundles x (2 + 1 + 2 environments); credit-ml: 1 bundle x (2 + 2 environments); issued-ml and
+        // all-issuers-ml: 1 x (1 + 1) each
+        assertThat(sealedSecrets).as("SealedSecrets unsealed").isEqualTo(2 * 5 + 4 + 2 * ISSUED_ROTATIONS);
         assertThat(values).as("the unsealed values include the env and file sources").containsAll(stack.knownSecretValues());
         // each ml-platform rotation generates AWS_ACCESS_KEY_ID, MLFLOW_TRACKING_PASSWORD, SIGNING_KEY afresh; 4 known
-        // values; each issued rotation a password made at PostgreSQL; and the issuer's admin password, never sealed
-        values.addAll(stack.issuerAdminPasswords());
-        assertThat(values).hasSize(4 + 3 * (rotations.size() - ISSUED_ROTATIONS) + ISSUED_ROTATIONS + 1);
+        // values; each issued-ml rotation a password made at PostgreSQL; each all-issuers-ml rotation a SCRAM password,
+        // a MinIO secret key and a command token; and the three issuers' admin secrets, never sealed
+        List<String> admins = stack.issuerAdminPasswords();
+        assertThat(admins).as("admin secrets of the postgres, kafka-scram and minio issuers").hasSize(3).doesNotHaveDuplicates();
+        values.addAll(admins);
+        assertThat(values).hasSize(4 + 3 * (rotations.size() - 2 * ISSUED_ROTATIONS) + ISSUED_ROTATIONS + 3 * ISSUED_ROTATIONS + 3);
         values.add(stack.gitToken()); // not a sealed value, but the packager's own credential: it must not leak either
         return new LeakScanner(values);
     }
