@@ -3,6 +3,7 @@ package io.reseal.producer.status;
 import io.reseal.pipeline.event.EventCodec;
 import io.reseal.pipeline.event.EventType;
 import io.reseal.pipeline.event.InvalidEventException;
+import io.reseal.pipeline.event.RelinkData;
 import io.reseal.pipeline.event.RotationEvent;
 import io.reseal.pipeline.event.RotationFailed;
 import io.reseal.pipeline.event.RotationRequested;
@@ -135,7 +136,8 @@ public final class RotationStatusView implements AutoCloseable {
         if (rotationId == null) {
             return;
         }
-        if (!event.type().isStage()) { // adoption, a deferred finish: the stage stays
+        boolean relinkFailed = event.data() instanceof RotationFailed failed && RelinkData.isRelinkStage(failed.stage());
+        if (!event.type().isStage() || relinkFailed) { // adoption, a deferred finish, a relink: the stage stays
             byId.compute(rotationId, (id, known) -> (known == null ? RotationStatus.empty(id) : known).withAside(event));
             return;
         }
