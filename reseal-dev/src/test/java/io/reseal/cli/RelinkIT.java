@@ -174,6 +174,9 @@ class RelinkIT {
         assertThat(relinkMails()).hasSize(6);
         CommandRun status = CommandRun.of("status", rotationId, "-o", "json", "--api", api, "--token", TOKEN);
         assertThat(status.out()).contains("\"stage\" : \"notified\"");
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(
+                CommandRun.of("status", rotationId, "--api", api, "--token", TOKEN).out())
+                .containsPattern("relink    " + Pattern.quote(rotationId) + "\\.relink\\.\\S+: failed \\(archive-gone\\)"));
     }
 
     private List<MimeMessage> awaitRelinkMails(int count) {

@@ -233,6 +233,12 @@ public final class RotateClient {
             text.append("expires   ").append(status.link().expiresAt()).append('\n');
             text.append("sha256    ").append(status.link().sha256()).append('\n');
         }
+        if (status.relink() != null) {
+            RotationStatus.Relink relink = status.relink();
+            text.append("relink    ").append(relink.relinkId()).append(": ").append(relink.state())
+                    .append(relink.error() != null ? " (" + relink.error() + ")" : "")
+                    .append(relink.expiresAt() != null ? ", fresh link until " + relink.expiresAt() : "").append('\n');
+        }
         if (status.git() != null) {
             text.append("git       ").append(status.git().repository()).append(' ').append(status.git().branch());
             if (status.git().commit() != null) {
