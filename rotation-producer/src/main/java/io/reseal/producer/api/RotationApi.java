@@ -322,7 +322,10 @@ public final class RotationApi implements AutoCloseable {
         });
     }
 
-    /** {@code POST /api/v1/rotations/{id}/relink}: see {@link RelinkRequest}; 401 and 404 as for finish; 202 once Kafka has it. */
+    /**
+     * {@code POST /api/v1/rotations/{id}/relink}: see {@link RelinkRequest}; 401 and 404 as for finish, 429 beyond
+     * the token's {@code requestsPerMinute} (each relink mails people); 202 once Kafka has it.
+     */
     private void relink(RoutingContext ctx) {
         Optional<ApiToken> token = authenticate(ctx, "relink");
         if (token.isEmpty()) {
@@ -337,6 +340,12 @@ public final class RotationApi implements AutoCloseable {
         RotationEvent<io.reseal.pipeline.event.RotationRelinkRequested> event;
         try {
             event = RelinkRequest.of(token.get(), found.get(), ctx.request().getHeader("Idempotency-Key"), clock);
+            Duration wait = rate.acquire(token.get().name(), token.get().requestsPerMinute());
+            if (wait != null) {
+                ctx.response().putHeader("Retry-After", Long.toString(wait.toSeconds()));
+                throw new RequestRejected(429, "rate-limited", "token '" + token.get().name() + "' made more than "
+                        + token.get().requestsPerMinute() + " requests this minute (api.tokens[].requestsPerMinute)", null);
+            }
         } catch (RequestRejected e) {
             reject(ctx, "relink", e);
             return;

@@ -43,6 +43,7 @@ class RelinkApiIT {
 
     private static final String TEAM_TOKEN = "team-token-" + UUID.randomUUID();
     private static final String OTHER_TOKEN = "other-token-" + UUID.randomUUID();
+    private static final String SLOW_TOKEN = "slow-token-" + UUID.randomUUID();
 
     private final HttpClient http = HttpClient.newHttpClient();
     private KafkaCluster kafka;
@@ -56,7 +57,8 @@ class RelinkApiIT {
         KafkaConfig kafkaConfig = KafkaConfig.defaults().withBootstrapServers(kafka.bootstrapServers());
         ProducerConfig config = new ProducerConfig(0, null, List.of(
                 new ApiToken("team", ApiToken.sha256Hex(TEAM_TOKEN), List.of("financial-ml")),
-                new ApiToken("other", ApiToken.sha256Hex(OTHER_TOKEN), List.of("web"))), null, null);
+                new ApiToken("other", ApiToken.sha256Hex(OTHER_TOKEN), List.of("web")),
+                new ApiToken("slow", ApiToken.sha256Hex(SLOW_TOKEN), List.of("financial-ml"), 1)), null, null);
         producer = RotationProducer.start(config, kafkaConfig,
                 new ArrayList<>(RotationRequestBodyTest.workflows().values()), Clock.systemUTC());
         topics = new StageTopics(kafka.bootstrapServers());
@@ -125,6 +127,12 @@ class RelinkApiIT {
             assertThat(e.dataAs(RotationRelinkRequested.class).requestedBy()).isEqualTo("team");
         });
         assertThat(asked).extracting(RotationEvent::rotationId).containsOnly(packaged);
+
+        // and: each relink mails people, so a token's requestsPerMinute bounds them
+        assertThat(relink(packaged, SLOW_TOKEN, null).statusCode()).isEqualTo(202);
+        HttpResponse<String> tooMany = relink(packaged, SLOW_TOKEN, null);
+        assertThat(tooMany.statusCode()).isEqualTo(429);
+        assertThat(tooMany.headers().firstValue("Retry-After")).isPresent();
     }
 
     private HttpResponse<String> relink(String rotationId, String token, String key) throws Exception {
