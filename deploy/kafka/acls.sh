@@ -16,7 +16,7 @@ acl() {
   kafka-acls.sh --bootstrap-server "$BOOTSTRAP" --command-config "$ADMIN_CONFIG" --add "$@"
 }
 
-# reseal-producer: writes requested (API, scheduler, rotate --kafka), finishing (finish) and key approvals (approve-key); reads every topic for the status view and requested for the schedule history
+# reseal-producer: writes requested (API, scheduler, rotate --kafka), finishing (finish), relink requests (relink) and key approvals (approve-key); reads every topic for the status view and requested for the schedule history
 acl --allow-principal User:reseal-producer --operation Read --operation Write --topic reseal.rotation.requested
 acl --allow-principal User:reseal-producer --operation Read --topic reseal.rotation.sealed
 acl --allow-principal User:reseal-producer --operation Read --topic reseal.rotation.packaged
@@ -27,6 +27,8 @@ acl --allow-principal User:reseal-producer --operation Read --topic reseal.rotat
 acl --allow-principal User:reseal-producer --operation Read --topic reseal.rotation.adopted
 acl --allow-principal User:reseal-producer --operation Read --topic reseal.key.changed
 acl --allow-principal User:reseal-producer --operation Read --operation Write --topic reseal.key.approved
+acl --allow-principal User:reseal-producer --operation Read --operation Write --topic reseal.rotation.relink-requested
+acl --allow-principal User:reseal-producer --operation Read --topic reseal.rotation.relinked
 
 # reseal-sealer: consumes requested and is the only principal that writes sealed; writes key-renewal requests, revokePrevious finishes and failed records; reads sealed back for its ledger and, with finished, for its issuers' history; its finisher consumes finishing and writes finished (and finish-deferred); reads, never writes, adopted to finish a rotation once it is adopted; announces URL certificates on key.changed and reads it back with key.approved (which certificate it may seal with)
 acl --allow-principal User:reseal-sealer --operation Read --operation Write --topic reseal.rotation.requested
@@ -39,12 +41,14 @@ acl --allow-principal User:reseal-sealer --operation Read --operation Write --to
 acl --allow-principal User:reseal-sealer --operation Read --topic reseal.rotation.adopted
 acl --allow-principal User:reseal-sealer --operation Read --operation Write --topic reseal.key.changed
 acl --allow-principal User:reseal-sealer --operation Read --topic reseal.key.approved
+acl --allow-principal User:reseal-sealer --operation Describe --topic reseal.rotation.relink-requested
+acl --allow-principal User:reseal-sealer --operation Describe --topic reseal.rotation.relinked
 acl --allow-principal User:reseal-sealer --operation Read --group reseal-sealer
 acl --allow-principal User:reseal-sealer --operation Read --group reseal-finisher
 acl --allow-principal User:reseal-sealer --operation Write --resource-pattern-type prefixed --transactional-id reseal-sealer-
 acl --allow-principal User:reseal-sealer --operation Write --resource-pattern-type prefixed --transactional-id reseal-finisher-
 
-# reseal-packager: consumes sealed, writes packaged and failed, reads packaged back for its ledger
+# reseal-packager: consumes sealed, writes packaged and failed, reads packaged back for its ledger; its relinker consumes relink-requested, reads packaged (which archive) and writes relinked
 acl --allow-principal User:reseal-packager --operation Describe --topic reseal.rotation.requested
 acl --allow-principal User:reseal-packager --operation Read --topic reseal.rotation.sealed
 acl --allow-principal User:reseal-packager --operation Read --operation Write --topic reseal.rotation.packaged
@@ -55,10 +59,14 @@ acl --allow-principal User:reseal-packager --operation Describe --topic reseal.r
 acl --allow-principal User:reseal-packager --operation Describe --topic reseal.rotation.adopted
 acl --allow-principal User:reseal-packager --operation Describe --topic reseal.key.changed
 acl --allow-principal User:reseal-packager --operation Describe --topic reseal.key.approved
+acl --allow-principal User:reseal-packager --operation Read --topic reseal.rotation.relink-requested
+acl --allow-principal User:reseal-packager --operation Read --operation Write --topic reseal.rotation.relinked
 acl --allow-principal User:reseal-packager --operation Read --group reseal-packager
+acl --allow-principal User:reseal-packager --operation Read --group reseal-relinker
 acl --allow-principal User:reseal-packager --operation Write --resource-pattern-type prefixed --transactional-id reseal-packager-
+acl --allow-principal User:reseal-packager --operation Write --resource-pattern-type prefixed --transactional-id reseal-relinker-
 
-# reseal-notifier: consumes packaged, writes notified and failed, reads notified back for its ledger
+# reseal-notifier: consumes packaged, writes notified and failed, reads notified back for its ledger; its relink-notifier consumes relinked and writes relink-notified (on notified)
 acl --allow-principal User:reseal-notifier --operation Describe --topic reseal.rotation.requested
 acl --allow-principal User:reseal-notifier --operation Describe --topic reseal.rotation.sealed
 acl --allow-principal User:reseal-notifier --operation Read --topic reseal.rotation.packaged
@@ -69,8 +77,12 @@ acl --allow-principal User:reseal-notifier --operation Describe --topic reseal.r
 acl --allow-principal User:reseal-notifier --operation Describe --topic reseal.rotation.adopted
 acl --allow-principal User:reseal-notifier --operation Describe --topic reseal.key.changed
 acl --allow-principal User:reseal-notifier --operation Describe --topic reseal.key.approved
+acl --allow-principal User:reseal-notifier --operation Describe --topic reseal.rotation.relink-requested
+acl --allow-principal User:reseal-notifier --operation Read --topic reseal.rotation.relinked
 acl --allow-principal User:reseal-notifier --operation Read --group reseal-notifier
+acl --allow-principal User:reseal-notifier --operation Read --group reseal-relink-notifier
 acl --allow-principal User:reseal-notifier --operation Write --resource-pattern-type prefixed --transactional-id reseal-notifier-
+acl --allow-principal User:reseal-notifier --operation Write --resource-pattern-type prefixed --transactional-id reseal-relink-notifier-
 
 # reseal-adoption: the adoption watcher: reads sealed, packaged (link expiry), notified and adopted from the start (no consumer group), writes adopted (changes, reminders, completion)
 acl --allow-principal User:reseal-adoption --operation Read --topic reseal.rotation.sealed

@@ -10,14 +10,16 @@ import picocli.CommandLine.Command;
 
 /**
  * {@code reseal}, the command of the production jar ({@code reseal-app/target/reseal.jar}, the one the image
- * runs): the services, {@code rotate}, {@code status}, {@code rotations} and {@code finish} against the API, and the offline {@code verify},
+ * runs): the services, {@code rotate}, {@code status}, {@code rotations}, {@code finish}, {@code relink} and
+ * {@code approve-key} against the API, and the offline {@code verify},
  * {@code seal} and {@code unseal}. The demo, the local stack and the benchmarks run on embedded servers and are
  * in {@code reseal-dev.jar} only.
  */
 @Command(name = "reseal", mixinStandardHelpOptions = true, version = "reseal 0.1.0",
         description = "Event-driven credential rotation for Kubernetes platforms that use Sealed Secrets.",
         subcommands = {
-                RotateCommand.class, StatusCommand.class, RotationsCommand.class, FinishCommand.class, ApproveKeyCommand.class,
+                RotateCommand.class, StatusCommand.class, RotationsCommand.class, FinishCommand.class, RelinkCommand.class,
+                ApproveKeyCommand.class,
                 VerifyCommand.class,
                 SealCommand.class, UnsealCommand.class,
                 ServiceCommand.Producer.class, ServiceCommand.Sealer.class,

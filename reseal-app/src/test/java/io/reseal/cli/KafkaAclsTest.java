@@ -41,7 +41,9 @@ class KafkaAclsTest {
             new Stage("sealer", "sealer", EventType.REQUESTED, EventType.SEALED),
             new Stage("sealer", "finisher", EventType.FINISHING, EventType.FINISHED),
             new Stage("packager", "packager", EventType.SEALED, EventType.PACKAGED),
-            new Stage("notifier", "notifier", EventType.PACKAGED, EventType.NOTIFIED));
+            new Stage("notifier", "notifier", EventType.PACKAGED, EventType.NOTIFIED),
+            new Stage("packager", "relinker", EventType.RELINK_REQUESTED, EventType.RELINKED),
+            new Stage("notifier", "relink-notifier", EventType.RELINKED, EventType.RELINK_NOTIFIED));
 
     @Test
     void strimziAndThePlainKafkaScriptGrantTheSame() throws Exception {
@@ -89,6 +91,17 @@ class KafkaAclsTest {
     }
 
     @Test
+    void onlyTheProducerAsksForRelinksAndOnlyThePackagerWritesTheLinksTheNotifierMails() throws Exception {
+        Set<AclBinding> acls = ShippedKafkaAcls.strimzi();
+        assertThat(acls).filteredOn(acl -> acl.pattern().name().equals(TOPICS.of(EventType.RELINK_REQUESTED))
+                        && acl.entry().operation() == AclOperation.WRITE)
+                .extracting(acl -> acl.entry().principal()).containsExactly("User:reseal-producer");
+        assertThat(acls).filteredOn(acl -> acl.pattern().name().equals(TOPICS.of(EventType.RELINKED))
+                        && acl.entry().operation() == AclOperation.WRITE)
+                .extracting(acl -> acl.entry().principal()).containsExactly("User:reseal-packager");
+    }
+
+    @Test
     void theStrimziOverlayLogsEachDeploymentInAsItsOwnUser() throws Exception {
         JsonNode kustomization = new YAMLMapper().readTree(ComposeTest.ROOT.resolve("deploy/strimzi/kustomization.yaml").toFile());
         Map<String, Map<String, JsonNode>> envByDeployment = new HashMap<>();
@@ -121,7 +134,9 @@ class KafkaAclsTest {
         grant(acls, "producer", EventType.REQUESTED, AclOperation.READ, AclOperation.WRITE);
         grant(acls, "producer", EventType.FINISHING, AclOperation.READ, AclOperation.WRITE);
         grant(acls, "producer", EventType.KEY_APPROVED, AclOperation.WRITE); // approve-key
-        for (EventType type : EnumSet.complementOf(EnumSet.of(EventType.REQUESTED, EventType.FINISHING))) {
+        grant(acls, "producer", EventType.RELINK_REQUESTED, AclOperation.READ, AclOperation.WRITE); // relink
+        for (EventType type : EnumSet.complementOf(EnumSet.of(EventType.REQUESTED, EventType.FINISHING,
+                EventType.RELINK_REQUESTED))) {
             grant(acls, "producer", type, AclOperation.READ);
         }
         Map<String, Set<String>> usedTopics = new HashMap<>();

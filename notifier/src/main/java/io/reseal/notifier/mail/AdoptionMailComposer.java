@@ -1,5 +1,6 @@
 package io.reseal.notifier.mail;
 
+import io.reseal.pipeline.event.RotationRelinked;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -7,15 +8,17 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The e-mails about a rotation's adoption in the clusters, from the notifier's templates: the one on
- * {@code decryption-failed}, naming namespace, cluster and the controller's message, with what to do; and the
- * reminder to a namespace that has not applied the rotation before its deadline or its link's expiry. The
- * {@code Message-ID} is stable per mail kind, rotation, cluster and namespace. Holds no value; thread-safe.
+ * The e-mails after a rotation's first one, from the notifier's templates: the one on {@code decryption-failed},
+ * naming namespace, cluster and the controller's message, with what to do; the reminder to a namespace that has not
+ * applied the rotation before its deadline or its link's expiry; and the fresh link of a relink. The
+ * {@code Message-ID} is stable per mail kind, rotation, cluster and namespace (per relink request for a relink).
+ * Holds no value; thread-safe.
  */
 public final class AdoptionMailComposer {
 
     private final MailTemplates decryptionFailed = MailTemplates.named("decryption-failed");
     private final MailTemplates notApplied = MailTemplates.named("not-applied");
+    private final MailTemplates relinked = MailTemplates.named("relinked");
 
     /**
      * The mail to a namespace's contacts and the requestor when its controller could not decrypt the rotation.
@@ -26,7 +29,7 @@ public final class AdoptionMailComposer {
         Map<String, Object> view = view(rotationId, workflow, environment, namespace, cluster);
         view.put("message", message == null ? "(no message)" : message.replaceAll("\\p{Cntrl}", " "));
         String subject = "[reseal] " + workflow + ": secrets cannot be decrypted in " + namespace + " on " + cluster;
-        return mail(decryptionFailed, "decryption-failed", view, subject, recipients);
+        return mail(decryptionFailed, messageId("decryption-failed", view), view, subject, recipients);
     }
 
     /**
@@ -41,7 +44,24 @@ public final class AdoptionMailComposer {
         view.put(linkExpiry ? "linkExpiry" : "deadline", Boolean.TRUE);
         String subject = "[reseal] " + workflow + ": apply the new secrets in " + namespace + " on " + cluster
                 + (linkExpiry ? " before the link expires at " : " before ") + at;
-        return mail(notApplied, "not-applied", view, subject, recipients);
+        return mail(notApplied, messageId("not-applied", view), view, subject, recipients);
+    }
+
+    /**
+     * The mail with a relink's fresh download link, to the recipients of the rotation's first mail (the requestor
+     * and the namespaces' contacts). Unusable addresses are handled as above.
+     */
+    public RotationMail relinked(RotationRelinked relink) {
+        Map<String, Object> view = new LinkedHashMap<>();
+        view.put("rotationId", relink.rotationId());
+        view.put("workflow", relink.workflow());
+        view.put("requestedBy", relink.requestedBy());
+        view.put("downloadUrl", relink.downloadUrl());
+        view.put("expiresAt", relink.expiresAt().toString());
+        view.put("archiveName", relink.archiveName());
+        view.put("sha256", relink.sha256());
+        String subject = "[reseal] " + relink.workflow() + ": a fresh download link for rotation " + relink.rotationId();
+        return mail(relinked, "<relink-" + relink.relinkId() + "@reseal>", view, subject, relink.recipients());
     }
 
     private static Map<String, Object> view(String rotationId, String workflow, String environment, String namespace,
@@ -55,8 +75,13 @@ public final class AdoptionMailComposer {
         return view;
     }
 
-    private static RotationMail mail(MailTemplates templates, String kind, Map<String, Object> view, String subject,
-                                     List<String> recipients) {
+    private static String messageId(String kind, Map<String, Object> view) {
+        return "<" + kind + "-" + view.get("rotationId") + "-" + view.get("cluster") + "-" + view.get("namespace")
+                + "@reseal>";
+    }
+
+    private static RotationMail mail(MailTemplates templates, String messageId, Map<String, Object> view,
+                                     String subject, List<String> recipients) {
         List<EmailAddress> to = new ArrayList<>();
         List<String> unusable = new ArrayList<>();
         for (String candidate : recipients) {
@@ -67,9 +92,7 @@ public final class AdoptionMailComposer {
                 unusable.add(e.getMessage());
             }
         }
-        String rotationId = (String) view.get("rotationId");
-        return new RotationMail(rotationId, "<" + kind + "-" + rotationId + "-" + view.get("cluster") + "-"
-                + view.get("namespace") + "@reseal>", subject.replaceAll("\\p{Cntrl}", " "), templates.text(view),
-                templates.html(view), to, unusable);
+        return new RotationMail((String) view.get("rotationId"), messageId, subject.replaceAll("\\p{Cntrl}", " "),
+                templates.text(view), templates.html(view), to, unusable);
     }
 }

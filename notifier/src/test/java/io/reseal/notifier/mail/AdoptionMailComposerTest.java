@@ -2,6 +2,7 @@ package io.reseal.notifier.mail;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.reseal.pipeline.event.RotationRelinked;
 import java.time.Instant;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -45,5 +46,22 @@ class AdoptionMailComposerTest {
 
         assertThat(mail.messageId()).isEqualTo("<decryption-failed-r1-prod-eu-financial-ml-dev@reseal>");
         assertThat(mail.text()).contains("Controller: no key could decrypt secret (K)");
+    }
+
+    @Test
+    void theRelinkMailGivesTheFreshLinkWithTheSameChecksumToEveryoneOnceAndEscapesItInHtml() {
+        RotationRelinked relink = new RotationRelinked("r1", "financial-ml", "r1.relink.abc", "team",
+                "financial-ml-r1.tar.gz", 10, "ab".repeat(32), "http://s3/a.tar.gz?X-Amz-Expires=600&X-Amz-Signature=f00",
+                AT, List.of("team@example.com", "oncall@example.com", "TEAM@example.com"));
+
+        RotationMail mail = composer.relinked(relink);
+
+        assertThat(mail.subject()).isEqualTo("[reseal] financial-ml: a fresh download link for rotation r1");
+        assertThat(mail.messageId()).isEqualTo("<relink-r1.relink.abc@reseal>");
+        assertThat(mail.recipients()).extracting(EmailAddress::value)
+                .containsExactly("team@example.com", "oncall@example.com");
+        assertThat(mail.text()).contains("Download:   http://s3/a.tar.gz?X-Amz-Expires=600&X-Amz-Signature=f00",
+                "Expires:    2026-12-05T09:00:00Z", "SHA-256:    " + "ab".repeat(32), "./reseal relink r1");
+        assertThat(mail.html()).contains("href=\"http://s3/a.tar.gz?X-Amz-Expires&#61;600&amp;X-Amz-Signature&#61;f00\"");
     }
 }

@@ -120,6 +120,14 @@ public final class PackageStore implements AutoCloseable {
         }
     }
 
+    /**
+     * Whether the bucket still holds {@code objectKey} with user metadata {@code sha256}: the very archive that was
+     * stored, not deleted, expired or replaced since.
+     */
+    public boolean holds(String objectKey, String sha256) throws RetriableStageException, PermanentStageException {
+        return stat(objectKey).map(found -> sha256.equals(found.userMetadata().get(META_SHA256))).orElse(false);
+    }
+
     /** A GET link to {@code objectKey} valid for the configured expiry, signed for the public endpoint. */
     public PresignedLink presign(String objectKey) throws PermanentStageException {
         Instant now = clock.instant();

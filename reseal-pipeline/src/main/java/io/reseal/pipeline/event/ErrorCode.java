@@ -24,6 +24,8 @@ public enum ErrorCode {
     // the packager
     INVALID_PACKAGE_INPUT, S3_UNAVAILABLE, S3_ACCESS_DENIED, S3_BUCKET_MISSING, S3_REJECTED, GIT_REFUSED,
     GIT_UNAVAILABLE,
+    // the packager's relinks: the archive is no longer in the bucket, or the rotation was never packaged
+    ARCHIVE_GONE, NOT_PACKAGED,
     // the notifier
     LINK_EXPIRED, NO_VALID_RECIPIENT, RECIPIENT_REJECTED, SENDER_REJECTED, MESSAGE_REJECTED, SMTP_UNAVAILABLE,
     SMTP_TIMEOUT, SMTP_DEFERRED, SMTP_ERROR;

@@ -5,7 +5,7 @@ import java.util.Optional;
 
 /**
  * The event types of the contract (the five of the pipeline, finishing/finished of issued credentials, adoption
- * after delivery, and the approval of a cluster's changed key), each with its data class and the default topic it
+ * after delivery, the approval of a cluster's changed key, and the relink of an expired download link), each with its data class and the default topic it
  * travels on.
  */
 public enum EventType {
@@ -29,7 +29,14 @@ public enum EventType {
     /** The sealer took, or holds for approval, a certificate from a URL (about a cluster's key, not a rotation). */
     KEY_CHANGED("io.reseal.key.changed.v1", "reseal.key.changed", KeyChanged.class),
     /** An operator approved a held certificate (about a cluster's key, not a rotation). */
-    KEY_APPROVED("io.reseal.key.approved.v1", "reseal.key.approved", KeyApproved.class);
+    KEY_APPROVED("io.reseal.key.approved.v1", "reseal.key.approved", KeyApproved.class),
+    /** Someone asked for a fresh download link of a packaged rotation ({@code ./reseal relink}, the API). */
+    RELINK_REQUESTED("io.reseal.rotation.relink-requested.v1", "reseal.rotation.relink-requested",
+            RotationRelinkRequested.class),
+    /** The packager presigned a fresh link to a rotation's archive, for one relink request. */
+    RELINKED("io.reseal.rotation.relinked.v1", "reseal.rotation.relinked", RotationRelinked.class),
+    /** The notifier mailed the fresh link of one relink request; travels on the notified topic. */
+    RELINK_NOTIFIED("io.reseal.rotation.relink-notified.v1", "reseal.rotation.notified", RotationRelinkNotified.class);
 
     private final String ceType;
     private final String defaultTopic;
@@ -65,11 +72,19 @@ public enum EventType {
     }
 
     /**
-     * Whether this type is a stage a rotation reaches; adoption and a deferred finish are told beside the stages
-     * and do not move a rotation's stage, and key events are about a cluster, not a rotation.
+     * Whether this type is a stage a rotation reaches; adoption, a deferred finish and relinks are told beside the
+     * stages and do not move a rotation's stage, and key events are about a cluster, not a rotation.
      */
     public boolean isStage() {
-        return !isAdoption() && !isKey() && this != FINISH_DEFERRED;
+        return !isAdoption() && !isKey() && !isRelink() && this != FINISH_DEFERRED;
+    }
+
+    /**
+     * Whether this type is part of a relink: a rotation may be relinked any number of times, each request once, so
+     * these carry a {@code relinkId} that the stages count by (not the rotation).
+     */
+    public boolean isRelink() {
+        return this == RELINK_REQUESTED || this == RELINKED || this == RELINK_NOTIFIED;
     }
 
     /**

@@ -78,7 +78,7 @@ final class OutcomeDecider {
         ConsumerRecord<String, byte[]> input = parsed.input();
         RotationEvent<?> event = parsed.event();
         long started = System.nanoTime();
-        if (ledger.isDone(event.rotationId())) {
+        if (ledger.isDone(handler.doneKey(event))) {
             LOG.info("{}: rotation {} of {} was already done; event {} acknowledged without effect", handler.stage(),
                     event.rotationId(), event.subject(), event.id());
             return new Publish(new Publication(input, event, parsed.trace(), List.of(), "duplicate", List.of(),
@@ -112,7 +112,8 @@ final class OutcomeDecider {
                 ProducerRecord<String, byte[]> out = codec.toRecord(topics.of(output.type()), output);
                 out.headers().add(TraceParent.HEADER, parsed.trace().header().getBytes(StandardCharsets.UTF_8));
                 records.add(out);
-                if (output.rotationId() != null) finishes.add(output.rotationId());
+                String done = handler.doneKey(output);
+                if (done != null) finishes.add(done);
             }
         }
         return new Publish(new Publication(input, event, parsed.trace(), List.copyOf(records), "succeeded",

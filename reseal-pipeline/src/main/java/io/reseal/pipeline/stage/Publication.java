@@ -15,7 +15,7 @@ import org.apache.kafka.clients.producer.ProducerRecord;
  * @param outputs the records to publish (outputs, failure reports), possibly none
  * @param outcome how the listener counts it: {@code succeeded}, {@code failed}, {@code invalid}, {@code duplicate}
  * @param reportedCodes the error codes of the failed records among {@code outputs}
- * @param finishes the rotations the ledger marks done once this is committed
+ * @param finishes the rotations (or requests, {@link StageHandler#doneKey}) the ledger marks done once this is committed
  * @param startedNanos when handling began ({@link System#nanoTime()}), for the latency of a success
  */
 record Publication(ConsumerRecord<String, byte[]> input, RotationEvent<?> event, TraceParent trace,

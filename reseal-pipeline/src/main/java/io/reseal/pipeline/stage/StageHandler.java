@@ -34,4 +34,14 @@ public interface StageHandler {
     default boolean commitsEachRecord() {
         return false;
     }
+
+    /**
+     * What the {@link RotationLedger} counts as done once, for an event this stage reads, writes, or finds on its
+     * output topic: by default the rotation of a stage event (each stage does a rotation once), {@code null} (marks
+     * nothing) for the events told beside the stages. A stage that acts on one rotation many times, once per
+     * request (a relink), counts by the request instead.
+     */
+    default String doneKey(RotationEvent<?> event) {
+        return event.type().isStage() ? event.rotationId() : null;
+    }
 }

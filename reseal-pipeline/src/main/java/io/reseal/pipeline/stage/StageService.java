@@ -60,7 +60,7 @@ public final class StageService implements AutoCloseable {
         Topics topics = kafka.topicNames();
         KafkaClients clients = new KafkaClients(kafka);
         TopicBootstrap.ensure(clients, topics, kafka.partitions(), kafka.replicationFactor());
-        RotationLedger ledger = RotationLedger.load(clients, topics.of(produces), history);
+        RotationLedger ledger = RotationLedger.load(clients, topics.of(produces), history, handler::doneKey);
         String group = "reseal-" + handler.stage();
         Batching batching = handler.commitsEachRecord() ? Batching.ONE_AT_A_TIME : kafka.batching();
         StageWorker worker = new StageWorker(

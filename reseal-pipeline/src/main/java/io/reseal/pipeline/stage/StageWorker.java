@@ -205,7 +205,7 @@ public final class StageWorker implements Runnable, AutoCloseable {
         MDC.put("traceId", trace.traceId());
         try {
             OutcomeDecider.Parsed parsed = decider.parse(record, trace);
-            if (parsed.event() != null && batch.finishes(parsed.event().rotationId())) {
+            if (parsed.event() != null && batch.finishes(handler.doneKey(parsed.event()))) {
                 // A second request for a rotation this batch finishes: decide it against the committed ledger.
                 commit(batch);
                 batch.clear();
@@ -366,8 +366,8 @@ public final class StageWorker implements Runnable, AutoCloseable {
                     || (!publications.isEmpty() && System.nanoTime() - startedNanos >= batching.maxDuration().toNanos());
         }
 
-        boolean finishes(String rotationId) {
-            return rotationId != null && publications.stream().anyMatch(p -> p.finishes().contains(rotationId));
+        boolean finishes(String doneKey) {
+            return doneKey != null && publications.stream().anyMatch(p -> p.finishes().contains(doneKey));
         }
 
         List<Publication> publications() {

@@ -67,6 +67,8 @@ import org.slf4j.LoggerFactory;
  *       accepted is visible at once.</li>
  *   <li>{@code POST /api/v1/rotations/{id}/finish}: revoke the previous credentials of a rotation with issued
  *       credentials (see {@code finish}).</li>
+ *   <li>{@code POST /api/v1/rotations/{id}/relink}: mail a fresh download link of a packaged rotation
+ *       ({@link RelinkRequest}).</li>
  *   <li>{@code POST /api/v1/clusters/{cluster}/keys/{fingerprint}/approve}: approve a cluster's held certificate
  *       ({@link KeyApprovalRequest}).</li>
  *   <li>{@code GET /health/live}, {@code GET /health/ready} (checks {@code kafka}: it answers, and
@@ -125,6 +127,7 @@ public final class RotationApi implements AutoCloseable {
                 .failureHandler(this::failed);
         router.get(ROTATIONS + "/:id").handler(this::status).failureHandler(this::failed);
         router.post(ROTATIONS + "/:id/finish").handler(this::finish).failureHandler(this::failed);
+        router.post(RelinkRequest.PATH).handler(this::relink).failureHandler(this::failed);
         router.get(ROTATIONS).handler(this::list).failureHandler(this::failed);
         router.post(KeyApprovalRequest.PATH).handler(this::approveKey).failureHandler(this::failed);
         new StatusPage().routes(router);
@@ -364,6 +367,55 @@ public final class RotationApi implements AutoCloseable {
             } else {
                 reject(ctx, "finish", new RequestRejected(503, "kafka-unavailable",
                         "Kafka did not acknowledge the request; retry", null));
+            }
+        });
+    }
+
+    /**
+     * {@code POST /api/v1/rotations/{id}/relink}: see {@link RelinkRequest}; 401 and 404 as for finish, 429 beyond
+     * the token's {@code requestsPerMinute} (each relink mails people); 202 once Kafka has it.
+     */
+    private void relink(RoutingContext ctx) {
+        Optional<ApiToken> token = authenticate(ctx, "relink");
+        if (token.isEmpty()) {
+            return;
+        }
+        String id = ctx.pathParam("id");
+        Optional<RotationStatus> found = ROTATION_ID.matcher(id).matches() ? view.find(id) : Optional.empty();
+        if (found.isEmpty()) {
+            unknown(ctx, "relink", id);
+            return;
+        }
+        RotationEvent<io.reseal.pipeline.event.RotationRelinkRequested> event;
+        try {
+            event = RelinkRequest.of(token.get(), found.get(), ctx.request().getHeader("Idempotency-Key"), clock);
+            Duration wait = rate.acquire(token.get().name(), token.get().requestsPerMinute());
+            if (wait != null) {
+                ctx.response().putHeader("Retry-After", Long.toString(wait.toSeconds()));
+                throw new RequestRejected(429, "rate-limited", "token '" + token.get().name() + "' made more than "
+                        + token.get().requestsPerMinute() + " requests this minute (api.tokens[].requestsPerMinute)", null);
+            }
+        } catch (RequestRejected e) {
+            reject(ctx, "relink", e);
+            return;
+        }
+        vertx.<Void>executeBlocking(() -> {
+            publisher.publishRelink(event).get(30, TimeUnit.SECONDS);
+            return null;
+        }, false).onComplete(result -> {
+            if (result.succeeded()) {
+                LOG.info("relink {} of rotation {} requested through the API with token '{}'", event.data().relinkId(),
+                        id, token.get().name());
+                metrics.request("relink", "accepted");
+                Map<String, Object> body = new LinkedHashMap<>();
+                body.put("rotationId", id);
+                body.put("relinkId", event.data().relinkId());
+                body.put("status", "relink-requested");
+                body.put("statusUrl", statusBase.get() + ROTATIONS + "/" + id);
+                send(ctx, 202, body);
+            } else {
+                reject(ctx, "relink", new RequestRejected(503, "kafka-unavailable",
+                        "Kafka did not acknowledge the request; retry with the same Idempotency-Key", null));
             }
         });
     }

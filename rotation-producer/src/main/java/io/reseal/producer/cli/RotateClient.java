@@ -143,6 +143,19 @@ public final class RotateClient {
     }
 
     /**
+     * Asks the API for a fresh download link of a packaged rotation, mailed to the recipients of its first mail.
+     * Returns the relink id once Kafka has the request; the attempts carry one Idempotency-Key, so a retry mails once.
+     */
+    public String relink(String rotationId) throws IOException, InterruptedException {
+        HttpRequest request = authorized(URI.create(apiUrl + RotationApi.ROTATIONS + "/"
+                + URLEncoder.encode(rotationId, StandardCharsets.UTF_8) + "/relink"))
+                .header("Idempotency-Key", UUID.randomUUID().toString())
+                .POST(HttpRequest.BodyPublishers.noBody())
+                .build();
+        return sendWithRetries(request).path("relinkId").asText();
+    }
+
+    /**
      * Approves the certificate {@code fingerprint} that {@code cluster}'s URL serves and the sealer holds. Returns
      * the fingerprint as the API read it (64 hex digits) once Kafka has the approval; the sealer uses the
      * certificate from its next refresh on.
@@ -219,6 +232,12 @@ public final class RotateClient {
             text.append("package   ").append(status.link().downloadUrl()).append('\n');
             text.append("expires   ").append(status.link().expiresAt()).append('\n');
             text.append("sha256    ").append(status.link().sha256()).append('\n');
+        }
+        if (status.relink() != null) {
+            RotationStatus.Relink relink = status.relink();
+            text.append("relink    ").append(relink.relinkId()).append(": ").append(relink.state())
+                    .append(relink.error() != null ? " (" + relink.error() + ")" : "")
+                    .append(relink.expiresAt() != null ? ", fresh link until " + relink.expiresAt() : "").append('\n');
         }
         if (status.git() != null) {
             text.append("git       ").append(status.git().repository()).append(' ').append(status.git().branch());

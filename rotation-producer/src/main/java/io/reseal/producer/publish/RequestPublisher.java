@@ -5,6 +5,7 @@ import io.reseal.pipeline.event.EventType;
 import io.reseal.pipeline.event.KeyApproved;
 import io.reseal.pipeline.event.RotationEvent;
 import io.reseal.pipeline.event.RotationFinishing;
+import io.reseal.pipeline.event.RotationRelinkRequested;
 import io.reseal.pipeline.event.RotationRequested;
 import io.reseal.pipeline.event.TraceParent;
 import io.reseal.pipeline.kafka.KafkaClients;
@@ -19,7 +20,7 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 
 /**
  * Writes {@code RotationRequested} events to the requested topic (and {@code RotationFinishing} to the finishing
- * topic, {@code KeyApproved} to the key-approved topic) with an idempotent producer and
+ * topic, {@code KeyApproved} to the key-approved topic, {@code RotationRelinkRequested} to the relink-requested topic) with an idempotent producer and
  * {@code acks=all}: a returned future completes only once every in-sync replica has the record, and fails
  * (never hangs) within the delivery timeout when Kafka is unreachable. Thread-safe; closes its producer.
  */
@@ -37,6 +38,7 @@ public final class RequestPublisher implements AutoCloseable {
     private final String topic;
     private final String finishingTopic;
     private final String keyApprovedTopic;
+    private final String relinkTopic;
     private final EventCodec codec = new EventCodec();
 
     public RequestPublisher(KafkaClients clients, Topics topics, String clientId) {
@@ -52,11 +54,17 @@ public final class RequestPublisher implements AutoCloseable {
         this.topic = topics.of(EventType.REQUESTED);
         this.finishingTopic = topics.of(EventType.FINISHING);
         this.keyApprovedTopic = topics.of(EventType.KEY_APPROVED);
+        this.relinkTopic = topics.of(EventType.RELINK_REQUESTED);
     }
 
     /** Sends an operator's approval of a cluster's held key; completes when Kafka acknowledged it. Off any event loop. */
     public CompletableFuture<Void> publishKeyApproval(RotationEvent<KeyApproved> event) {
         return send(codec.toRecord(keyApprovedTopic, event));
+    }
+
+    /** Sends a request for a fresh download link; completes when Kafka acknowledged it. Off any event loop. */
+    public CompletableFuture<Void> publishRelink(RotationEvent<RotationRelinkRequested> event) {
+        return send(codec.toRecord(relinkTopic, event));
     }
 
     /** Sends a request to finish a rotation; completes when Kafka acknowledged it. Call it off any event loop. */

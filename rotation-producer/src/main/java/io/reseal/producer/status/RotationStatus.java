@@ -8,7 +8,11 @@ import io.reseal.pipeline.event.RotationAdopted;
 import io.reseal.pipeline.event.RotationAdoptionComplete;
 import io.reseal.pipeline.event.RotationEvent;
 import io.reseal.pipeline.event.RotationFailed;
+import io.reseal.pipeline.event.RelinkData;
 import io.reseal.pipeline.event.RotationPackaged;
+import io.reseal.pipeline.event.RotationRelinkNotified;
+import io.reseal.pipeline.event.RotationRelinkRequested;
+import io.reseal.pipeline.event.RotationRelinked;
 import io.reseal.pipeline.event.RotationFinishDeferred;
 import io.reseal.pipeline.event.RotationFinished;
 import io.reseal.pipeline.event.RotationFinishing;
@@ -38,6 +42,7 @@ import java.util.stream.Collectors;
  * @param error why it failed, once failed
  * @param issuers for a rotation with issued credentials: each issuer's phase and versions, and what finish revoked when
  * @param adoption where each namespace stands in the clusters, once the adoption watcher reported
+ * @param relink the last fresh link asked for ({@code ./reseal relink}), once one was
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record RotationStatus(
@@ -51,7 +56,8 @@ public record RotationStatus(
         Failure error,
         RotationPackaged.GitDelivery git,
         List<IssuerPhase> issuers,
-        Adoption adoption) {
+        Adoption adoption,
+        Relink relink) {
 
     public RotationStatus {
         issuers = issuers == null || issuers.isEmpty() ? null : List.copyOf(issuers);
@@ -94,12 +100,12 @@ public record RotationStatus(
                 : reached.keySet().stream().reduce((a, b) -> b).orElseThrow();
         String newWorkflow = workflow != null ? workflow : event.subject();
         return new RotationStatus(rotationId, newWorkflow, furthest.shortName(), newTrigger, newBatch, ordered,
-                newLink, newError, newGit, newIssuers, adoption);
+                newLink, newError, newGit, newIssuers, adoption, relink);
     }
 
     /**
-     * The status after an event told beside the stages (adoption, a deferred finish) of this rotation: the stage
-     * stays what the pipeline made it.
+     * The status after an event told beside the stages (adoption, a deferred finish, a relink and its failure) of
+     * this rotation: the stage stays what the pipeline made it.
      */
     RotationStatus withAside(RotationEvent<?> event) {
         Adoption known = adoption == null ? Adoption.NONE : adoption;
@@ -108,11 +114,48 @@ public record RotationStatus(
         List<IssuerPhase> newIssuers = event.data() instanceof RotationFinishDeferred held
                 ? IssuerPhase.deferred(held, issuers) : issuers;
         return new RotationStatus(rotationId, workflow != null ? workflow : event.subject(), stage, trigger, batchId,
-                stages, link, error, git, newIssuers, next);
+                stages, link, error, git, newIssuers, next, Relink.after(relink, event));
     }
 
     static RotationStatus empty(String rotationId) {
-        return new RotationStatus(rotationId, null, null, null, null, Map.of(), null, null, null, null, null);
+        return new RotationStatus(rotationId, null, null, null, null, Map.of(), null, null, null, null, null, null);
+    }
+
+    /**
+     * The last relink of the rotation: {@code requested}, {@code relinked} (a fresh link until {@code expiresAt}),
+     * {@code mailed}, or {@code failed} (with {@code error}, e.g. {@code archive-gone}). The events of one relink come
+     * on three topics, in any order: its state only moves forward; another relink replaces it when asked later.
+     */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record Relink(String relinkId, String state, Instant since, Instant expiresAt, String error) {
+
+        private static final List<String> ORDER = List.of("requested", "relinked", "mailed", "failed");
+
+        static Relink after(Relink known, RotationEvent<?> event) {
+            Instant at = event.time().toInstant();
+            Relink seen;
+            if (event.data() instanceof RotationRelinkRequested requested) {
+                seen = new Relink(requested.relinkId(), "requested", at, null, null);
+            } else if (event.data() instanceof RotationRelinked relinked) {
+                seen = new Relink(relinked.relinkId(), "relinked", at, relinked.expiresAt(), null);
+            } else if (event.data() instanceof RotationRelinkNotified mailed) {
+                seen = new Relink(mailed.relinkId(), "mailed", at, mailed.expiresAt(), null);
+            } else if (event.data() instanceof RotationFailed failed && RelinkData.isRelinkStage(failed.stage())) {
+                String relinkId = event.id().endsWith("." + EventType.FAILED.shortName()) && event.id().contains(".relink.")
+                        ? event.id().substring(0, event.id().length() - EventType.FAILED.shortName().length() - 1)
+                        : known == null ? null : known.relinkId();
+                seen = new Relink(relinkId, "failed", at, null, failed.errorCode());
+            } else {
+                return known;
+            }
+            if (known == null) return seen;
+            if (!java.util.Objects.equals(known.relinkId(), seen.relinkId())) {
+                return seen.since().isBefore(known.since()) ? known : seen;
+            }
+            if (ORDER.indexOf(seen.state()) < ORDER.indexOf(known.state())) return known;
+            return new Relink(known.relinkId(), seen.state(), known.since(),
+                    seen.expiresAt() != null ? seen.expiresAt() : known.expiresAt(), seen.error());
+        }
     }
 
     /** The delivery archive's presigned link. */

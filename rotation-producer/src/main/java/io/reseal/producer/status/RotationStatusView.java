@@ -4,6 +4,7 @@ import io.reseal.pipeline.event.AdoptionEvents;
 import io.reseal.pipeline.event.EventCodec;
 import io.reseal.pipeline.event.EventType;
 import io.reseal.pipeline.event.InvalidEventException;
+import io.reseal.pipeline.event.RelinkData;
 import io.reseal.pipeline.event.RotationEvent;
 import io.reseal.pipeline.event.RotationFailed;
 import io.reseal.pipeline.event.RotationRequested;
@@ -139,7 +140,8 @@ public final class RotationStatusView implements AutoCloseable {
             return;
         }
         idempotency.learn(event, at);
-        if (!event.type().isStage()) { // adoption, a deferred finish: the stage stays
+        boolean relinkFailed = event.data() instanceof RotationFailed failed && RelinkData.isRelinkStage(failed.stage());
+        if (!event.type().isStage() || relinkFailed) { // adoption, a deferred finish, a relink: the stage stays
             if (event.type().isAdoption() && !AdoptionEvents.fromWatcher(event)) {
                 LOG.debug("status view ignores adoption event {}: not in the shape the adoption watcher publishes",
                         event.id());

@@ -14,7 +14,11 @@ import io.reseal.pipeline.event.RotationSealed;
 import io.reseal.pipeline.event.RotationEvent;
 import io.reseal.pipeline.event.RotationFailed;
 import io.reseal.pipeline.event.RotationNotified;
+import io.reseal.pipeline.event.RelinkData;
 import io.reseal.pipeline.event.RotationPackaged;
+import io.reseal.pipeline.event.RotationRelinkNotified;
+import io.reseal.pipeline.event.RotationRelinkRequested;
+import io.reseal.pipeline.event.RotationRelinked;
 import io.reseal.producer.cli.RotateClient;
 import io.reseal.pipeline.event.RotationRequested;
 import io.reseal.pipeline.event.Trigger;
@@ -108,5 +112,36 @@ class RotationStatusTest {
         assertThat(status.stage()).isEqualTo("finished");
         assertThat(RotateClient.render(status)).contains("issuer    mlflow-db: finished, current mlflow_app_b, revoked mlflow_app_a at "
                 + "2026-12-02T10:00:00Z: at the revokePrevious deadline; still on the previous credential: financial-ml on prod-eu (delivered)");
+    }
+
+    @Test
+    void theLastRelinkMovesOnlyForwardWhateverTheOrderItsTopicsAreReadAndALaterOneReplacesIt() {
+        Instant expiry = T0.plusSeconds(3600);
+        RotationEvent<RotationRelinkNotified> mailed = RelinkData.event(EventType.RELINK_NOTIFIED, "/test",
+                OffsetDateTime.ofInstant(T0.plusSeconds(2), ZoneOffset.UTC), new RotationRelinkNotified("r1",
+                        "financial-ml", "r1.relink.a", List.of("team@example.com"), "<relink-r1.relink.a@reseal>",
+                        T0.plusSeconds(2), expiry));
+        RotationEvent<RotationRelinked> relinked = RelinkData.event(EventType.RELINKED, "/test",
+                OffsetDateTime.ofInstant(T0, ZoneOffset.UTC), new RotationRelinked("r1", "financial-ml", "r1.relink.a",
+                        "team", "a.tar.gz", 10, "ab".repeat(32), "http://s3/a", expiry, List.of("team@example.com")));
+        RotationStatus delivered = apply(RotationStatus.empty("r1"), event(EventType.NOTIFIED, T0.minusSeconds(60),
+                new RotationNotified("r1", "financial-ml", List.of("team@example.com"), "<m@reseal>", T0.minusSeconds(60))));
+
+        // the mail is read before the link it sent: still mailed
+        RotationStatus status = delivered.withAside(mailed).withAside(relinked);
+        assertThat(status.relink()).isEqualTo(new RotationStatus.Relink("r1.relink.a", "mailed", T0.plusSeconds(2), expiry, null));
+        assertThat(status.stage()).isEqualTo("notified");
+        assertThat(RotateClient.render(status)).contains("relink    r1.relink.a: mailed, fresh link until " + expiry);
+
+        // a later request, then its failure
+        RotationStatus later = status.withAside(RelinkData.event(EventType.RELINK_REQUESTED, "/test",
+                OffsetDateTime.ofInstant(T0.plusSeconds(60), ZoneOffset.UTC),
+                new RotationRelinkRequested("r1", "financial-ml", "r1.relink.b", "team")));
+        later = later.withAside(event(EventType.FAILED, T0.plusSeconds(61), new RotationFailed("relinker", "archive-gone",
+                "gone", null, null, null, "r1", "financial-ml")));
+        assertThat(later.relink().relinkId()).isEqualTo("r1.relink.b");
+        assertThat(later.relink().state()).isEqualTo("failed");
+        assertThat(later.relink().error()).isEqualTo("archive-gone");
+        assertThat(later.stage()).isEqualTo("notified");
     }
 }
