@@ -9,7 +9,6 @@ import io.reseal.pipeline.kafka.KafkaClients;
 import io.reseal.pipeline.stage.PermanentStageException;
 import io.reseal.pipeline.stage.RetriableStageException;
 import io.reseal.sealer.issuer.KafkaScramIssuerConfig.Settings;
-import io.reseal.sealer.issuer.PostgresIssuerConfig.Strategy;
 import io.reseal.sealer.secret.SecretValue;
 import io.reseal.sealer.values.Generator;
 import io.reseal.sealer.values.ValueResolver;
@@ -157,7 +156,7 @@ public final class KafkaScramIssuer implements Issuer {
     }
 
     private boolean alternating() {
-        return settings.strategy() == Strategy.ALTERNATING_USERS;
+        return settings.strategy() == UserStrategy.ALTERNATING_USERS;
     }
 
     /** Deletes every SCRAM credential of {@code user} and every ACL of {@code User:<user>}. Idempotent. */

@@ -276,7 +276,7 @@ class IssuedRotationIT {
         keys.put("MLFLOW_DB_USERNAME", new ValueSource.Issued(new ValueSource.IssuedRef("mlflow-db", "username")));
         keys.put("MLFLOW_DB_PASSWORD", new ValueSource.Issued(new ValueSource.IssuedRef("mlflow-db", "password")));
         PostgresIssuerConfig issuer = new PostgresIssuerConfig("mlflow-db", new PostgresIssuerConfig.Settings(jdbcUrl,
-                new PostgresIssuerConfig.Admin(new ValueSource.Literal("reseal_admin"), new ValueSource.Env("MLFLOW_DB_ADMIN_PASSWORD")),
+                new AdminLogin(new ValueSource.Literal("reseal_admin"), new ValueSource.Env("MLFLOW_DB_ADMIN_PASSWORD")),
                 "mlflow_app", null), revokePrevious);
         return new SealerConfig(clusters, List.of(new BundleConfig("mlflow-db", null, null, null, keys)),
                 List.of(new WorkflowConfig("financial-ml", "ml-team@example.com", List.of("mlflow-db"),
