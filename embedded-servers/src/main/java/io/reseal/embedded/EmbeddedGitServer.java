@@ -23,7 +23,6 @@ import org.eclipse.jetty.ee10.servlet.FilterHolder;
 import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
 import org.eclipse.jetty.ee10.servlet.ServletHolder;
 import org.eclipse.jetty.server.Server;
-import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jgit.http.server.GitServlet;
 import org.eclipse.jgit.lib.Repository;
 import org.eclipse.jgit.transport.ReceivePack;
@@ -71,14 +70,9 @@ public final class EmbeddedGitServer implements AutoCloseable {
             context.setContextPath("/");
             context.addFilter(new FilterHolder(new BasicLogin()), "/*", EnumSet.of(DispatcherType.REQUEST));
             context.addServlet(new ServletHolder(git), "/git/*");
-            jetty = new Server();
-            ServerConnector connector = new ServerConnector(jetty);
-            connector.setHost("127.0.0.1");
-            connector.setPort(0);
-            jetty.addConnector(connector);
-            jetty.setHandler(context);
+            jetty = LoopbackJetty.serving(context);
             jetty.start();
-            port = connector.getLocalPort();
+            port = LoopbackJetty.port(jetty);
         } catch (Exception e) {
             throw new IllegalStateException("cannot start the Git HTTP server", e);
         }
