@@ -43,6 +43,7 @@ import io.reseal.sealer.ClusterConfig;
 import io.reseal.sealer.SealerConfig;
 import io.reseal.sealer.SealerWorker;
 import io.reseal.sealer.crypto.ControllerKeyPair;
+import io.reseal.sealer.issuer.AdminLogin;
 import io.reseal.sealer.issuer.PostgresIssuerConfig;
 import io.reseal.sealer.issuer.RevokePrevious;
 import io.reseal.sealer.kube.ClusterAccess;
@@ -311,7 +312,7 @@ class FinishOnAdoptionIT {
         keys.put("MLFLOW_DB_USERNAME", new ValueSource.Issued(new ValueSource.IssuedRef("mlflow-db", "username")));
         keys.put("MLFLOW_DB_PASSWORD", new ValueSource.Issued(new ValueSource.IssuedRef("mlflow-db", "password")));
         PostgresIssuerConfig issuer = new PostgresIssuerConfig("mlflow-db", new PostgresIssuerConfig.Settings(
-                postgres.jdbcUrl(), new PostgresIssuerConfig.Admin(new ValueSource.Literal("reseal_admin"),
+                postgres.jdbcUrl(), new AdminLogin(new ValueSource.Literal("reseal_admin"),
                 new ValueSource.Env("PG_ADMIN_PASSWORD")), "mlflow_app", null),
                 new RevokePrevious(AFTER, AdoptionState.ROLLED_OUT));
         return new SealerConfig(

@@ -23,7 +23,6 @@ import org.eclipse.jetty.ee10.servlet.FilterHolder;
 import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
 import org.eclipse.jetty.ee10.servlet.ServletHolder;
 import org.eclipse.jetty.server.Server;
-import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jgit.http.server.GitServlet;
 import org.eclipse.jgit.lib.Repository;
 import org.eclipse.jgit.transport.ReceivePack;
@@ -37,12 +36,8 @@ import org.eclipse.jgit.transport.UploadPack;
  * client's fetch and its push. Repositories are bare folders under the base folder,
  * {@code <name>.git}, readable directly with JGit for assertions. Thread-safe.
  */
-public final class EmbeddedGitServer implements AutoCloseable {
+public final class EmbeddedGitServer extends BareRepositoryHost {
 
-    /** What the server says when a push to a protected branch is refused. */
-    public static final String PROTECTED_MESSAGE = BareRepositories.PROTECTED_MESSAGE;
-
-    private final BareRepositories repositories;
     private final String username;
     private final byte[] expectedAuthorization;
     private final Server jetty;
@@ -58,7 +53,7 @@ public final class EmbeddedGitServer implements AutoCloseable {
      * @param token that user's password (an access token)
      */
     public EmbeddedGitServer(Path base, String username, String token) {
-        this.repositories = new BareRepositories(base);
+        super(base);
         this.username = username;
         this.expectedAuthorization = ("Basic " + Base64.getEncoder().encodeToString(
                 (username + ":" + token).getBytes(StandardCharsets.UTF_8))).getBytes(StandardCharsets.UTF_8);
@@ -71,38 +66,18 @@ public final class EmbeddedGitServer implements AutoCloseable {
             context.setContextPath("/");
             context.addFilter(new FilterHolder(new BasicLogin()), "/*", EnumSet.of(DispatcherType.REQUEST));
             context.addServlet(new ServletHolder(git), "/git/*");
-            jetty = new Server();
-            ServerConnector connector = new ServerConnector(jetty);
-            connector.setHost("127.0.0.1");
-            connector.setPort(0);
-            jetty.addConnector(connector);
-            jetty.setHandler(context);
+            jetty = LoopbackJetty.serving(context);
             jetty.start();
-            port = connector.getLocalPort();
+            port = LoopbackJetty.port(jetty);
         } catch (Exception e) {
             throw new IllegalStateException("cannot start the Git HTTP server", e);
         }
     }
 
-    /** Creates the bare repository {@code <name>.git} (HEAD on {@code main}) and returns its URL. */
-    public URI createRepository(String name) {
-        repositories.create(name);
-        return url(name);
-    }
-
     /** {@code http://127.0.0.1:<port>/git/<name>.git}. */
+    @Override
     public URI url(String name) {
         return URI.create("http://127.0.0.1:" + port + "/git/" + name + ".git");
-    }
-
-    /** The folder of the bare repository {@code <name>.git}. */
-    public Path directory(String name) {
-        return repositories.directory(name);
-    }
-
-    /** From now on, pushes that change {@code branch} of {@code repository} are refused with {@link #PROTECTED_MESSAGE}. */
-    public void protectBranch(String repository, String branch) {
-        repositories.protectBranch(repository, branch);
     }
 
     /** The push options of every push received so far, in order (an empty list for a push without). */

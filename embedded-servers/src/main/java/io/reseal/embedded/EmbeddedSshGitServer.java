@@ -32,12 +32,8 @@ import org.eclipse.jgit.transport.UploadPack;
  * {@link #PROTECTED_MESSAGE}), and shows a host key it generates at start (so a client
  * must be told the key: {@link #hostKeyFingerprint()}, {@link #knownHostsLine()}). Thread-safe.
  */
-public final class EmbeddedSshGitServer implements AutoCloseable {
+public final class EmbeddedSshGitServer extends BareRepositoryHost {
 
-    /** What the server says when a push to a protected branch is refused. */
-    public static final String PROTECTED_MESSAGE = BareRepositories.PROTECTED_MESSAGE;
-
-    private final BareRepositories repositories;
     private final String username;
     private final PublicKey authorizedKey;
     private final KeyPair hostKey;
@@ -51,7 +47,7 @@ public final class EmbeddedSshGitServer implements AutoCloseable {
      * @param authorizedKey that user's public key, the only login accepted
      */
     public EmbeddedSshGitServer(Path base, String username, PublicKey authorizedKey) {
-        this.repositories = new BareRepositories(base);
+        super(base);
         this.username = username;
         this.authorizedKey = authorizedKey;
         this.hostKey = generateHostKey();
@@ -74,25 +70,10 @@ public final class EmbeddedSshGitServer implements AutoCloseable {
         }
     }
 
-    /** Creates the bare repository {@code <name>.git} (HEAD on {@code main}) and returns its URL. */
-    public URI createRepository(String name) {
-        repositories.create(name);
-        return url(name);
-    }
-
     /** {@code ssh://<user>@127.0.0.1:<port>/<name>.git}. */
+    @Override
     public URI url(String name) {
         return URI.create("ssh://" + username + "@127.0.0.1:" + port() + "/" + name + ".git");
-    }
-
-    /** The folder of the bare repository {@code <name>.git}. */
-    public Path directory(String name) {
-        return repositories.directory(name);
-    }
-
-    /** From now on, pushes that change {@code branch} of {@code repository} are refused with {@link #PROTECTED_MESSAGE}. */
-    public void protectBranch(String repository, String branch) {
-        repositories.protectBranch(repository, branch);
     }
 
     public int port() {

@@ -38,7 +38,6 @@ import org.eclipse.jetty.ee10.proxy.ProxyServlet;
 import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
 import org.eclipse.jetty.ee10.servlet.ServletHolder;
 import org.eclipse.jetty.server.Server;
-import org.eclipse.jetty.server.ServerConnector;
 import org.gaul.s3proxy.AccessGrant;
 import org.gaul.s3proxy.S3Proxy;
 import org.gaul.s3proxy.auth.AuthenticationType;
@@ -112,12 +111,7 @@ public final class MinioAdminStandIn implements AutoCloseable {
         forward.setInitParameter("proxyTo", "http://127.0.0.1:" + s3Port);
         forward.setInitParameter("preserveHost", "true");
         context.addServlet(forward, "/*");
-        jetty = new Server();
-        ServerConnector connector = new ServerConnector(jetty);
-        connector.setHost("127.0.0.1");
-        connector.setPort(0);
-        jetty.addConnector(connector);
-        jetty.setHandler(context);
+        jetty = LoopbackJetty.serving(context);
         try {
             s3.start();
             jetty.start();
@@ -125,7 +119,7 @@ public final class MinioAdminStandIn implements AutoCloseable {
             close();
             throw new IllegalStateException("cannot start the MinIO stand-in", e);
         }
-        port = connector.getLocalPort();
+        port = LoopbackJetty.port(jetty);
     }
 
     /** Starts a stand-in on a free port whose root (admin) credential is the given pair. */

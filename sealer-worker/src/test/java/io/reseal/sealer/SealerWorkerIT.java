@@ -64,8 +64,7 @@ class SealerWorkerIT {
 
     @Test
     void sealsARequestThroughKafkaAndLeaksNoPlaintext() throws Exception {
-        Path log = Path.of(System.getProperty("reseal.test.log", "target/test-logs/reseal-test.log"));
-        long logBefore = Files.exists(log) ? Files.size(log) : 0;
+        TestLog log = TestLog.mark();
         try (EmbeddedKafka kafka = new EmbeddedKafka(); EmbeddedKubernetes cluster = new EmbeddedKubernetes()) {
             // given
             start(kafka, cluster);
@@ -121,8 +120,7 @@ class SealerWorkerIT {
                 }
             }
             assertThat(written).hasSizeGreaterThanOrEqualTo(4);
-            byte[] logBytes = Files.readAllBytes(log);
-            String logText = new String(logBytes, (int) logBefore, logBytes.length - (int) logBefore, StandardCharsets.UTF_8);
+            String logText = log.sinceMark();
             assertThat(logText).contains("stage sealer started");
             for (int i = 0; i < forms.size(); i++) {
                 String form = forms.get(i);

@@ -4,14 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.reseal.embedded.KafkaCluster;
-import io.reseal.embedded.KafkaClusterFactory;
-import io.reseal.pipeline.config.KafkaConfig;
-import io.reseal.pipeline.config.WorkflowConfig;
 import io.reseal.pipeline.event.EventJson;
 import io.reseal.pipeline.event.EventType;
 import io.reseal.pipeline.event.RotationEvent;
-import io.reseal.producer.ProducerConfig;
 import io.reseal.producer.ProducerConfig.ApiToken;
 import io.reseal.producer.RotationProducer;
 import io.reseal.producer.support.StageTopics;
@@ -19,7 +14,6 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -47,41 +41,19 @@ class IdempotencyAcrossReplicasIT {
             {"workflow":"financial-ml","environments":["dev"],"requestor":"financial-team@example.com"}""";
 
     private final HttpClient http = HttpClient.newHttpClient();
-    private KafkaCluster kafka;
+    private ProducerFixture fixture;
     private StageTopics topics;
-    private ProducerConfig config;
-    private KafkaConfig kafkaConfig;
-    private List<WorkflowConfig> workflows;
-    private final List<RotationProducer> running = new ArrayList<>();
 
     @BeforeAll
     void start() {
-        kafka = KafkaClusterFactory.create();
-        kafka.start();
-        kafkaConfig = KafkaConfig.defaults().withBootstrapServers(kafka.bootstrapServers());
-        config = new ProducerConfig(0, null, List.of(
-                new ApiToken("team", ApiToken.sha256Hex(TOKEN), List.of("financial-ml", "*"))), null, null);
-        workflows = new ArrayList<>(RotationRequestBodyTest.workflows().values());
-        topics = new StageTopics(kafka.bootstrapServers());
+        fixture = new ProducerFixture(List.of(new ApiToken("team", ApiToken.sha256Hex(TOKEN), List.of("financial-ml", "*"))));
+        topics = new StageTopics(fixture.bootstrapServers());
     }
 
     @AfterAll
     void stop() {
-        running.forEach(RotationProducer::close);
         if (topics != null) topics.close();
-        if (kafka != null) kafka.close();
-    }
-
-    private RotationProducer replica() {
-        RotationProducer producer = RotationProducer.start(config, kafkaConfig, workflows, Clock.systemUTC());
-        running.add(producer);
-        await().atMost(Duration.ofSeconds(30)).until(producer::statusLoaded);
-        return producer;
-    }
-
-    private void stop(RotationProducer producer) {
-        producer.close();
-        running.remove(producer);
+        if (fixture != null) fixture.close();
     }
 
     private HttpResponse<String> post(RotationProducer producer, String body, String key) throws Exception {
@@ -112,12 +84,12 @@ class IdempotencyAcrossReplicasIT {
     @Test
     void aRestartedProducerAnswersARetryWithTheSameRotationAndRefusesAnotherBody() throws Exception {
         String key = UUID.randomUUID().toString();
-        RotationProducer first = replica();
+        RotationProducer first = fixture.start();
         String rotationId = rotationId(post(first, BODY, key));
-        stop(first);
+        fixture.stop(first);
         int published = topics.events(EventType.REQUESTED).size();
 
-        RotationProducer restarted = replica();
+        RotationProducer restarted = fixture.start();
         HttpResponse<String> retry = post(restarted, BODY, key);
         assertThat(rotationId(retry)).isEqualTo(rotationId);
         assertThat(retry.headers().firstValue("Idempotent-Replayed")).hasValue("true");
@@ -126,14 +98,14 @@ class IdempotencyAcrossReplicasIT {
         assertKeyReused(post(restarted, OTHER_BODY, key));
         assertThat(requestedEvents(rotationId)).as("the retries published nothing").isEqualTo(1);
         assertThat(topics.events(EventType.REQUESTED)).as("nor did the refused body").hasSize(published);
-        stop(restarted);
+        fixture.stop(restarted);
     }
 
     @Test
     void twoReplicasAgreeOnAKeyOnceTheFirstRequestIsVisible() throws Exception {
         String key = UUID.randomUUID().toString();
-        RotationProducer a = replica();
-        RotationProducer b = replica();
+        RotationProducer a = fixture.start();
+        RotationProducer b = fixture.start();
         int before = topics.events(EventType.REQUESTED).size();
         String rotationId = rotationId(post(a, BODY, key));
 
@@ -142,15 +114,15 @@ class IdempotencyAcrossReplicasIT {
         assertKeyReused(post(a, OTHER_BODY, key));
         assertThat(requestedEvents(rotationId)).isEqualTo(1);
         assertThat(topics.events(EventType.REQUESTED)).hasSize(before + 1);
-        stop(a);
-        stop(b);
+        fixture.stop(a);
+        fixture.stop(b);
     }
 
     @Test
     void twoReplicasRacingWithOneKeyAndBodyNameOneRotation() throws Exception {
         String key = UUID.randomUUID().toString();
-        RotationProducer a = replica();
-        RotationProducer b = replica();
+        RotationProducer a = fixture.start();
+        RotationProducer b = fixture.start();
         CompletableFuture<HttpResponse<String>> onA = CompletableFuture.supplyAsync(() -> send(a, BODY, key));
         CompletableFuture<HttpResponse<String>> onB = CompletableFuture.supplyAsync(() -> send(b, BODY, key));
         String rotationId = rotationId(onA.get());
@@ -163,20 +135,20 @@ class IdempotencyAcrossReplicasIT {
             assertKeyReused(post(a, OTHER_BODY, key));
             assertKeyReused(post(b, OTHER_BODY, key));
         });
-        stop(a);
-        stop(b);
+        fixture.stop(a);
+        fixture.stop(b);
     }
 
     @Test
     void aPlatformWideRetryAfterARestartGetsTheSameBatch() throws Exception {
         String key = UUID.randomUUID().toString();
         String request = "{\"workflow\":\"*\",\"bundles\":[\"ghcr\"],\"requestor\":\"infra@example.com\"}";
-        RotationProducer first = replica();
+        RotationProducer first = fixture.start();
         HttpResponse<String> accepted = post(first, request, key);
         assertThat(accepted.statusCode()).as(accepted.body()).isEqualTo(202);
-        stop(first);
+        fixture.stop(first);
 
-        RotationProducer restarted = replica();
+        RotationProducer restarted = fixture.start();
         HttpResponse<String> retried = post(restarted, request, key);
         assertThat(retried.statusCode()).as(retried.body()).isEqualTo(202);
         JsonNode before = EventJson.mapper().readTree(accepted.body());
@@ -184,7 +156,7 @@ class IdempotencyAcrossReplicasIT {
         assertThat(after.get("batchId")).isEqualTo(before.get("batchId"));
         assertThat(ids(after)).isEqualTo(ids(before)).hasSize(2);
         assertKeyReused(post(restarted, request.replace("ghcr", "ml-platform"), key));
-        stop(restarted);
+        fixture.stop(restarted);
     }
 
     private static List<String> ids(JsonNode batch) {

@@ -1,10 +1,7 @@
 package io.reseal.producer.api;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
-import io.reseal.embedded.KafkaCluster;
-import io.reseal.embedded.KafkaClusterFactory;
 import io.reseal.pipeline.config.KafkaConfig;
 import io.reseal.pipeline.event.EventCodec;
 import io.reseal.pipeline.event.EventType;
@@ -13,14 +10,12 @@ import io.reseal.pipeline.event.KeyApproved;
 import io.reseal.pipeline.event.RotationEvent;
 import io.reseal.pipeline.kafka.KafkaClients;
 import io.reseal.pipeline.stage.TopicScanner;
-import io.reseal.producer.ProducerConfig;
 import io.reseal.producer.ProducerConfig.ApiToken;
 import io.reseal.producer.RotationProducer;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -40,27 +35,22 @@ class KeyApprovalApiIT {
     private static final String HEX = "0123456789abcdef".repeat(4);
 
     private final HttpClient http = HttpClient.newHttpClient();
-    private KafkaCluster kafka;
+    private ProducerFixture fixture;
     private KafkaConfig kafkaConfig;
     private RotationProducer producer;
 
     @BeforeAll
     void start() {
-        kafka = KafkaClusterFactory.create();
-        kafka.start();
-        kafkaConfig = KafkaConfig.defaults().withBootstrapServers(kafka.bootstrapServers());
-        ProducerConfig config = new ProducerConfig(0, null, List.of(
+        fixture = new ProducerFixture(List.of(
                 new ApiToken("infra", ApiToken.sha256Hex(INFRA_TOKEN), List.of("*")),
-                new ApiToken("team", ApiToken.sha256Hex(TEAM_TOKEN), List.of("financial-ml"))), null, null);
-        producer = RotationProducer.start(config, kafkaConfig, new ArrayList<>(RotationRequestBodyTest.workflows().values()),
-                Clock.systemUTC());
-        await().until(producer::statusLoaded);
+                new ApiToken("team", ApiToken.sha256Hex(TEAM_TOKEN), List.of("financial-ml"))));
+        kafkaConfig = fixture.kafkaConfig();
+        producer = fixture.start();
     }
 
     @AfterAll
     void stop() {
-        if (producer != null) producer.close();
-        if (kafka != null) kafka.close();
+        if (fixture != null) fixture.close();
     }
 
     @Test

@@ -5,8 +5,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.reseal.embedded.KafkaCluster;
-import io.reseal.embedded.KafkaClusterFactory;
 import io.reseal.embedded.ShippedMonitoring;
 import io.reseal.pipeline.config.KafkaConfig;
 import io.reseal.pipeline.config.WorkflowConfig;
@@ -26,7 +24,6 @@ import io.reseal.pipeline.event.RotationPackaged;
 import io.reseal.pipeline.event.RotationRequested;
 import io.reseal.pipeline.event.RotationSealed;
 import io.reseal.pipeline.event.Trigger;
-import io.reseal.producer.ProducerConfig;
 import io.reseal.producer.ProducerConfig.ApiToken;
 import io.reseal.producer.RotationProducer;
 import io.reseal.producer.cli.RotateClient;
@@ -66,39 +63,32 @@ class RotationApiIT {
             {"workflow":"financial-ml","environments":["dev","production"],"requestor":"financial-team@example.com"}""";
 
     private final HttpClient http = HttpClient.newHttpClient();
-    private KafkaCluster kafka;
+    private ProducerFixture fixture;
     private StageTopics topics;
-    private ProducerConfig config;
     private KafkaConfig kafkaConfig;
-    private List<WorkflowConfig> workflows;
     private RotationProducer producer;
 
     @BeforeAll
     void start() {
-        kafka = KafkaClusterFactory.create();
-        kafka.start();
-        kafkaConfig = KafkaConfig.defaults().withBootstrapServers(kafka.bootstrapServers());
-        config = new ProducerConfig(0, null, List.of(
-                new ApiToken("infra", ApiToken.sha256Hex(INFRA_TOKEN), List.of("*")),
-                new ApiToken("team", ApiToken.sha256Hex(TEAM_TOKEN), List.of("financial-ml")),
-                new ApiToken("limited", ApiToken.sha256Hex(LIMITED_TOKEN), List.of("financial-ml"), 2)), null, null);
-        workflows = new ArrayList<>(RotationRequestBodyTest.workflows().values());
         Map<String, WorkflowConfig.EnvironmentConfig> environments = new LinkedHashMap<>();
         environments.put("dev", null);
         environments.put("production", null);
-        // scheduled every 30 days (epoch multiples: it does not fire during the test), a day of slack
-        workflows.add(new WorkflowConfig("risk-ml", "risk-team@example.com", List.of("ml-platform"), environments,
-                new WorkflowConfig.ScheduleConfig(null, null, Duration.ofDays(30))));
-        producer = RotationProducer.start(config, kafkaConfig, workflows, Clock.systemUTC());
-        topics = new StageTopics(kafka.bootstrapServers());
-        await().until(producer::statusLoaded);
+        fixture = new ProducerFixture(List.of(
+                new ApiToken("infra", ApiToken.sha256Hex(INFRA_TOKEN), List.of("*")),
+                new ApiToken("team", ApiToken.sha256Hex(TEAM_TOKEN), List.of("financial-ml")),
+                new ApiToken("limited", ApiToken.sha256Hex(LIMITED_TOKEN), List.of("financial-ml"), 2)),
+                // scheduled every 30 days (epoch multiples: it does not fire during the test), a day of slack
+                new WorkflowConfig("risk-ml", "risk-team@example.com", List.of("ml-platform"), environments,
+                        new WorkflowConfig.ScheduleConfig(null, null, Duration.ofDays(30))));
+        kafkaConfig = fixture.kafkaConfig();
+        producer = fixture.start();
+        topics = new StageTopics(fixture.bootstrapServers());
     }
 
     @AfterAll
     void stop() throws Exception {
-        if (producer != null) producer.close();
         if (topics != null) topics.close();
-        if (kafka != null) kafka.close();
+        if (fixture != null) fixture.close();
         Path log = Path.of(System.getProperty("reseal.test.log", "target/test-logs/reseal-test.log"));
         assertThat(Files.readString(log)).as("no token in the logs")
                 .contains("requested through the API")
@@ -311,9 +301,8 @@ class RotationApiIT {
                 .isEqualTo("unknown-bundle");
 
         // when the producer restarts, it rebuilds the view from the topics
-        producer.close();
-        producer = RotationProducer.start(config, kafkaConfig, workflows, Clock.systemUTC());
-        await().until(producer::statusLoaded);
+        fixture.stop(producer);
+        producer = fixture.start();
 
         JsonNode afterRestart = json(get("/api/v1/rotations/" + delivered, TEAM_TOKEN));
         assertThat(afterRestart.get("stage").asText()).isEqualTo("notified");

@@ -2,21 +2,15 @@ package io.reseal.sealer.issuer;
 
 import io.reseal.pipeline.event.AdoptionEvents;
 import io.reseal.pipeline.event.AdoptionState;
-import io.reseal.pipeline.event.EventCodec;
-import io.reseal.pipeline.event.InvalidEventException;
 import io.reseal.pipeline.event.RotationAdopted;
-import io.reseal.pipeline.event.RotationEvent;
 import io.reseal.pipeline.event.EventType;
 import io.reseal.pipeline.kafka.KafkaClients;
-import io.reseal.pipeline.stage.TopicScanner;
 import io.reseal.pipeline.stage.Topics;
-import java.time.Duration;
 import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Supplier;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
 
 /**
  * What the adoption watcher reported on the adopted topic (which only its principal may write): for each rotation,
@@ -36,22 +30,15 @@ public final class AdoptionReports {
 
     /** Reads the committed records of the adopted topic. */
     public static AdoptionReports fromKafka(KafkaClients clients, Topics topics) {
-        TopicScanner scanner = new TopicScanner(clients);
-        EventCodec codec = new EventCodec();
+        CommittedEvents events = new CommittedEvents(clients, topics);
         return new AdoptionReports(() -> {
             Map<Ref, Set<AdoptionState>> reached = new HashMap<>();
-            for (ConsumerRecord<String, byte[]> record : scanner.readAll(topics.of(EventType.ADOPTED), Duration.ofMinutes(2))) {
-                RotationEvent<?> event;
-                try {
-                    event = codec.fromRecord(record);
-                } catch (InvalidEventException e) {
-                    continue; // not ours to judge here
-                }
+            events.forEach(EventType.ADOPTED, (event, at) -> {
                 if (AdoptionEvents.fromWatcher(event) && event.data() instanceof RotationAdopted adopted) {
                     reached.computeIfAbsent(new Ref(adopted.rotationId(), adopted.cluster(), adopted.namespace()),
                             k -> EnumSet.noneOf(AdoptionState.class)).add(adopted.state());
                 }
-            }
+            });
             return new Snapshot(reached);
         });
     }

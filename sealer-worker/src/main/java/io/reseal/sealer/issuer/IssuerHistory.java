@@ -1,17 +1,12 @@
 package io.reseal.sealer.issuer;
 
-import io.reseal.pipeline.event.EventCodec;
 import io.reseal.pipeline.event.EventType;
-import io.reseal.pipeline.event.InvalidEventException;
 import io.reseal.pipeline.event.IssuedVersions;
-import io.reseal.pipeline.event.RotationEvent;
 import io.reseal.pipeline.event.RotationFinishDeferred;
 import io.reseal.pipeline.event.RotationFinished;
 import io.reseal.pipeline.event.RotationSealed;
 import io.reseal.pipeline.kafka.KafkaClients;
-import io.reseal.pipeline.stage.TopicScanner;
 import io.reseal.pipeline.stage.Topics;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -20,7 +15,6 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Supplier;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
 
 /**
  * What Kafka says about issued credentials: the sealed rotations that carry {@link IssuedVersions}, in the order
@@ -38,33 +32,21 @@ public final class IssuerHistory {
 
     /** Reads the committed records of the sealed and finished topics. */
     public static IssuerHistory fromKafka(KafkaClients clients, Topics topics) {
-        TopicScanner scanner = new TopicScanner(clients);
-        EventCodec codec = new EventCodec();
+        CommittedEvents events = new CommittedEvents(clients, topics);
         return new IssuerHistory(() -> {
             List<Sealed> sealed = new ArrayList<>();
             Set<String> finished = new HashSet<>();
             Set<String> deferred = new HashSet<>();
-            for (ConsumerRecord<String, byte[]> record : scanner.readAll(topics.of(EventType.SEALED), Duration.ofMinutes(2))) {
-                event(codec, record).filter(e -> e.data() instanceof RotationSealed s && !s.issuers().isEmpty())
-                        .ifPresent(e -> sealed.add(new Sealed((RotationSealed) e.data(), Instant.ofEpochMilli(record.timestamp()))));
-            }
-            for (ConsumerRecord<String, byte[]> record : scanner.readAll(topics.of(EventType.FINISHED), Duration.ofMinutes(2))) {
-                event(codec, record).ifPresent(e -> {
-                    if (e.data() instanceof RotationFinished) finished.add(e.rotationId());
-                    if (e.data() instanceof RotationFinishDeferred) deferred.add(e.rotationId());
-                });
-            }
+            events.forEach(EventType.SEALED, (event, at) -> {
+                if (event.data() instanceof RotationSealed s && !s.issuers().isEmpty()) sealed.add(new Sealed(s, at));
+            });
+            events.forEach(EventType.FINISHED, (event, at) -> {
+                if (event.data() instanceof RotationFinished) finished.add(event.rotationId());
+                if (event.data() instanceof RotationFinishDeferred) deferred.add(event.rotationId());
+            });
             sealed.sort(Comparator.comparing(Sealed::at));
             return new Snapshot(sealed, finished, deferred);
         });
-    }
-
-    private static Optional<RotationEvent<?>> event(EventCodec codec, ConsumerRecord<String, byte[]> record) {
-        try {
-            return Optional.of(codec.fromRecord(record));
-        } catch (InvalidEventException e) {
-            return Optional.empty(); // not ours to judge here; the stage that consumes the topic reports it
-        }
     }
 
     public Snapshot read() {

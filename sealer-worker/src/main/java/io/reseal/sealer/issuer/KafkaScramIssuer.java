@@ -9,7 +9,6 @@ import io.reseal.pipeline.kafka.KafkaClients;
 import io.reseal.pipeline.stage.PermanentStageException;
 import io.reseal.pipeline.stage.RetriableStageException;
 import io.reseal.sealer.issuer.KafkaScramIssuerConfig.Settings;
-import io.reseal.sealer.issuer.PostgresIssuerConfig.Strategy;
 import io.reseal.sealer.secret.SecretValue;
 import io.reseal.sealer.values.Generator;
 import io.reseal.sealer.values.ValueResolver;
@@ -27,6 +26,7 @@ import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Function;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
@@ -156,7 +156,7 @@ public final class KafkaScramIssuer implements Issuer {
     }
 
     private boolean alternating() {
-        return settings.strategy() == Strategy.ALTERNATING_USERS;
+        return settings.strategy() == UserStrategy.ALTERNATING_USERS;
     }
 
     /** Deletes every SCRAM credential of {@code user} and every ACL of {@code User:<user>}. Idempotent. */
@@ -213,20 +213,10 @@ public final class KafkaScramIssuer implements Issuer {
 
     private List<ScramMechanism> mechanismsOf(Admin admin, String user, String step)
             throws RetriableStageException, PermanentStageException {
-        try {
-            return admin.describeUserScramCredentials(List.of(user)).description(user)
-                    .get(callTimeout.toMillis(), TimeUnit.MILLISECONDS).credentialInfos().stream()
-                    .map(ScramCredentialInfo::mechanism).filter(m -> m != ScramMechanism.UNKNOWN).distinct().toList();
-        } catch (ExecutionException e) {
-            if (e.getCause() instanceof ResourceNotFoundException) return List.of();
-            rethrow(step, e.getCause());
-        } catch (TimeoutException e) {
-            rethrow(step, e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            rethrow(step, e);
-        }
-        return List.of();
+        return await(admin.describeUserScramCredentials(List.of(user)).description(user)
+                        .thenApply(description -> description.credentialInfos().stream()
+                                .map(ScramCredentialInfo::mechanism).filter(m -> m != ScramMechanism.UNKNOWN).distinct().toList()),
+                step, ResourceNotFoundException.class, absent -> List.of());
     }
 
     /** The ACLs naming {@code User:<user>}; empty when the cluster has no authorizer. */
@@ -234,18 +224,8 @@ public final class KafkaScramIssuer implements Issuer {
             throws RetriableStageException, PermanentStageException {
         AclBindingFilter filter = new AclBindingFilter(ResourcePatternFilter.ANY,
                 new AccessControlEntryFilter("User:" + user, null, AclOperation.ANY, AclPermissionType.ANY));
-        try {
-            return Optional.of(Set.copyOf(admin.describeAcls(filter).values().get(callTimeout.toMillis(), TimeUnit.MILLISECONDS)));
-        } catch (ExecutionException e) {
-            if (e.getCause() instanceof SecurityDisabledException) return Optional.empty();
-            rethrow(step, e.getCause());
-        } catch (TimeoutException e) {
-            rethrow(step, e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            rethrow(step, e);
-        }
-        return Optional.empty();
+        return await(admin.describeAcls(filter).values().thenApply(acls -> Optional.of(Set.copyOf(acls))),
+                step, SecurityDisabledException.class, absent -> Optional.empty());
     }
 
     /** The template's ACLs with {@code User:<user>} as their principal. */
@@ -262,24 +242,16 @@ public final class KafkaScramIssuer implements Issuer {
         KafkaClients login = clients(user, new String(password, StandardCharsets.UTF_8));
         long deadline = System.nanoTime() + loginPatience.toNanos();
         while (true) {
+            Optional<AuthenticationException> refused;
             try (Admin client = create(login, "test")) {
-                client.describeCluster().clusterId().get(callTimeout.toMillis(), TimeUnit.MILLISECONDS);
-                return;
-            } catch (ExecutionException e) {
-                if (!(e.getCause() instanceof AuthenticationException refused)) {
-                    rethrow("test", e.getCause());
-                    return;
-                }
-                if (System.nanoTime() - deadline >= 0) {
-                    throw new PermanentStageException(ErrorCode.ISSUER_TEST_FAILED, what("test") + ": the new credential of "
-                            + user + " does not log in on " + bootstrapServers() + " (" + refused.getClass().getSimpleName()
-                            + ": " + refused.getMessage() + ")");
-                }
-            } catch (TimeoutException e) {
-                rethrow("test", e);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                rethrow("test", e);
+                refused = await(client.describeCluster().clusterId().thenApply(id -> Optional.<AuthenticationException>empty()),
+                        "test", AuthenticationException.class, Optional::of);
+            }
+            if (refused.isEmpty()) return;
+            if (System.nanoTime() - deadline >= 0) {
+                throw new PermanentStageException(ErrorCode.ISSUER_TEST_FAILED, what("test") + ": the new credential of "
+                        + user + " does not log in on " + bootstrapServers() + " (" + refused.get().getClass().getSimpleName()
+                        + ": " + refused.get().getMessage() + ")");
             }
             try {
                 Thread.sleep(LOGIN_PAUSE.toMillis());
@@ -338,9 +310,19 @@ public final class KafkaScramIssuer implements Issuer {
     }
 
     private <T> T await(KafkaFuture<T> future, String step) throws RetriableStageException, PermanentStageException {
+        return await(future, step, null, null);
+    }
+
+    /**
+     * The future's value, waiting at most the call timeout; when it fails with a cause of type {@code expected}
+     * (may be {@code null}: none), what {@code onExpected} makes of that cause; any other failure {@link #rethrow rethrown}.
+     */
+    private <T, E extends Throwable> T await(KafkaFuture<T> future, String step, Class<E> expected,
+                                             Function<E, T> onExpected) throws RetriableStageException, PermanentStageException {
         try {
             return future.get(callTimeout.toMillis(), TimeUnit.MILLISECONDS);
         } catch (ExecutionException e) {
+            if (expected != null && expected.isInstance(e.getCause())) return onExpected.apply(expected.cast(e.getCause()));
             rethrow(step, e.getCause());
         } catch (TimeoutException e) {
             rethrow(step, e);

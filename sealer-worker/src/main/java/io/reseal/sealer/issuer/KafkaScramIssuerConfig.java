@@ -1,8 +1,6 @@
 package io.reseal.sealer.issuer;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
-import io.reseal.sealer.issuer.PostgresIssuerConfig.Strategy;
-import io.reseal.sealer.values.ValueSource;
 import java.util.Locale;
 import java.util.Set;
 import java.util.regex.Pattern;
@@ -45,8 +43,8 @@ public record KafkaScramIssuerConfig(String name, @JsonProperty("kafka-scram") S
      * @param iterations SCRAM iterations of the credentials set, 4096 to 16384 (Kafka's bounds); default 8192
      * @param strategy {@code alternating-users} (default) or {@code single-user}
      */
-    public record Settings(String bootstrapServers, String protocol, Admin admin, String principal, String mechanism,
-                           Integer iterations, Strategy strategy) {
+    public record Settings(String bootstrapServers, String protocol, AdminLogin admin, String principal, String mechanism,
+                           Integer iterations, UserStrategy strategy) {
 
         /** Kafka's bounds for SCRAM iterations ({@code ScramMechanism} min 4096, max 16384). */
         public static final int MIN_ITERATIONS = 4096;
@@ -54,6 +52,7 @@ public record KafkaScramIssuerConfig(String name, @JsonProperty("kafka-scram") S
         private static final Pattern USER = Pattern.compile("[A-Za-z0-9._-]{1,200}");
 
         public Settings {
+            if (admin != null) admin.check("kafka-scram.admin");
             if (bootstrapServers != null && bootstrapServers.isBlank()) {
                 throw new IllegalArgumentException("kafka-scram.bootstrapServers must be host:port[,host:port] when given");
             }
@@ -76,25 +75,12 @@ public record KafkaScramIssuerConfig(String name, @JsonProperty("kafka-scram") S
                 throw new IllegalArgumentException("kafka-scram.iterations must be between " + MIN_ITERATIONS + " and "
                         + MAX_ITERATIONS);
             }
-            strategy = strategy == null ? Strategy.ALTERNATING_USERS : strategy;
+            strategy = strategy == null ? UserStrategy.ALTERNATING_USERS : strategy;
         }
 
         /** The mechanism as Kafka's Admin API names it. */
         public ScramMechanism scramMechanism() {
             return ScramMechanism.fromMechanismName(mechanism);
-        }
-    }
-
-    /** The admin login, as value sources (never {@code issued}). */
-    public record Admin(ValueSource username, ValueSource password) {
-
-        public Admin {
-            if (username == null || password == null) {
-                throw new IllegalArgumentException("kafka-scram.admin needs username and password");
-            }
-            if (username instanceof ValueSource.Issued || password instanceof ValueSource.Issued) {
-                throw new IllegalArgumentException("kafka-scram.admin cannot be issued by an issuer");
-            }
         }
     }
 }

@@ -4,7 +4,6 @@ import io.reseal.pipeline.event.ErrorCode;
 import io.reseal.pipeline.event.IssuedVersions;
 import io.reseal.pipeline.stage.PermanentStageException;
 import io.reseal.pipeline.stage.RetriableStageException;
-import io.reseal.sealer.issuer.PostgresIssuerConfig.Strategy;
 import io.reseal.sealer.secret.SecretValue;
 import io.reseal.sealer.values.Generator;
 import io.reseal.sealer.values.ValueResolver;
@@ -48,7 +47,7 @@ public final class PostgresIssuer implements Issuer {
     @Override
     public Pending create(String rotationId, String current) throws RetriableStageException, PermanentStageException {
         String role = config.postgres().role();
-        boolean alternating = config.postgres().strategy() == Strategy.ALTERNATING_USERS;
+        boolean alternating = config.postgres().strategy() == UserStrategy.ALTERNATING_USERS;
         String pending = !alternating ? role : (role + "_a").equals(current) ? role + "_b" : role + "_a";
         byte[] password = PASSWORDS.generate(random);
         char[] chars = new String(password, StandardCharsets.US_ASCII).toCharArray();
@@ -103,7 +102,7 @@ public final class PostgresIssuer implements Issuer {
 
     @Override
     public void discard(IssuedVersions versions) throws RetriableStageException, PermanentStageException {
-        if (config.postgres().strategy() == Strategy.ALTERNATING_USERS) {
+        if (config.postgres().strategy() == UserStrategy.ALTERNATING_USERS) {
             disable(versions.pending(), "discard");
         }
     }

@@ -7,8 +7,6 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.reseal.embedded.EmbeddedKafka;
 import io.reseal.embedded.EmbeddedPostgresServer;
 import io.reseal.pipeline.config.KafkaConfig;
-import io.reseal.pipeline.config.WorkflowConfig;
-import io.reseal.pipeline.config.WorkflowConfig.EnvironmentConfig;
 import io.reseal.pipeline.event.EventCodec;
 import io.reseal.pipeline.event.EventType;
 import io.reseal.pipeline.event.IssuedVersions;
@@ -21,12 +19,9 @@ import io.reseal.pipeline.event.RotationSealed;
 import io.reseal.pipeline.kafka.KafkaClients;
 import io.reseal.pipeline.stage.TopicScanner;
 import io.reseal.pipeline.stage.Topics;
-import io.reseal.sealer.BundleConfig;
-import io.reseal.sealer.ClusterConfig;
-import io.reseal.sealer.ClusterConfig.CertificateConfig;
 import io.reseal.sealer.SealerConfig;
+import io.reseal.sealer.TestLog;
 import io.reseal.sealer.SealerWorker;
-import io.reseal.sealer.TestControllers;
 import io.reseal.sealer.kube.ClusterAccess;
 import io.reseal.sealer.values.ValueSource;
 import java.nio.charset.StandardCharsets;
@@ -71,8 +66,7 @@ class IssuedRotationIT {
 
     @Test
     void rotatesAPostgresLoginInTwoPhasesAndLeaksNoPassword() throws Exception {
-        Path log = Path.of(System.getProperty("reseal.test.log", "target/test-logs/reseal-test.log"));
-        long logBefore = Files.exists(log) ? Files.size(log) : 0;
+        TestLog log = TestLog.mark();
         try (EmbeddedKafka kafka = new EmbeddedKafka();
              EmbeddedPostgresServer postgres = EmbeddedPostgresServer.start()) {
             // given
@@ -93,7 +87,7 @@ class IssuedRotationIT {
                 Rotations rotations = new Rotations(plain(kafka), topics, codec, producer);
 
                 // when: the first rotation, finished at once
-                Map<String, String> first = unseal(rotations.rotate("r1"));
+                Map<String, String> first = OneClusterConfig.unseal(rotations.rotate("r1"));
                 delivered.add(first);
                 assertThat(rotations.sealed("r1").issuers())
                         .containsExactly(new IssuedVersions("mlflow-db", "alternating-users", null, "mlflow_app_a"));
@@ -105,7 +99,7 @@ class IssuedRotationIT {
                 assertThat(finished1.issuers()).singleElement().satisfies(r -> assertThat(r.revoked()).isNull());
 
                 // when: a second rotation
-                Map<String, String> second = unseal(rotations.rotate("r2"));
+                Map<String, String> second = OneClusterConfig.unseal(rotations.rotate("r2"));
                 delivered.add(second);
 
                 // then: both log in until finish
@@ -162,8 +156,7 @@ class IssuedRotationIT {
                     written.add(new String(record.value(), StandardCharsets.UTF_8));
                 }
             }
-            byte[] logBytes = Files.readAllBytes(log);
-            String logText = new String(logBytes, (int) logBefore, logBytes.length - (int) logBefore, StandardCharsets.UTF_8);
+            String logText = log.sinceMark();
             String serverLog = Files.readString(postgres.serverLog());
             assertThat(logText).contains("issuer mlflow-db made and tested mlflow_app_b");
             for (int i = 0; i < forms.size(); i++) {
@@ -250,10 +243,10 @@ class IssuedRotationIT {
                          Map.of("MLFLOW_DB_ADMIN_PASSWORD", ADMIN_PASSWORD)::get, Clock.systemUTC(), new SimpleMeterRegistry());
                  KafkaProducer<String, byte[]> producer = producer(kafka.bootstrapServers())) {
                 Rotations rotations = new Rotations(plain(kafka), kafkaConfig.topicNames(), codec, producer);
-                Map<String, String> first = unseal(rotations.rotate("r1"));
+                Map<String, String> first = OneClusterConfig.unseal(rotations.rotate("r1"));
 
                 // when: a second rotation, and nobody asks for finish
-                Map<String, String> second = unseal(rotations.rotate("r2"));
+                Map<String, String> second = OneClusterConfig.unseal(rotations.rotate("r2"));
 
                 // then: the sealer finishes it by itself; only the new login works
                 await().atMost(Duration.ofSeconds(60)).until(() -> rotations.events(EventType.FINISHED).stream()
@@ -268,24 +261,13 @@ class IssuedRotationIT {
     }
 
     private SealerConfig config(String jdbcUrl, RevokePrevious revokePrevious) throws Exception {
-        Path cert = Files.writeString(dir.resolve("dev.pem"), TestControllers.key(0).certificatePem());
-        List<ClusterConfig> clusters = List.of(new ClusterConfig("dev-cluster", null, false,
-                new CertificateConfig.FromFile(cert.toString(), null)));
         Map<String, ValueSource> keys = new LinkedHashMap<>();
         keys.put("MLFLOW_DB_URL", new ValueSource.Literal(jdbcUrl));
         keys.put("MLFLOW_DB_USERNAME", new ValueSource.Issued(new ValueSource.IssuedRef("mlflow-db", "username")));
         keys.put("MLFLOW_DB_PASSWORD", new ValueSource.Issued(new ValueSource.IssuedRef("mlflow-db", "password")));
-        PostgresIssuerConfig issuer = new PostgresIssuerConfig("mlflow-db", new PostgresIssuerConfig.Settings(jdbcUrl,
-                new PostgresIssuerConfig.Admin(new ValueSource.Literal("reseal_admin"), new ValueSource.Env("MLFLOW_DB_ADMIN_PASSWORD")),
-                "mlflow_app", null), revokePrevious);
-        return new SealerConfig(clusters, List.of(new BundleConfig("mlflow-db", null, null, null, keys)),
-                List.of(new WorkflowConfig("financial-ml", "ml-team@example.com", List.of("mlflow-db"),
-                        Map.of("dev", new EnvironmentConfig("dev-cluster", null, null, null)), null)),
-                List.of(issuer));
-    }
-
-    private static Map<String, String> unseal(RotationSealed sealed) throws Exception {
-        return TestControllers.unseal(sealed.environments().get(0).secrets().get(0).manifest(), TestControllers.key(0));
+        return OneClusterConfig.of(dir, new PostgresIssuerConfig("mlflow-db", new PostgresIssuerConfig.Settings(jdbcUrl,
+                new AdminLogin(new ValueSource.Literal("reseal_admin"), new ValueSource.Env("MLFLOW_DB_ADMIN_PASSWORD")),
+                "mlflow_app", null), revokePrevious), keys);
     }
 
     private static boolean logsIn(EmbeddedPostgresServer postgres, Map<String, String> values) {

@@ -43,14 +43,14 @@ class IssuerConfigYamlTest {
 
         assertThat(read.issuers()).hasSize(3);
         PostgresIssuerConfig postgres = (PostgresIssuerConfig) read.issuers().get(0);
-        assertThat(postgres.postgres().strategy()).isEqualTo(PostgresIssuerConfig.Strategy.ALTERNATING_USERS);
+        assertThat(postgres.postgres().strategy()).isEqualTo(UserStrategy.ALTERNATING_USERS);
         assertThat(postgres.postgres().admin().password()).isEqualTo(new ValueSource.Env("MLFLOW_DB_ADMIN_PASSWORD"));
         assertThat(postgres.revokePrevious().after()).isEqualTo(Duration.ofDays(3));
         assertThat(postgres.revokePrevious().when()).as("default").isEqualTo(io.reseal.pipeline.event.AdoptionState.ROLLED_OUT);
         KafkaScramIssuerConfig scram = (KafkaScramIssuerConfig) read.issuers().get(1);
-        assertThat(scram.kafkaScram()).isEqualTo(new KafkaScramIssuerConfig.Settings(null, null, new KafkaScramIssuerConfig.Admin(
+        assertThat(scram.kafkaScram()).isEqualTo(new KafkaScramIssuerConfig.Settings(null, null, new AdminLogin(
                 new ValueSource.Literal("reseal-issuer"), new ValueSource.Env("KAFKA_ISSUER_PASSWORD")), "app", "SCRAM-SHA-512",
-                8192, PostgresIssuerConfig.Strategy.ALTERNATING_USERS));
+                8192, UserStrategy.ALTERNATING_USERS));
         assertThat(scram.fields()).containsExactlyInAnyOrder("username", "password");
         CommandIssuerConfig command = (CommandIssuerConfig) read.issuers().get(2);
         assertThat(command.fields()).containsExactly("accessKey", "secretKey");

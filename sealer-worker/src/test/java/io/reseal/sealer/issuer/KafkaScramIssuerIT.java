@@ -12,7 +12,6 @@ import io.reseal.pipeline.event.IssuedVersions;
 import io.reseal.pipeline.kafka.KafkaClients;
 import io.reseal.pipeline.stage.PermanentStageException;
 import io.reseal.pipeline.stage.RetriableStageException;
-import io.reseal.sealer.issuer.PostgresIssuerConfig.Strategy;
 import io.reseal.sealer.kube.ClusterAccess;
 import io.reseal.sealer.values.ValueResolver;
 import io.reseal.sealer.values.ValueSource;
@@ -89,7 +88,7 @@ class KafkaScramIssuerIT {
     void alternatingUsersCarryTheTemplatesAclsAndThePreviousUserStaysValidUntilFinish() throws Exception {
         // given: a template principal that may read one topic
         template("app");
-        KafkaScramIssuer issuer = issuer("app", adminLogin(), Strategy.ALTERNATING_USERS);
+        KafkaScramIssuer issuer = issuer("app", adminLogin(), UserStrategy.ALTERNATING_USERS);
 
         // when: the first rotation
         Issuer.Pending first = issuer.create("rotation-1", null);
@@ -137,7 +136,7 @@ class KafkaScramIssuerIT {
     void aCreateRerunForTheSameRotationReplacesThePendingCredentialInsteadOfAddingOne() throws Exception {
         // given: a sealer that made a pending credential and died before sealing it
         template("crash");
-        KafkaScramIssuer issuer = issuer("crash", adminLogin(), Strategy.ALTERNATING_USERS);
+        KafkaScramIssuer issuer = issuer("crash", adminLogin(), UserStrategy.ALTERNATING_USERS);
         Issuer.Pending lost = issuer.create("rotation-1", "crash-b");
 
         // when: the rotation runs again
@@ -156,7 +155,7 @@ class KafkaScramIssuerIT {
     void aPendingCredentialThatFailsItsTestIsDiscardedAndTheCurrentOneStays() throws Exception {
         // given: the current user, made by a rotation that passed its test
         template("flaky");
-        KafkaScramIssuer working = issuer("flaky", adminLogin(), Strategy.ALTERNATING_USERS);
+        KafkaScramIssuer working = issuer("flaky", adminLogin(), UserStrategy.ALTERNATING_USERS);
         Issuer.Pending current = working.create("rotation-1", null);
         working.test(current);
         // and an issuer set to SCRAM-SHA-256, which the broker's listener does not enable; it administers through
@@ -186,7 +185,7 @@ class KafkaScramIssuerIT {
     void singleUserChangesThePasswordOfThePrincipalAtOnce() throws Exception {
         // given
         template("solo");
-        KafkaScramIssuer issuer = issuer("solo", adminLogin(), Strategy.SINGLE_USER);
+        KafkaScramIssuer issuer = issuer("solo", adminLogin(), UserStrategy.SINGLE_USER);
         Issuer.Pending first = issuer.create("rotation-1", null);
         issuer.test(first);
 
@@ -204,7 +203,7 @@ class KafkaScramIssuerIT {
 
     @Test
     void aTemplateWithoutAclsIsRefusedByName() throws Exception {
-        KafkaScramIssuer issuer = issuer("nobody", adminLogin(), Strategy.ALTERNATING_USERS);
+        KafkaScramIssuer issuer = issuer("nobody", adminLogin(), UserStrategy.ALTERNATING_USERS);
 
         assertThatThrownBy(() -> issuer.create("rotation-1", null))
                 .isInstanceOfSatisfying(PermanentStageException.class, e -> assertThat(e.code()).isEqualTo("issuer-failed"))
@@ -255,7 +254,7 @@ class KafkaScramIssuerIT {
         }
     }
 
-    private static KafkaScramIssuer issuer(String principal, KafkaScramIssuerConfig.Admin admin, Strategy strategy) {
+    private static KafkaScramIssuer issuer(String principal, AdminLogin admin, UserStrategy strategy) {
         // the sealer's own connection is plaintext elsewhere: the issuer's listener and admin are its own settings
         return new KafkaScramIssuer(new KafkaScramIssuerConfig("app-kafka", new KafkaScramIssuerConfig.Settings(
                 kafka.bootstrapServers(), null, admin, principal, null, null, strategy), null),
@@ -263,8 +262,8 @@ class KafkaScramIssuerIT {
     }
 
     /** The admin login, its password from the environment {@link #values} makes. */
-    private static KafkaScramIssuerConfig.Admin adminLogin() {
-        return new KafkaScramIssuerConfig.Admin(new ValueSource.Literal("admin"), new ValueSource.Env("KAFKA_ADMIN_PASSWORD"));
+    private static AdminLogin adminLogin() {
+        return new AdminLogin(new ValueSource.Literal("admin"), new ValueSource.Env("KAFKA_ADMIN_PASSWORD"));
     }
 
     private static ValueResolver values(String adminPassword) {

@@ -7,25 +7,18 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.reseal.embedded.BrokerSecurity;
 import io.reseal.embedded.EmbeddedKafka;
 import io.reseal.pipeline.config.KafkaConfig;
-import io.reseal.pipeline.config.WorkflowConfig;
-import io.reseal.pipeline.config.WorkflowConfig.EnvironmentConfig;
 import io.reseal.pipeline.event.EventCodec;
 import io.reseal.pipeline.event.IssuedVersions;
 import io.reseal.pipeline.event.RotationFinished;
-import io.reseal.pipeline.event.RotationSealed;
 import io.reseal.pipeline.kafka.KafkaClients;
 import io.reseal.pipeline.stage.Topics;
-import io.reseal.sealer.BundleConfig;
-import io.reseal.sealer.ClusterConfig;
-import io.reseal.sealer.ClusterConfig.CertificateConfig;
 import io.reseal.sealer.SealerConfig;
+import io.reseal.sealer.TestLog;
 import io.reseal.sealer.SealerWorker;
-import io.reseal.sealer.TestControllers;
 import io.reseal.sealer.issuer.KafkaScramIssuerIT.Access;
 import io.reseal.sealer.kube.ClusterAccess;
 import io.reseal.sealer.values.ValueSource;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -67,8 +60,7 @@ class KafkaScramRotationIT {
 
     @Test
     void rotatesAScramUserInTwoPhasesThroughTheSealersOwnConnection() throws Exception {
-        Path log = Path.of(System.getProperty("reseal.test.log", "target/test-logs/reseal-test.log"));
-        long logBefore = Files.exists(log) ? Files.size(log) : 0;
+        TestLog log = TestLog.mark();
         try (EmbeddedKafka kafka = new EmbeddedKafka(BrokerSecurity.saslScram(Map.of("reseal-sealer", SEALER_PASSWORD),
                 "reseal-sealer"))) {
             // given: a template principal that may read one topic
@@ -93,7 +85,7 @@ class KafkaScramRotationIT {
                 IssuedRotationIT.Rotations rotations = new IssuedRotationIT.Rotations(sealer, topics, new EventCodec(), producer);
 
                 // when: the first rotation, finished at once
-                Map<String, String> first = unseal(rotations.rotate("r1"));
+                Map<String, String> first = OneClusterConfig.unseal(rotations.rotate("r1"));
                 delivered.add(first);
                 rotations.finish("r1");
 
@@ -104,7 +96,7 @@ class KafkaScramRotationIT {
                 awaitAccess(kafka, first, Access.READS);
 
                 // when: a second rotation
-                Map<String, String> second = unseal(rotations.rotate("r2"));
+                Map<String, String> second = OneClusterConfig.unseal(rotations.rotate("r2"));
                 delivered.add(second);
 
                 // then: both users log in until finish
@@ -131,8 +123,7 @@ class KafkaScramRotationIT {
                     written.add(new String(record.value(), StandardCharsets.UTF_8));
                 }
             }
-            byte[] logBytes = Files.readAllBytes(log);
-            String logText = new String(logBytes, (int) logBefore, logBytes.length - (int) logBefore, StandardCharsets.UTF_8);
+            String logText = log.sinceMark();
             assertThat(logText).contains("issuer orders-kafka made and tested orders-app-b");
             for (int i = 0; i < plaintexts.size(); i++) {
                 for (String form : List.of(plaintexts.get(i),
@@ -155,21 +146,11 @@ class KafkaScramRotationIT {
     }
 
     private SealerConfig config() throws Exception {
-        Path cert = Files.writeString(dir.resolve("dev.pem"), TestControllers.key(0).certificatePem());
-        List<ClusterConfig> clusters = List.of(new ClusterConfig("dev-cluster", null, false,
-                new CertificateConfig.FromFile(cert.toString(), null)));
         Map<String, ValueSource> keys = new LinkedHashMap<>();
         keys.put("KAFKA_USERNAME", new ValueSource.Issued(new ValueSource.IssuedRef("orders-kafka", "username")));
         keys.put("KAFKA_PASSWORD", new ValueSource.Issued(new ValueSource.IssuedRef("orders-kafka", "password")));
-        KafkaScramIssuerConfig issuer = new KafkaScramIssuerConfig("orders-kafka",
-                new KafkaScramIssuerConfig.Settings(null, null, null, "orders-app", null, null, null), null);
-        return new SealerConfig(clusters, List.of(new BundleConfig("orders-kafka", null, null, null, keys)),
-                List.of(new WorkflowConfig("financial-ml", "ml-team@example.com", List.of("orders-kafka"),
-                        Map.of("dev", new EnvironmentConfig("dev-cluster", null, null, null)), null)),
-                List.of(issuer));
+        return OneClusterConfig.of(dir, new KafkaScramIssuerConfig("orders-kafka",
+                new KafkaScramIssuerConfig.Settings(null, null, null, "orders-app", null, null, null), null), keys);
     }
 
-    private static Map<String, String> unseal(RotationSealed sealed) throws Exception {
-        return TestControllers.unseal(sealed.environments().get(0).secrets().get(0).manifest(), TestControllers.key(0));
-    }
 }

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.reseal.pipeline.event.IssuedVersions;
 import io.reseal.pipeline.stage.PermanentStageException;
-import io.reseal.sealer.issuer.PostgresIssuerConfig.Strategy;
 import io.reseal.sealer.kube.ClusterAccess;
 import io.reseal.sealer.values.ValueResolver;
 import io.reseal.sealer.values.ValueSource;
@@ -52,7 +51,7 @@ class PostgresIssuerIT {
     @Test
     void noPasswordReachesTheServersStatementLog() throws Exception {
         // given: every statement is logged, and a rotation ran
-        PostgresIssuer issuer = issuer("mlflow_app", Strategy.ALTERNATING_USERS);
+        PostgresIssuer issuer = issuer("mlflow_app", UserStrategy.ALTERNATING_USERS);
         List<Issuer.Pending> made = List.of(issuer.create("rotation-1", "mlflow_app_a"), issuer.create("rotation-1", "mlflow_app_b"));
         for (Issuer.Pending pending : made) issuer.test(pending);
 
@@ -66,18 +65,18 @@ class PostgresIssuerIT {
         }
     }
 
-    static PostgresIssuer issuer(String role, Strategy strategy) {
+    static PostgresIssuer issuer(String role, UserStrategy strategy) {
         ValueResolver values = new ValueResolver(Map.of("DB_ADMIN_PASSWORD", ADMIN_PASSWORD)::get,
                 new ClusterAccess(List.of()), "dev", new SecureRandom());
         return new PostgresIssuer(new PostgresIssuerConfig("mlflow-db", new PostgresIssuerConfig.Settings(url,
-                new PostgresIssuerConfig.Admin(new ValueSource.Literal("reseal_admin"), new ValueSource.Env("DB_ADMIN_PASSWORD")),
+                new AdminLogin(new ValueSource.Literal("reseal_admin"), new ValueSource.Env("DB_ADMIN_PASSWORD")),
                 role, strategy), null), values, new SecureRandom());
     }
 
     @Test
     void alternatingUsersKeepThePreviousLoginValidUntilFinish() throws Exception {
         // given
-        PostgresIssuer issuer = issuer("mlflow_app", Strategy.ALTERNATING_USERS);
+        PostgresIssuer issuer = issuer("mlflow_app", UserStrategy.ALTERNATING_USERS);
 
         // when: the first rotation
         Issuer.Pending first = issuer.create("rotation-1", null);
@@ -120,7 +119,7 @@ class PostgresIssuerIT {
     @Test
     void aRepeatedCreateReissuesTheSamePendingLoginAndOnlyTheLatestPasswordWorks() throws Exception {
         // given: a sealer that made a pending credential and died before sealing it
-        PostgresIssuer issuer = issuer("mlflow_app", Strategy.ALTERNATING_USERS);
+        PostgresIssuer issuer = issuer("mlflow_app", UserStrategy.ALTERNATING_USERS);
         Issuer.Pending lost = issuer.create("rotation-1", "mlflow_app_b");
 
         // when: the rotation runs again
@@ -135,7 +134,7 @@ class PostgresIssuerIT {
     @Test
     void aDiscardedPendingLoginNoLongerLogsInAndTheCurrentOneStays() throws Exception {
         // given
-        PostgresIssuer issuer = issuer("mlflow_app", Strategy.ALTERNATING_USERS);
+        PostgresIssuer issuer = issuer("mlflow_app", UserStrategy.ALTERNATING_USERS);
         Issuer.Pending current = issuer.create("rotation-1", "mlflow_app_b");
         Issuer.Pending pending = issuer.create("rotation-1", current.versions().pending());
 
@@ -153,7 +152,7 @@ class PostgresIssuerIT {
     void singleUserChangesThePasswordOfTheRoleAtOnce() throws Exception {
         // given
         postgres.execute("ALTER ROLE single_app LOGIN");
-        PostgresIssuer issuer = issuer("single_app", Strategy.SINGLE_USER);
+        PostgresIssuer issuer = issuer("single_app", UserStrategy.SINGLE_USER);
         Issuer.Pending first = issuer.create("rotation-1", null);
         issuer.test(first);
 
@@ -171,7 +170,7 @@ class PostgresIssuerIT {
     void countsTheSessionsOfThePreviousLoginAndKnowsNothingForSingleUser() throws Exception {
         // given: two rotations of their own role; the first login holds two sessions
         postgres.execute("CREATE ROLE busy_app NOLOGIN", "GRANT busy_app TO reseal_admin WITH ADMIN OPTION");
-        PostgresIssuer issuer = issuer("busy_app", Strategy.ALTERNATING_USERS);
+        PostgresIssuer issuer = issuer("busy_app", UserStrategy.ALTERNATING_USERS);
         Issuer.Pending first = issuer.create("rotation-busy-1", null);
         Issuer.Pending second = issuer.create("rotation-busy-2", first.versions().pending());
         try (Connection a = connect(first); Connection b = connect(first); Connection c = connect(second)) {
@@ -184,7 +183,7 @@ class PostgresIssuerIT {
         org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10))
                 .until(() -> issuer.inUse(second.versions()).equals(java.util.OptionalInt.of(0)));
         assertThat(issuer.inUse(first.versions())).as("a first rotation has no previous login").isEmpty();
-        assertThat(issuer("single_app", Strategy.SINGLE_USER).inUse(
+        assertThat(issuer("single_app", UserStrategy.SINGLE_USER).inUse(
                 new IssuedVersions("mlflow-db", "single-user", null, "single_app"))).isEmpty();
     }
 
@@ -193,7 +192,7 @@ class PostgresIssuerIT {
         ValueResolver values = new ValueResolver(Map.of("DB_ADMIN_PASSWORD", "wrong-admin-password")::get,
                 new ClusterAccess(List.of()), "dev", new SecureRandom());
         PostgresIssuer issuer = new PostgresIssuer(new PostgresIssuerConfig("mlflow-db", new PostgresIssuerConfig.Settings(url,
-                new PostgresIssuerConfig.Admin(new ValueSource.Literal("reseal_admin"), new ValueSource.Env("DB_ADMIN_PASSWORD")),
+                new AdminLogin(new ValueSource.Literal("reseal_admin"), new ValueSource.Env("DB_ADMIN_PASSWORD")),
                 "mlflow_app", null), null), values, new SecureRandom());
 
         assertThatThrownBy(() -> issuer.create("rotation-1", null))
