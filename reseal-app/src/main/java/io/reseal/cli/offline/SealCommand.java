@@ -32,9 +32,12 @@ import picocli.CommandLine.Spec;
 public final class SealCommand implements Callable<Integer> {
 
     @Option(names = "--cert", paramLabel = "FILE|URL", defaultValue = "${env:SEALED_SECRETS_CERT}",
-            description = "the controller's certificate: a PEM file or an http(s) URL such as .../v1/cert.pem "
-                    + "(default: $SEALED_SECRETS_CERT)")
+            description = "the controller's certificate: a PEM file or an https URL such as .../v1/cert.pem "
+                    + "(default: $SEALED_SECRETS_CERT); redirects are not followed")
     String cert;
+
+    @Option(names = "--insecure", description = "allow a plain http:// --cert URL (anyone on the way can swap the certificate)")
+    boolean insecure;
 
     @Option(names = "--scope", converter = ManifestInput.Scope.class, paramLabel = "strict|namespace-wide|cluster-wide",
             description = "override the scope; default: the Secret's sealedsecrets.bitnami.com/* annotations, else strict")
@@ -71,7 +74,7 @@ public final class SealCommand implements Callable<Integer> {
             throw new UserFacingException("--namespace, --name and --from-file go with --raw; "
                     + "a manifest's namespace and name come from its metadata");
         }
-        SealingCertificate certificate = new CertificateLoader().load(cert);
+        SealingCertificate certificate = new CertificateLoader().load(cert, insecure);
         OfflineSealer sealer = new OfflineSealer();
         PrintWriter out = spec.commandLine().getOut();
         if (raw) {

@@ -18,7 +18,10 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** {@code reseal seal --cert http://...}: the certificate served over HTTP as a controller serves {@code /v1/cert.pem}. */
+/**
+ * {@code reseal seal --insecure --cert http://...}: the certificate served over HTTP as a controller serves
+ * {@code /v1/cert.pem}; without {@code --insecure} a plain http URL is refused.
+ */
 class SealCertificateUrlIT {
 
     @TempDir
@@ -56,7 +59,7 @@ class SealCertificateUrlIT {
                 "apiVersion: v1\nkind: Secret\nmetadata: {name: api, namespace: team-a}\nstringData: {token: from-url}\n");
 
         // when
-        CommandRun sealed = CommandRun.of("seal", "--cert", base + "/v1/cert.pem", "-f", secret.toString(), "-o", "yaml");
+        CommandRun sealed = CommandRun.of("seal", "--insecure", "--cert", base + "/v1/cert.pem", "-f", secret.toString(), "-o", "yaml");
         Path sealedFile = Files.writeString(dir.resolve("sealed.yaml"), sealed.out());
         CommandRun unsealed = CommandRun.of("unseal", "--key", dir.resolve("controller/tls.key").toString(),
                 "-f", sealedFile.toString());
@@ -68,9 +71,19 @@ class SealCertificateUrlIT {
     }
 
     @Test
+    void aPlainHttpUrlIsRefusedWithoutInsecure() {
+        // when
+        CommandRun run = CommandRun.of("seal", "--cert", base + "/v1/cert.pem", "-f", dir.toString());
+
+        // then
+        assertThat(run.exitCode()).isEqualTo(1);
+        assertThat(run.err()).startsWith("reseal: " + base + "/v1/cert.pem: a plain http:// URL");
+    }
+
+    @Test
     void aCertificateUrlThatDoesNotAnswerWithOneIsOneLine() {
         // when
-        CommandRun run = CommandRun.of("seal", "--cert", base + "/v1/missing.pem", "-f", dir.toString());
+        CommandRun run = CommandRun.of("seal", "--insecure", "--cert", base + "/v1/missing.pem", "-f", dir.toString());
 
         // then
         assertThat(run.exitCode()).isEqualTo(1);

@@ -18,9 +18,10 @@ import java.util.Locale;
 import java.util.Objects;
 
 /**
- * {@code --cert FILE|URL}: reads a sealing certificate from a file or an http(s) URL (such as a
+ * {@code --cert FILE|URL}: reads a sealing certificate from a file or an https URL (such as a
  * controller's {@code /v1/cert.pem}), and checks it is usable now: RSA of at least 2048 bits,
- * within its validity window.
+ * within its validity window. As for the sealer's {@code certificate.url}: a plain {@code http://} URL only when
+ * the caller allows it ({@code --insecure}), redirects never followed, at most {@value #MAX_BYTES} bytes read.
  *
  * <p>Every failure is an {@link InvalidCertificateException} whose message starts with the source.
  * Thread-safe; the {@link HttpClient} is the caller's.
@@ -28,16 +29,16 @@ import java.util.Objects;
 public final class CertificateLoader {
 
     /** A PEM certificate is a few KiB; anything larger than this is not one. */
-    private static final int MAX_BYTES = 1 << 20;
+    static final int MAX_BYTES = 64 * 1024;
 
     private final HttpClient http;
     private final Clock clock;
     private final Duration timeout;
 
-    /** Loads with a new HTTP client (10 s to connect, redirects followed) and the system clock. */
+    /** Loads with a new HTTP client (10 s to connect, redirects never followed) and the system clock. */
     public CertificateLoader() {
         this(HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10))
-                .followRedirects(HttpClient.Redirect.NORMAL).build(), Clock.systemUTC(), Duration.ofSeconds(30));
+                .followRedirects(HttpClient.Redirect.NEVER).build(), Clock.systemUTC(), Duration.ofSeconds(30));
     }
 
     public CertificateLoader(HttpClient http, Clock clock, Duration timeout) {
@@ -46,9 +47,16 @@ public final class CertificateLoader {
         this.timeout = Objects.requireNonNull(timeout, "timeout");
     }
 
-    /** The certificate at {@code fileOrUrl}: an {@code http://} or {@code https://} URL, otherwise a file path. */
-    public SealingCertificate load(String fileOrUrl) {
+    /**
+     * The certificate at {@code fileOrUrl}: an {@code https://} URL (or {@code http://} when {@code insecure}),
+     * otherwise a file path.
+     */
+    public SealingCertificate load(String fileOrUrl, boolean insecure) {
         String lower = fileOrUrl.toLowerCase(Locale.ROOT);
+        if (lower.startsWith("http://") && !insecure) {
+            throw new InvalidCertificateException(fileOrUrl + ": a plain http:// URL lets anyone on the way swap the"
+                    + " certificate; use https://, or --insecure if you must");
+        }
         String pem = lower.startsWith("http://") || lower.startsWith("https://")
                 ? fetch(fileOrUrl)
                 : read(Path.of(fileOrUrl));
@@ -82,6 +90,10 @@ public final class CertificateLoader {
         try {
             HttpResponse<InputStream> response = http.send(request, HttpResponse.BodyHandlers.ofInputStream());
             try (InputStream body = response.body()) {
+                if (response.statusCode() >= 300 && response.statusCode() < 400) {
+                    throw new InvalidCertificateException(url + ": answered HTTP " + response.statusCode()
+                            + " (a redirect); redirects are not followed: give the final URL");
+                }
                 if (response.statusCode() != 200) {
                     throw new InvalidCertificateException(url + ": cannot fetch certificate: HTTP " + response.statusCode());
                 }

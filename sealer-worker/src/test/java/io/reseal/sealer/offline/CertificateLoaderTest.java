@@ -40,6 +40,19 @@ class CertificateLoaderTest {
                 body.write(pem);
             }
         });
+        server.createContext("/moved", exchange -> {
+            exchange.getResponseHeaders().add("Location", "/v1/cert.pem");
+            exchange.sendResponseHeaders(302, -1);
+            exchange.close();
+        });
+        server.createContext("/huge", exchange -> {
+            exchange.sendResponseHeaders(200, 0);
+            try (OutputStream body = exchange.getResponseBody()) {
+                body.write(new byte[CertificateLoader.MAX_BYTES + 1]);
+            } catch (java.io.IOException e) {
+                // the loader stops reading once it has seen too much
+            }
+        });
         server.start();
     }
 
@@ -54,7 +67,7 @@ class CertificateLoaderTest {
         Path file = Files.writeString(dir.resolve("cert.pem"), GoldenVectors.text("tls.crt"));
 
         // when
-        SealingCertificate certificate = loader.load(file.toString());
+        SealingCertificate certificate = loader.load(file.toString(), false);
 
         // then
         assertThat(certificate.fingerprint()).isEqualTo(FINGERPRINT);
@@ -62,12 +75,12 @@ class CertificateLoaderTest {
 
     @Test
     void loadsFromTheControllersUrl() {
-        assertThat(loader.load(url("/v1/cert.pem")).fingerprint()).isEqualTo(FINGERPRINT);
+        assertThat(loader.load(url("/v1/cert.pem"), true).fingerprint()).isEqualTo(FINGERPRINT);
     }
 
     @Test
     void saysWhenTheUrlAnswersWithAnError() {
-        assertThatThrownBy(() -> loader.load(url("/nothing-here")))
+        assertThatThrownBy(() -> loader.load(url("/nothing-here"), true))
                 .isInstanceOf(InvalidCertificateException.class)
                 .hasMessage(url("/nothing-here") + ": cannot fetch certificate: HTTP 404");
     }
@@ -76,16 +89,37 @@ class CertificateLoaderTest {
     void saysWhichFileIsMissing(@TempDir Path dir) {
         Path missing = dir.resolve("missing.pem");
 
-        assertThatThrownBy(() -> loader.load(missing.toString()))
+        assertThatThrownBy(() -> loader.load(missing.toString(), false))
                 .isInstanceOf(InvalidCertificateException.class)
                 .hasMessage(missing + ": no such certificate file");
     }
 
     @Test
     void refusesACertificateExpiredByItsClock() {
-        assertThatThrownBy(() -> loaderAt(Instant.parse("2037-01-01T00:00:00Z")).load(url("/v1/cert.pem")))
+        assertThatThrownBy(() -> loaderAt(Instant.parse("2037-01-01T00:00:00Z")).load(url("/v1/cert.pem"), true))
                 .isInstanceOf(InvalidCertificateException.class)
                 .hasMessageStartingWith(url("/v1/cert.pem") + ": certificate " + FINGERPRINT + " expired");
+    }
+
+    @Test
+    void refusesAPlainHttpUrlUnlessAllowed() {
+        assertThatThrownBy(() -> loader.load(url("/v1/cert.pem"), false))
+                .isInstanceOf(InvalidCertificateException.class)
+                .hasMessageStartingWith(url("/v1/cert.pem") + ": a plain http:// URL lets anyone on the way swap the certificate");
+    }
+
+    @Test
+    void doesNotFollowARedirect() {
+        assertThatThrownBy(() -> loader.load(url("/moved"), true))
+                .isInstanceOf(InvalidCertificateException.class)
+                .hasMessage(url("/moved") + ": answered HTTP 302 (a redirect); redirects are not followed: give the final URL");
+    }
+
+    @Test
+    void refusesAnAnswerLargerThanACertificateCanBe() {
+        assertThatThrownBy(() -> loader.load(url("/huge"), true))
+                .isInstanceOf(InvalidCertificateException.class)
+                .hasMessage(url("/huge") + ": larger than " + CertificateLoader.MAX_BYTES + " bytes; not a certificate");
     }
 
     private String url(String path) {
