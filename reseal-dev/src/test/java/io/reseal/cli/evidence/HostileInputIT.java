@@ -43,7 +43,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 /**
  * DESIGN.md, "bad input gets a clear error and harms nothing", against the running system: hostile HTTP
  * requests (each a 4xx whose JSON error names the code and the field), hostile raw Kafka records on the
- * requested, sealed, packaged and finishing topics (each one record on the failed topic that points back at it,
+ * requested, sealed, packaged, finishing and relink-requested topics (each one record on the failed topic that points back at it,
  * with an error code and a message; a finish request naming another workflow than its rotation's revokes nothing,
  * and one arriving twice finishes once), and a cluster whose certificate file is swapped for an expired, a non-RSA, a too
  * short and a non-PEM one (the rotation ends on the failed topic). After every case, a valid rotation must still
@@ -358,7 +358,23 @@ class HostileInputIT {
                 finishing("finishing topic: a 900 KB requestedBy", "hostile-r5",
                         finishData("hostile-r5", "issued-ml", "x".repeat(900_000)), "invalid-request"),
                 finishing("finishing topic: requestedBy with CR/LF", "hostile-r6",
-                        finishData("hostile-r6", "issued-ml", "a\r\nX-Injected: 1"), "invalid-request"));
+                        finishData("hostile-r6", "issued-ml", "a\r\nX-Injected: 1"), "invalid-request"),
+                new KafkaCase("relink topic: not JSON", EventType.RELINK_REQUESTED,
+                        s -> "{\"rotationId\": [".getBytes(StandardCharsets.UTF_8), Map.of(), "invalid-json"),
+                new KafkaCase("relink topic: a requested event", EventType.RELINK_REQUESTED,
+                        s -> requested(data(FIN, REQ, ""), e -> e.put("rotationid", "hostile-r7")).getBytes(StandardCharsets.UTF_8),
+                        Map.of(), "unexpected-type"),
+                relink("relink topic: a rotation that was never packaged", "hostile-never-packaged", "not-packaged"));
+    }
+
+    /** A relink request on the relink-requested topic for {@code rotationId}, as the API would write it. */
+    static KafkaCase relink(String name, String rotationId, String code) {
+        String value = requested("{\"rotationId\":" + quoted(rotationId) + ",\"workflow\":" + FIN
+                + ",\"relinkId\":" + quoted(rotationId + "-relink-1") + ",\"requestedBy\":\"hostile\"}", e -> {
+            e.put("type", EventType.RELINK_REQUESTED.ceType());
+            e.put("rotationid", rotationId);
+        });
+        return new KafkaCase(name, EventType.RELINK_REQUESTED, s -> value.getBytes(StandardCharsets.UTF_8), Map.of(), code);
     }
 
     @ParameterizedTest(name = "Kafka: {0}")
