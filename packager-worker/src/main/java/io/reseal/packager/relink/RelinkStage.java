@@ -5,6 +5,7 @@ import io.reseal.packager.store.PresignedLink;
 import io.reseal.pipeline.event.ErrorCode;
 import io.reseal.pipeline.event.EventType;
 import io.reseal.pipeline.event.RelinkData;
+import io.reseal.pipeline.event.RequestRules;
 import io.reseal.pipeline.event.RotationEvent;
 import io.reseal.pipeline.event.RotationPackaged;
 import io.reseal.pipeline.event.RotationRelinkRequested;
@@ -54,6 +55,10 @@ public final class RelinkStage implements StageHandler {
     @Override
     public List<RotationEvent<?>> handle(RotationEvent<?> event) throws RetriableStageException, PermanentStageException {
         RotationRelinkRequested request = event.dataAs(RotationRelinkRequested.class);
+        RequestRules.FieldError invalid = RequestRules.check(request, event.rotationId()).orElse(null);
+        if (invalid != null) {
+            throw new PermanentStageException(ErrorCode.INVALID_REQUEST, "relink request: " + invalid.message());
+        }
         RotationPackaged archive = packaged.find(request.rotationId()).orElseThrow(() -> new PermanentStageException(
                 ErrorCode.NOT_PACKAGED, "rotation " + request.rotationId() + " was never packaged: there is no"
                 + " archive to link to"));

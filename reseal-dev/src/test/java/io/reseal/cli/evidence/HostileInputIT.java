@@ -364,13 +364,18 @@ class HostileInputIT {
                 new KafkaCase("relink topic: a requested event", EventType.RELINK_REQUESTED,
                         s -> requested(data(FIN, REQ, ""), e -> e.put("rotationid", "hostile-r7")).getBytes(StandardCharsets.UTF_8),
                         Map.of(), "unexpected-type"),
-                relink("relink topic: a rotation that was never packaged", "hostile-never-packaged", "not-packaged"));
+                relink("relink topic: a rotation that was never packaged", "hostile-never-packaged", "hostile-never-packaged",
+                        "hostile", "not-packaged"),
+                relink("relink topic: data.rotationId is not the event's", "hostile-r8", "hostile-r9", "hostile",
+                        "invalid-request"),
+                relink("relink topic: requestedBy with CR/LF", "hostile-r10", "hostile-r10", "a\r\nX-Injected: 1",
+                        "invalid-request"));
     }
 
-    /** A relink request on the relink-requested topic for {@code rotationId}, as the API would write it. */
-    static KafkaCase relink(String name, String rotationId, String code) {
-        String value = requested("{\"rotationId\":" + quoted(rotationId) + ",\"workflow\":" + FIN
-                + ",\"relinkId\":" + quoted(rotationId + "-relink-1") + ",\"requestedBy\":\"hostile\"}", e -> {
+    /** A relink request on the relink-requested topic for {@code rotationId}, as the API writes it unless the data is changed. */
+    static KafkaCase relink(String name, String rotationId, String dataRotationId, String requestedBy, String code) {
+        String value = requested("{\"rotationId\":" + quoted(dataRotationId) + ",\"workflow\":" + FIN
+                + ",\"relinkId\":" + quoted(rotationId + "-relink-1") + ",\"requestedBy\":" + quoted(requestedBy) + "}", e -> {
             e.put("type", EventType.RELINK_REQUESTED.ceType());
             e.put("rotationid", rotationId);
         });

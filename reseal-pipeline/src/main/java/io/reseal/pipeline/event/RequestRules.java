@@ -42,13 +42,25 @@ public final class RequestRules {
      * it names its workflow, the same rotation in its data if any, and who asked in one short line.
      */
     public static Optional<FieldError> check(RotationFinishing finishing, String rotationId) {
-        if (finishing.rotationId() != null && !finishing.rotationId().equals(rotationId)) {
-            return error("rotationId", "data.rotationId '" + printable(finishing.rotationId())
+        return checkAsk(finishing.rotationId(), finishing.workflow(), finishing.requestedBy(), rotationId);
+    }
+
+    /**
+     * The first broken rule of a request to relink rotation {@code rotationId} (its {@code rotationid} attribute):
+     * the same rules as a finish request.
+     */
+    public static Optional<FieldError> check(RotationRelinkRequested relink, String rotationId) {
+        return checkAsk(relink.rotationId(), relink.workflow(), relink.requestedBy(), rotationId);
+    }
+
+    /** What a request about an existing rotation must show: the rotation, its workflow, who asked in one line. */
+    private static Optional<FieldError> checkAsk(String dataRotationId, String workflow, String by, String rotationId) {
+        if (dataRotationId != null && !dataRotationId.equals(rotationId)) {
+            return error("rotationId", "data.rotationId '" + printable(dataRotationId)
                     + "' is not the event's rotationid '" + printable(rotationId) + "'");
         }
-        Optional<FieldError> workflow = workflow(finishing.workflow());
-        if (workflow.isPresent()) return workflow;
-        String by = finishing.requestedBy();
+        Optional<FieldError> invalidWorkflow = workflow(workflow);
+        if (invalidWorkflow.isPresent()) return invalidWorkflow;
         if (by != null && (by.length() > MAX_REQUESTED_BY || by.chars().anyMatch(Character::isISOControl))) {
             return error("requestedBy", "requestedBy must be one line of at most " + MAX_REQUESTED_BY + " characters");
         }
