@@ -40,7 +40,7 @@ public final class RotationLedger {
      * handed to {@code history}.
      */
     public RotationLedger(Supplier<List<ConsumerRecord<String, byte[]>>> tail, Consumer<RotationEvent<?>> history) {
-        this(tail, history, event -> event.type().isStage() ? event.rotationId() : null);
+        this(tail, history, RotationLedger::byRotation);
     }
 
     /** The same, and each event read marks {@code doneKey} of it done ({@code null}: nothing). */
@@ -49,6 +49,14 @@ public final class RotationLedger {
         this.tail = tail;
         this.history = history;
         this.doneKey = doneKey;
+    }
+
+    /**
+     * What a stage event marks done by default: its rotation (each stage does a rotation once); {@code null} (nothing)
+     * for the events told beside the stages.
+     */
+    public static String byRotation(RotationEvent<?> event) {
+        return event.type().isStage() ? event.rotationId() : null;
     }
 
     /** The rotations with a committed event on {@code outputTopic}. */
@@ -62,7 +70,7 @@ public final class RotationLedger {
      * {@link #catchUp()} calls read only what was committed since.
      */
     public static RotationLedger load(KafkaClients clients, String outputTopic, Consumer<RotationEvent<?>> history) {
-        return load(clients, outputTopic, history, event -> event.type().isStage() ? event.rotationId() : null);
+        return load(clients, outputTopic, history, RotationLedger::byRotation);
     }
 
     /** The same, counting done what {@code doneKey} says of each event ({@link StageHandler#doneKey}). */

@@ -42,6 +42,6 @@ public interface StageHandler {
      * request (a relink), counts by the request instead.
      */
     default String doneKey(RotationEvent<?> event) {
-        return event.type().isStage() ? event.rotationId() : null;
+        return RotationLedger.byRotation(event);
     }
 }
