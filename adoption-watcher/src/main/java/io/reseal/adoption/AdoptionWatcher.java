@@ -245,7 +245,7 @@ public final class AdoptionWatcher implements AutoCloseable {
             event = codec.fromRecord(record);
         } catch (InvalidEventException e) {
             LOG.warn("adoption watcher skips {}-{}@{}: {} ({})", record.topic(), record.partition(), record.offset(),
-                    e.getMessage(), e.code());
+                    RequestRules.printable(e.getMessage()), e.code());
             return false;
         }
         Instant at = Instant.ofEpochMilli(record.timestamp());

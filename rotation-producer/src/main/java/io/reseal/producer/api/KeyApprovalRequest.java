@@ -31,7 +31,7 @@ final class KeyApprovalRequest {
     static RotationEvent<KeyApproved> of(ApiToken token, String cluster, String fingerprint, Clock clock)
             throws RequestRejected {
         if (!token.workflows().contains(ProducerConfig.ALL_WORKFLOWS)) {
-            throw new RequestRejected(403, "forbidden", "token '" + token.name() + "' may not approve keys: that needs"
+            throw RequestRejected.workflowNotAllowed("token '" + token.name() + "' may not approve keys: that needs"
                     + " a token for every workflow (workflows: [\"*\"])", null);
         }
         if (cluster == null || !RequestRules.DNS_LABEL.matcher(cluster).matches()) {

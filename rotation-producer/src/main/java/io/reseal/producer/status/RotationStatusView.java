@@ -5,6 +5,7 @@ import io.reseal.pipeline.event.EventCodec;
 import io.reseal.pipeline.event.EventType;
 import io.reseal.pipeline.event.InvalidEventException;
 import io.reseal.pipeline.event.RelinkData;
+import io.reseal.pipeline.event.RequestRules;
 import io.reseal.pipeline.event.RotationEvent;
 import io.reseal.pipeline.event.RotationFailed;
 import io.reseal.pipeline.event.RotationRequested;
@@ -144,7 +145,7 @@ public final class RotationStatusView implements AutoCloseable {
         if (!event.type().isStage() || relinkFailed) { // adoption, a deferred finish, a relink: the stage stays
             if (event.type().isAdoption() && !AdoptionEvents.fromWatcher(event)) {
                 LOG.debug("status view ignores adoption event {}: not in the shape the adoption watcher publishes",
-                        event.id());
+                        RequestRules.printable(event.id()));
                 return;
             }
             byId.compute(rotationId, (id, known) -> (known == null ? RotationStatus.empty(id) : known).withAside(event));
