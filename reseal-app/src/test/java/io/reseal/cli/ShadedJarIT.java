@@ -36,7 +36,8 @@ class ShadedJarIT {
             "org/gaul/s3proxy/", "org/eclipse/jetty/",           // s3proxy and its Jetty
             "com/icegreen/greenmail/",                          // GreenMail
             "io/fabric8/kubernetes/client/server/mock/", "io/fabric8/mockwebserver/",
-            "org/testcontainers/");
+            "org/testcontainers/", "io/zonky/",               // Testcontainers, embedded PostgreSQL
+            "org/eclipse/jgit/http/server/");                   // JGit's HTTP server
 
     @Test
     void theJarHoldsNoClassOfATestServer() throws Exception {
