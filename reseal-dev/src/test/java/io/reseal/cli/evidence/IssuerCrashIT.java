@@ -136,7 +136,7 @@ class IssuerCrashIT {
         }
         rotations.add(id);
         await().atMost(PATIENCE).pollInterval(Duration.ofMillis(250)).until(() -> stack.notified(id));
-        Thread.sleep(1000); // anything done twice would show by now
+        awaitNothingTwice(id, EventType.SEALED, EventType.PACKAGED, EventType.NOTIFIED);
         Delivered delivered = delivered(id);
 
         for (EventType type : List.of(EventType.SEALED, EventType.PACKAGED, EventType.NOTIFIED)) {
@@ -185,7 +185,7 @@ class IssuerCrashIT {
             stack.startProcess(Service.SEALER);
         }
         await().atMost(PATIENCE).pollInterval(Duration.ofMillis(250)).until(() -> !events(EventType.FINISHED, id).isEmpty());
-        Thread.sleep(1000);
+        awaitNothingTwice(id, EventType.FINISHED);
 
         List<RotationEvent<?>> finished = events(EventType.FINISHED, id);
         assertThat(finished).as("finished events of " + id).hasSize(1);
@@ -218,6 +218,12 @@ class IssuerCrashIT {
             if (!publicKeys.contains(key)) secrets.add(value);
         });
         return new Delivered(id, versions, data);
+    }
+
+    /** Waits until each of {@code types} has exactly one event of the rotation, and still has 3 s later. */
+    private void awaitNothingTwice(String rotationId, EventType... types) {
+        await().during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(500))
+                .until(() -> java.util.Arrays.stream(types).allMatch(type -> events(type, rotationId).size() == 1));
     }
 
     private List<RotationEvent<?>> events(EventType type, String rotationId) {
