@@ -146,12 +146,7 @@ public final class RotationApi implements AutoCloseable {
         }
         ApiToken token = authenticated.get();
         try {
-            Duration wait = rate.acquire(token.name(), token.requestsPerMinute());
-            if (wait != null) {
-                ctx.response().putHeader("Retry-After", Long.toString(wait.toSeconds()));
-                throw new RequestRejected(429, "rate-limited", "token '" + token.name() + "' made more than "
-                        + token.requestsPerMinute() + " requests this minute (api.tokens[].requestsPerMinute)", null);
-            }
+            throttle(ctx, token);
             if (!isJson(ctx.request().getHeader("Content-Type"))) {
                 throw new RequestRejected(415, "unsupported-media-type", "send the body as application/json", null);
             }
@@ -389,12 +384,7 @@ public final class RotationApi implements AutoCloseable {
         RotationEvent<io.reseal.pipeline.event.RotationRelinkRequested> event;
         try {
             event = RelinkRequest.of(token.get(), found.get(), ctx.request().getHeader("Idempotency-Key"), clock);
-            Duration wait = rate.acquire(token.get().name(), token.get().requestsPerMinute());
-            if (wait != null) {
-                ctx.response().putHeader("Retry-After", Long.toString(wait.toSeconds()));
-                throw new RequestRejected(429, "rate-limited", "token '" + token.get().name() + "' made more than "
-                        + token.get().requestsPerMinute() + " requests this minute (api.tokens[].requestsPerMinute)", null);
-            }
+            throttle(ctx, token.get());
         } catch (RequestRejected e) {
             reject(ctx, "relink", e);
             return;
@@ -429,6 +419,7 @@ public final class RotationApi implements AutoCloseable {
         RotationEvent<io.reseal.pipeline.event.KeyApproved> event;
         try {
             event = KeyApprovalRequest.of(token.get(), ctx.pathParam("cluster"), ctx.pathParam("fingerprint"), clock);
+            throttle(ctx, token.get());
         } catch (RequestRejected e) {
             reject(ctx, "approve-key", e);
             return;
@@ -451,6 +442,19 @@ public final class RotationApi implements AutoCloseable {
                         "Kafka did not acknowledge the approval; retry", null));
             }
         });
+    }
+
+    /**
+     * Counts one request against the token's {@code requestsPerMinute}; beyond it, a 429 with {@code Retry-After}.
+     * Every call that makes something happen downstream (a rotation, a mail, an approval) goes through here.
+     */
+    private void throttle(RoutingContext ctx, ApiToken token) throws RequestRejected {
+        Duration wait = rate.acquire(token.name(), token.requestsPerMinute());
+        if (wait != null) {
+            ctx.response().putHeader("Retry-After", Long.toString(wait.toSeconds()));
+            throw new RequestRejected(429, "rate-limited", "token '" + token.name() + "' made more than "
+                    + token.requestsPerMinute() + " requests this minute (api.tokens[].requestsPerMinute)", null);
+        }
     }
 
     /** {@code GET /api/v1/rotations?workflow=W&state=S}: the rotations of the workflows this token may start. */

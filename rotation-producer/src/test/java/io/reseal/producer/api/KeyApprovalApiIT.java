@@ -32,6 +32,7 @@ class KeyApprovalApiIT {
 
     private static final String INFRA_TOKEN = "infra-token-" + UUID.randomUUID();
     private static final String TEAM_TOKEN = "team-token-" + UUID.randomUUID();
+    private static final String LIMITED_TOKEN = "limited-token-" + UUID.randomUUID();
     private static final String HEX = "0123456789abcdef".repeat(4);
 
     private final HttpClient http = HttpClient.newHttpClient();
@@ -43,7 +44,8 @@ class KeyApprovalApiIT {
     void start() {
         fixture = new ProducerFixture(List.of(
                 new ApiToken("infra", ApiToken.sha256Hex(INFRA_TOKEN), List.of("*")),
-                new ApiToken("team", ApiToken.sha256Hex(TEAM_TOKEN), List.of("financial-ml"))));
+                new ApiToken("team", ApiToken.sha256Hex(TEAM_TOKEN), List.of("financial-ml")),
+                new ApiToken("limited", ApiToken.sha256Hex(LIMITED_TOKEN), List.of("*"), 2)));
         kafkaConfig = fixture.kafkaConfig();
         producer = fixture.start();
     }
@@ -63,17 +65,32 @@ class KeyApprovalApiIT {
         assertThat(malformed.statusCode()).isEqualTo(400);
         assertThat(malformed.body()).contains("\"field\":\"fingerprint\"");
         assertThat(approve(INFRA_TOKEN, "Dev_Cluster", HEX).statusCode()).isEqualTo(400);
-        assertThat(approvals()).isEmpty();
+        assertThat(approvals("dev-cluster")).isEmpty();
 
         HttpResponse<String> approved = approve(INFRA_TOKEN, "dev-cluster", "SHA256:" + HEX.toUpperCase());
         assertThat(approved.statusCode()).as(approved.body()).isEqualTo(202);
         assertThat(approved.body()).contains("\"fingerprint\":\"" + HEX + "\"");
 
-        List<RotationEvent<?>> approvals = approvals();
+        List<RotationEvent<?>> approvals = approvals("dev-cluster");
         assertThat(approvals).hasSize(1);
         assertThat(approvals.get(0).source()).isEqualTo(URI.create("/reseal/rotation-producer"));
         assertThat(approvals.get(0).rotationId()).isNull();
         assertThat(approvals.get(0).dataAs(KeyApproved.class)).isEqualTo(new KeyApproved("dev-cluster", HEX, "infra"));
+    }
+
+    @Test
+    void approvalsCountAgainstTheTokensRequestsPerMinute() throws Exception {
+        List<Integer> statuses = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            statuses.add(approve(LIMITED_TOKEN, "rate-cluster", HEX).statusCode());
+        }
+        // two per minute; one minute boundary during the loop allows at most two more, never all five
+        assertThat(statuses).contains(429).filteredOn(s -> s == 202).hasSizeBetween(2, 4);
+        HttpResponse<String> refused = approve(LIMITED_TOKEN, "rate-cluster", HEX);
+        if (refused.statusCode() == 429) {
+            assertThat(refused.body()).contains("\"code\":\"rate-limited\"");
+            assertThat(refused.headers().firstValue("Retry-After")).isPresent();
+        }
     }
 
     private HttpResponse<String> approve(String token, String cluster, String fingerprint) throws Exception {
@@ -83,13 +100,17 @@ class KeyApprovalApiIT {
         return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
     }
 
-    private List<RotationEvent<?>> approvals() {
+    /** The approvals on Kafka for one cluster (the tests of this class use a cluster each). */
+    private List<RotationEvent<?>> approvals(String cluster) {
         EventCodec codec = new EventCodec();
         List<RotationEvent<?>> events = new ArrayList<>();
         for (ConsumerRecord<String, byte[]> record : new TopicScanner(new KafkaClients(kafkaConfig))
                 .readAll(kafkaConfig.topicNames().of(EventType.KEY_APPROVED), Duration.ofSeconds(10))) {
             try {
-                events.add(codec.fromRecord(record));
+                RotationEvent<?> event = codec.fromRecord(record);
+                if (cluster.equals(event.subject())) {
+                    events.add(event);
+                }
             } catch (InvalidEventException e) {
                 throw new AssertionError(e);
             }
