@@ -95,6 +95,21 @@ public enum EventType {
         return this == KEY_CHANGED || this == KEY_APPROVED;
     }
 
+    /**
+     * The type whose topic this one travels on ({@code finish_deferred} on {@code finished}, {@code
+     * adoption_complete} and {@code reminded} on {@code adopted}, {@code relink_notified} on {@code notified}), or
+     * this type itself when it has a topic of its own. The readers of the carrier's topic read these too, so a
+     * topic override names the carrier only.
+     */
+    public EventType carrier() {
+        return switch (this) {
+            case FINISH_DEFERRED -> FINISHED;
+            case ADOPTION_COMPLETE, REMINDED -> ADOPTED;
+            case RELINK_NOTIFIED -> NOTIFIED;
+            default -> this;
+        };
+    }
+
     public static Optional<EventType> ofCeType(String ceType) {
         return Arrays.stream(values()).filter(t -> t.ceType.equals(ceType)).findFirst();
     }

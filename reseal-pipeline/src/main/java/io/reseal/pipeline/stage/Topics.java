@@ -5,7 +5,11 @@ import java.util.EnumMap;
 import java.util.Map;
 import java.util.Objects;
 
-/** The topic name of every event type: the contract's defaults, each one overridable. Immutable. */
+/**
+ * The topic name of every event type: the contract's defaults, each topic overridable. A type that travels on
+ * another type's topic ({@link EventType#carrier()}) always has its carrier's name, so its readers find it.
+ * Immutable.
+ */
 public final class Topics {
 
     private final Map<EventType, String> names;
@@ -18,11 +22,23 @@ public final class Topics {
         return withOverrides(Map.of());
     }
 
-    /** Defaults, except for the types named in {@code overrides}. */
+    /**
+     * Defaults, except for the topics of the types named in {@code overrides}.
+     *
+     * @throws IllegalArgumentException for an invalid name, or an override of a type that travels on another
+     *     type's topic (naming the type to override instead)
+     */
     public static Topics withOverrides(Map<EventType, String> overrides) {
+        for (EventType type : overrides.keySet()) {
+            if (type.carrier() != type) {
+                throw new IllegalArgumentException(type.shortName() + " travels on the " + type.carrier().shortName()
+                        + " topic and cannot have a topic of its own: override " + type.carrier().shortName() + " instead");
+            }
+        }
         Map<EventType, String> names = new EnumMap<>(EventType.class);
         for (EventType type : EventType.values()) {
-            String name = overrides.getOrDefault(type, type.defaultTopic());
+            EventType carrier = type.carrier();
+            String name = overrides.getOrDefault(carrier, carrier.defaultTopic());
             if (name == null || !name.matches("[A-Za-z0-9._-]{1,249}")) {
                 throw new IllegalArgumentException("invalid topic name for " + type.shortName() + ": '" + name + "'");
             }

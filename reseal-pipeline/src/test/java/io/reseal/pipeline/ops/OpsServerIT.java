@@ -67,7 +67,7 @@ class OpsServerIT {
         // given a stage service with its metrics and ops endpoints
         String suffix = UUID.randomUUID().toString().substring(0, 8);
         Map<String, String> names = new HashMap<>();
-        for (EventType type : EventType.values()) names.put(type.shortName(), type.defaultTopic() + "." + suffix);
+        for (EventType type : EventType.values()) if (type.carrier() == type) names.put(type.shortName(), type.defaultTopic() + "." + suffix);
         KafkaConfig config = new KafkaConfig(kafka.bootstrapServers(), 1, (short) 1, names, Duration.ofSeconds(5));
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         StageService service = StageService.start(config, new NotifyingHandler(), EventType.NOTIFIED, Clock.systemUTC(),
