@@ -11,7 +11,6 @@ import java.time.Clock;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.UUID;
-import java.util.regex.Pattern;
 
 /**
  * {@code POST /api/v1/rotations/{id}/relink}: ask for a fresh download link of a packaged rotation, mailed to the
@@ -24,7 +23,6 @@ import java.util.regex.Pattern;
 final class RelinkRequest {
 
     static final String PATH = RotationApi.ROTATIONS + "/:id/relink";
-    private static final Pattern IDEMPOTENCY_KEY = Pattern.compile("[\\x21-\\x7e]{1,200}");
 
     private RelinkRequest() {
     }
@@ -36,10 +34,7 @@ final class RelinkRequest {
             throw RequestRejected.workflowNotAllowed("token '" + token.name()
                     + "' may not relink rotations of workflow '" + status.workflow() + "'", null);
         }
-        if (idempotencyKey != null && !IDEMPOTENCY_KEY.matcher(idempotencyKey).matches()) {
-            throw RequestRejected.badField("invalid-header", "Idempotency-Key",
-                    "Idempotency-Key must be 1-200 printable ASCII characters without spaces");
-        }
+        IdempotencyKeyHeader.checked(idempotencyKey);
         if (!status.stages().containsKey(EventType.PACKAGED.shortName())) {
             throw new RequestRejected(409, "not-packaged", "rotation " + status.rotationId() + " was not packaged"
                     + ("failed".equals(status.stage()) ? ": it failed before (" + failure(status) + ")" : " yet")

@@ -84,7 +84,6 @@ public final class RotationApi implements AutoCloseable {
     public static final String ROTATIONS = "/api/v1/rotations";
     static final int MAX_BODY_BYTES = 64 * 1024;
     private static final Logger LOG = LoggerFactory.getLogger(RotationApi.class);
-    private static final Pattern IDEMPOTENCY_KEY = Pattern.compile("[\\x21-\\x7e]{1,200}");
     private static final Pattern ROTATION_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,99}");
     private static final String JSON = "application/json";
 
@@ -150,11 +149,7 @@ public final class RotationApi implements AutoCloseable {
             if (!isJson(ctx.request().getHeader("Content-Type"))) {
                 throw new RequestRejected(415, "unsupported-media-type", "send the body as application/json", null);
             }
-            String key = ctx.request().getHeader("Idempotency-Key");
-            if (key != null && !IDEMPOTENCY_KEY.matcher(key).matches()) {
-                throw RequestRejected.badField("invalid-header", "Idempotency-Key",
-                        "Idempotency-Key must be 1-200 printable ASCII characters without spaces");
-            }
+            String key = IdempotencyKeyHeader.checked(ctx.request().getHeader(IdempotencyKeyHeader.NAME));
             Buffer buffer = ctx.body().buffer();
             RotationRequestBody body = RotationRequestBody.parse(buffer == null ? new byte[0] : buffer.getBytes());
             RequestIdempotency idempotency = key == null ? null
@@ -383,7 +378,7 @@ public final class RotationApi implements AutoCloseable {
         }
         RotationEvent<io.reseal.pipeline.event.RotationRelinkRequested> event;
         try {
-            event = RelinkRequest.of(token.get(), found.get(), ctx.request().getHeader("Idempotency-Key"), clock);
+            event = RelinkRequest.of(token.get(), found.get(), ctx.request().getHeader(IdempotencyKeyHeader.NAME), clock);
             throttle(ctx, token.get());
         } catch (RequestRejected e) {
             reject(ctx, "relink", e);

@@ -210,6 +210,14 @@ class RotationApiIT {
     }
 
     @Test
+    void anIdempotencyKeyWithASpaceOrOver200CharactersIsRefusedNamingTheHeader() throws Exception {
+        assertError(post(INFRA_TOKEN, "application/json", VALID, "has space"), 400, "invalid-header", "Idempotency-Key");
+        assertError(post(INFRA_TOKEN, "application/json", VALID, "k".repeat(201)), 400, "invalid-header",
+                "Idempotency-Key");
+        assertThat(post(INFRA_TOKEN, "application/json", VALID, "k".repeat(200)).statusCode()).isEqualTo(202);
+    }
+
+    @Test
     void acceptedRequestIsOnKafkaBeforeTheAnswer() throws Exception {
         HttpResponse<String> response = post(TEAM_TOKEN, VALID.replace("}", ",\"reason\":\"leaked\"}"));
 
