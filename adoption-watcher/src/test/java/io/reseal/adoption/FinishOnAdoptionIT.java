@@ -14,12 +14,18 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.reseal.adoption.kube.NamespaceInformers;
 import io.reseal.embedded.EmbeddedKubernetes;
 import io.reseal.embedded.EmbeddedPostgresServer;
+import io.reseal.embedded.EmbeddedS3;
 import io.reseal.embedded.EmbeddedSmtp;
 import io.reseal.embedded.KafkaCluster;
 import io.reseal.embedded.KafkaClusterFactory;
 import io.reseal.embedded.MutableClock;
 import io.reseal.notifier.NotifierConfig;
+import io.reseal.notifier.NotifierWorker;
 import io.reseal.notifier.mail.Mailer;
+import io.reseal.packager.PackagerConfig;
+import io.reseal.packager.PackagerWorker;
+import io.reseal.packager.signing.PackageSigner;
+import io.reseal.packager.signing.SigningPublicKey;
 import io.reseal.pipeline.config.KafkaConfig;
 import io.reseal.pipeline.config.WorkflowConfig;
 import io.reseal.pipeline.config.WorkflowConfig.EnvironmentConfig;
@@ -51,6 +57,7 @@ import io.reseal.sealer.manifest.OutputFormat;
 import io.reseal.sealer.offline.OfflineUnsealer;
 import io.reseal.sealer.values.ValueSource;
 import io.vertx.core.Vertx;
+import jakarta.mail.MessagingException;
 import jakarta.mail.internet.MimeMessage;
 import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
@@ -61,6 +68,7 @@ import java.security.interfaces.RSAPrivateKey;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
@@ -88,10 +96,11 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Issue 13's "done when", end to end through Kafka: the real sealer (its PostgreSQL issuer on a real embedded
- * PostgreSQL, its finisher and {@code revokePrevious}) and the adoption watcher, against the fabric8 API server
- * stand-in with the SealedSecret CRD. The test plays the team (applies each environment's SealedSecrets, exactly
- * what the package's {@code <env>/} folder holds, and restarts the workload) and the notifier (publishes the
- * delivery); {@link SealedSecretsControllerStandIn} plays the controller. The previous login is revoked exactly
+ * PostgreSQL, its finisher and {@code revokePrevious}), packager (archives to s3proxy), notifier (mails to GreenMail)
+ * and adoption watcher, against the fabric8 API server stand-in with the SealedSecret CRD. The test plays the team:
+ * takes the link out of the package e-mail, downloads, verifies and extracts the archive, applies an environment's
+ * folder as {@code kubectl apply -k <env>/} would ({@link DownloadedPackage}), and restarts the workload;
+ * {@link SealedSecretsControllerStandIn} plays the controller. The previous login is revoked exactly
  * when the last namespace rolled out, not while one is still only unsealed; a namespace that never applies
  * leads to revocation at the deadline, named in the finish; restarts and a lost API server neither lose nor repeat
  * a state change.
@@ -113,6 +122,10 @@ class FinishOnAdoptionIT {
     private static EmbeddedKubernetes cluster;
     private static EmbeddedPostgresServer postgres;
     private static EmbeddedSmtp smtp;
+    private static EmbeddedS3 s3;
+    private static SigningPublicKey packageSigner;
+    private static PackagerWorker packager;
+    private static NotifierWorker notifier;
     private static Vertx vertx;
     private static Mailer mailer;
     private static SealedSecretsControllerStandIn controller;
@@ -120,6 +133,11 @@ class FinishOnAdoptionIT {
     private static ClusterAccess access;
     private static SealerWorker sealer;
     private static ControllerKeyPair key;
+    /**
+     * The clock the sealer and the watcher check their deadlines on. When things happened is real time, as on the
+     * topics (the sealer counts {@code after} from the sealed record's time): so do the packager and notifier (link
+     * dates and the mail's {@code sentAt}, from which the watcher counts).
+     */
     private static final MutableClock clock = new MutableClock(Instant.now());
     private static final Topics topics = Topics.defaults();
     private static final EventCodec codec = new EventCodec();
@@ -138,9 +156,12 @@ class FinishOnAdoptionIT {
         postgres.setPassword("reseal_admin", ADMIN_PASSWORD.toCharArray());
         smtp = new EmbeddedSmtp();
         smtp.start();
+        s3 = new EmbeddedS3("reseal-finish-it", "s3-secret-" + UUID.randomUUID());
+        s3.start();
         vertx = Vertx.vertx();
-        mailer = new Mailer(vertx, new NotifierConfig(smtp.host(), smtp.port(), NotifierConfig.TlsMode.NONE, null, null,
-                "reseal@example.com", null));
+        NotifierConfig mail = new NotifierConfig(smtp.host(), smtp.port(), NotifierConfig.TlsMode.NONE, null, null,
+                "reseal@example.com", null);
+        mailer = new Mailer(vertx, mail);
         controller = new SealedSecretsControllerStandIn(cluster.client(), Set.of("scoring-ml-dev"), clock);
         Properties props = new Properties();
         props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
@@ -151,12 +172,18 @@ class FinishOnAdoptionIT {
         access = new ClusterAccess(config.clusters(), Map.of(CLUSTER, cluster.client()));
         sealer = SealerWorker.start(config, kafkaConfig, access, Map.of("PG_ADMIN_PASSWORD", ADMIN_PASSWORD)::get, clock,
                 new SimpleMeterRegistry());
+        PackageSigner.generate(dir.resolve("signing"));
+        packageSigner = SigningPublicKey.read(dir.resolve("signing").resolve(PackageSigner.PUBLIC_KEY_FILE));
+        packager = PackagerWorker.start(new PackagerConfig(s3.endpoint(), null, null, s3.accessKey(), s3.secretKey(), null,
+                true, null, dir.resolve("signing").resolve(PackageSigner.PRIVATE_KEY_FILE)), kafkaConfig, Clock.systemUTC(),
+                new SimpleMeterRegistry());
+        notifier = NotifierWorker.start(mail, kafkaConfig, Clock.systemUTC(), new SimpleMeterRegistry());
     }
 
     @AfterAll
     static void stop() {
-        for (AutoCloseable closeable : new AutoCloseable[] {sealer, access, producer, controller, mailer,
-                vertx == null ? null : (AutoCloseable) vertx::close, smtp, postgres, cluster, kafka}) {
+        for (AutoCloseable closeable : new AutoCloseable[] {notifier, packager, sealer, access, producer, controller, mailer,
+                vertx == null ? null : (AutoCloseable) vertx::close, s3, smtp, postgres, cluster, kafka}) {
             try {
                 if (closeable != null) closeable.close();
             } catch (Exception e) {
@@ -185,15 +212,14 @@ class FinishOnAdoptionIT {
         });
         AdoptionWatcher watcher = watcher();
         try {
-            deliver(sealed);
-
-            // then
+            // then: the notifier's e-mail counts as delivery
+            DownloadedPackage delivered = packageMailedFor(sealed);
             awaitState("r2", "issued-ml-dev", AdoptionState.DELIVERED);
             awaitState("r2", "issued-ml", AdoptionState.DELIVERED);
 
             // when: the team applies production (no workload there) and dev (whose pod predates the Secret)
-            apply(sealed, "production");
-            apply(sealed, "dev");
+            apply(delivered, "production");
+            apply(delivered, "dev");
 
             // then: production rolled out, dev unsealed only, and for several of the sealer's checks the previous
             // login still works and nothing is finished
@@ -258,8 +284,7 @@ class FinishOnAdoptionIT {
         clock.set(Instant.now()); // from here the deadlines count on the clock the test moves
         AdoptionWatcher watcher = watcher();
         try {
-            deliver(sealed);
-            apply(sealed, "dev");
+            apply(packageMailedFor(sealed), "dev");
 
             // then: one decryption-failure mail to dev's contacts and the requestor
             awaitState("r3", "scoring-ml-dev", AdoptionState.DECRYPTION_FAILED);
@@ -343,23 +368,35 @@ class FinishOnAdoptionIT {
                 .dataAs(RotationSealed.class);
     }
 
-    /** What the notifier publishes once the package e-mail went out. */
-    private static void deliver(RotationSealed sealed) throws Exception {
-        producer.send(codec.toRecord(topics.of(EventType.NOTIFIED), RotationEvent.forRotation(sealed.rotationId(),
-                EventType.NOTIFIED, "/test", sealed.workflow(), OffsetDateTime.ofInstant(clock.instant(), ZoneOffset.UTC),
-                new RotationNotified(sealed.rotationId(), sealed.workflow(), List.of(sealed.requestor()), "<m@test>",
-                        clock.instant())))).get();
+    /**
+     * The package of a rotation as its requestor gets it: the e-mail the notifier reported sending (by its
+     * Message-ID), and the archive its link downloads.
+     */
+    private static DownloadedPackage packageMailedFor(RotationSealed sealed) throws Exception {
+        RotationNotified notified = await().atMost(Duration.ofSeconds(60)).until(() -> events(EventType.NOTIFIED).stream()
+                .filter(e -> e.rotationId().equals(sealed.rotationId())).map(e -> e.dataAs(RotationNotified.class))
+                .findFirst().orElse(null), n -> n != null);
+        MimeMessage mail = await().atMost(Duration.ofSeconds(30)).until(() -> smtp.receivedMessages().stream()
+                .filter(m -> isMail(m, notified.messageId(), sealed.requestor())).findFirst().orElse(null), m -> m != null);
+        return DownloadedPackage.fromMail(mail, packageSigner);
     }
 
-    /** {@code kubectl apply -k <env>/}: the environment's SealedSecrets, as the sealer made them. */
-    private static void apply(RotationSealed sealed, String environment) {
-        RotationSealed.Environment env = sealed.environments().stream().filter(e -> e.name().equals(environment))
-                .findFirst().orElseThrow();
-        for (RotationSealed.Secret secret : env.secrets()) {
-            GenericKubernetesResource resource = cluster.client().getKubernetesSerialization()
-                    .unmarshal(secret.manifest(), GenericKubernetesResource.class);
+    private static boolean isMail(MimeMessage mail, String messageId, String recipient) {
+        try {
+            return messageId.equals(mail.getMessageID()) && List.of(mail.getAllRecipients()).stream()
+                    .anyMatch(a -> a.toString().equals(recipient));
+        } catch (MessagingException e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    /** {@code kubectl apply -k <env>/} of the downloaded package, against the cluster. */
+    private static void apply(DownloadedPackage delivered, String environment) {
+        for (GenericKubernetesResource resource : delivered.kustomize(environment, cluster.client().getKubernetesSerialization())) {
+            assertThat(resource.getApiVersion() + "/" + resource.getKind()).as("what the package's %s/ holds", environment)
+                    .isEqualTo("bitnami.com/v1alpha1/SealedSecret");
             asTheTeam(() -> cluster.client().genericKubernetesResources(NamespaceInformers.SEALED_SECRETS)
-                    .inNamespace(env.namespace()).resource(resource).createOr(c -> c.update()));
+                    .inNamespace(resource.getMetadata().getNamespace()).resource(resource).createOr(c -> c.update()));
         }
     }
 
