@@ -101,11 +101,11 @@ class ScaleOutIT {
             System.out.println("ScaleOutIT: one replica of each worker killed after " + notifiedBeforeKills + " of "
                     + ROTATIONS + " rotations were notified");
             assertThat(notifiedBeforeKills).as("rotations notified when the replicas were killed").isLessThan(ROTATIONS);
-            // then: each stage's two survivors take over all partitions, and everything is done once, for 3 s of quiet
+            // then: each stage's two survivors take over all partitions and finish; 3 s more for anything done twice to show
             await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(500))
                     .until(() -> eventsOf(stack, EventType.NOTIFIED).size() >= ROTATIONS);
             await().during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(500))
-                    .until(() -> STAGE_OUTPUTS.stream().allMatch(type -> eventsOf(stack, type).size() == ROTATIONS));
+                    .until(() -> STAGE_OUTPUTS.stream().allMatch(type -> eventsOf(stack, type).size() >= ROTATIONS));
 
             assertThat(stack.records(EventType.REQUESTED).stream().map(ConsumerRecord::partition).distinct().count())
                     .as("partitions the requested rotations went to").isEqualTo(PARTITIONS);
