@@ -102,8 +102,9 @@ class ScaleOutIT {
                     + ROTATIONS + " rotations were notified");
             assertThat(notifiedBeforeKills).as("rotations notified when the replicas were killed").isLessThan(ROTATIONS);
             // then: each stage's two survivors take over all partitions and finish; 3 s more for anything done twice to show
-            await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(500))
-                    .until(() -> eventsOf(stack, EventType.NOTIFIED).size() >= ROTATIONS);
+            await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(500)).untilAsserted(() ->
+                    assertThat(eventsPerRotation(stack, EventType.NOTIFIED).keySet()).as("notified rotations")
+                            .containsAll(requested));
             await().during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(500))
                     .until(() -> STAGE_OUTPUTS.stream().allMatch(type -> eventsOf(stack, type).size() >= ROTATIONS));
 
