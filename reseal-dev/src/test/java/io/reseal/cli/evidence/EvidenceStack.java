@@ -99,8 +99,8 @@ import org.apache.kafka.common.errors.WakeupException;
 
 /**
  * Test support for the evidence tests: the whole system on real embedded servers, wired by hand so that a
- * test can stop any server, or run any worker as a separate JVM ({@code reseal sealer|packager|notifier} from
- * the production jar, exactly as a container runs it) and SIGKILL it. Everything lives under one directory: the configuration
+ * test can stop any server, or run any worker as separate JVMs ({@code reseal sealer|packager|notifier} from
+ * the production jar, exactly as a container runs it; several replicas in one consumer group) and SIGKILL one. Everything lives under one directory: the configuration
  * ({@code reseal.yaml}), the sealing key pair ({@code reseal-data/sealing-key/}), the values of the
  * {@code env:} and {@code file:} sources (random, known to the test), S3 objects, saved mail ({@code .eml}),
  * and the worker processes' console output.
@@ -133,6 +133,8 @@ final class EvidenceStack implements AutoCloseable {
     /** The packager's token for the Git repository of workflow {@code credit-ml}. */
     private static final String GIT_TOKEN = "glpat-evidence-" + UUID.randomUUID();
     static final String GIT_REPOSITORY = "deploy";
+    /** Partitions of the topics of a stack started with {@link #start(Path, boolean, Set)}. */
+    private static final int DEFAULT_PARTITIONS = 3;
 
     /** The jar the image ships, which worker processes run (reseal-dev's failsafe configuration names it). */
     private static final Path APP_JAR = Path.of(System.getProperty("reseal.app.jar", "../reseal-app/target/reseal.jar"))
@@ -169,22 +171,25 @@ final class EvidenceStack implements AutoCloseable {
     private EmbeddedPostgresServer postgres;
     private final Map<String, String> environment = new LinkedHashMap<>();
     private final Map<Service, AutoCloseable> inJvm = new EnumMap<>(Service.class);
-    private final Map<Service, Process> processes = new EnumMap<>(Service.class);
+    /** The worker processes of each service, oldest first. */
+    private final Map<Service, Deque<Process>> processes = new EnumMap<>(Service.class);
     private final Deque<AutoCloseable> started = new ArrayDeque<>();
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private final List<ConsumerRecord<String, byte[]>> tailed = new CopyOnWriteArrayList<>();
     private final EventCodec codec = new EventCodec();
     private final String ghcrToken = randomValue("ghp_");
     private final Function<EvidenceStack, ExtraConfig> extra;
+    private final int partitions;
     private ResealConfig config;
     private RotationProducer producer;
     private Consumer<String, byte[]> tailConsumer;
     private Thread tailThread;
     private volatile boolean tailing = true;
 
-    private EvidenceStack(Path dir, boolean brokerProcess, Function<EvidenceStack, ExtraConfig> extra) {
+    private EvidenceStack(Path dir, boolean brokerProcess, int partitions, Function<EvidenceStack, ExtraConfig> extra) {
         this.dir = dir;
         this.extra = extra;
+        this.partitions = partitions;
         this.kafka = brokerProcess ? new KafkaBrokerProcess(dir.resolve("kafka"), 0) : new EmbeddedKafka();
         this.s3 = new EmbeddedS3(S3_ACCESS_KEY, S3_SECRET_KEY, dir.resolve("s3"), 0);
         this.smtp = new EmbeddedSmtp(0, dir.resolve("mail"));
@@ -206,9 +211,21 @@ final class EvidenceStack implements AutoCloseable {
      */
     static EvidenceStack start(Path dir, boolean brokerProcess, Set<Service> separate,
                                Function<EvidenceStack, ExtraConfig> extra) {
-        EvidenceStack stack = new EvidenceStack(dir, brokerProcess, extra);
+        return start(new EvidenceStack(dir, brokerProcess, DEFAULT_PARTITIONS, extra), separate, 1);
+    }
+
+    /**
+     * The stack scaled out: {@code replicas} processes of every worker ({@code reseal.jar <service>}), each worker's
+     * replicas in one consumer group, on topics of {@code partitions} partitions; Kafka in this JVM. {@code extra} as
+     * for {@link #start(Path, boolean, Set, Function)}.
+     */
+    static EvidenceStack startReplicated(Path dir, int replicas, int partitions, Function<EvidenceStack, ExtraConfig> extra) {
+        return start(new EvidenceStack(dir, false, partitions, extra), Set.of(Service.values()), replicas);
+    }
+
+    private static EvidenceStack start(EvidenceStack stack, Set<Service> separate, int replicas) {
         try {
-            stack.startAll(separate);
+            stack.startAll(separate, replicas);
             return stack;
         } catch (RuntimeException | Error e) {
             stack.close();
@@ -216,7 +233,7 @@ final class EvidenceStack implements AutoCloseable {
         }
     }
 
-    private void startAll(Set<Service> separate) {
+    private void startAll(Set<Service> separate, int replicas) {
         remember(kafka).start();
         remember(s3).start();
         remember(smtp).start();
@@ -236,7 +253,9 @@ final class EvidenceStack implements AutoCloseable {
         config = ConfigLoader.load(Path.of(environment.get("RESEAL_CONFIG")), environment::get);
         for (Service service : Service.values()) {
             if (separate.contains(service)) {
-                startProcess(service);
+                for (int i = 0; i < replicas; i++) {
+                    startProcess(service);
+                }
             } else {
                 startInJvm(service);
             }
@@ -297,7 +316,7 @@ final class EvidenceStack implements AutoCloseable {
         ExtraConfig more = extra.apply(this);
         String yaml = """
                 kafka:
-                  partitions: 3
+                  partitions: %10$d
                   retryDeadline: PT3M
                 clusters:
                   - name: local
@@ -368,7 +387,7 @@ final class EvidenceStack implements AutoCloseable {
                   from: reseal@localhost
                   sendTimeout: PT5S
                 """.formatted(dir.toAbsolutePath(), ENV_AWS_SECRET, BUCKET, postgres.jdbcUrl(), ENV_PG_ADMIN,
-                git.url(GIT_REPOSITORY), more.issuers(), more.bundles(), more.workflows());
+                git.url(GIT_REPOSITORY), more.issuers(), more.bundles(), more.workflows(), partitions);
         try {
             Path file = dir.resolve("reseal.yaml");
             Files.writeString(file, yaml);
@@ -385,8 +404,8 @@ final class EvidenceStack implements AutoCloseable {
     }
 
     /**
-     * Starts {@code service} as its own JVM from the production jar ({@code java -jar reseal.jar <service>},
-     * exactly as the image runs it), logging to the test log file.
+     * Starts a replica of {@code service} as its own JVM from the production jar ({@code java -jar reseal.jar <service>},
+     * exactly as the image runs it), logging to the test log file; replicas of a service share its consumer group.
      */
     void startProcess(Service service) {
         String name = service.name().toLowerCase(Locale.ROOT);
@@ -408,15 +427,21 @@ final class EvidenceStack implements AutoCloseable {
         builder.environment().putAll(environment);
         builder.environment().put(OpsServer.PORT_VARIABLE, "0");
         try {
-            processes.put(service, builder.start());
+            processes.computeIfAbsent(service, s -> new ArrayDeque<>()).addLast(builder.start());
         } catch (IOException e) {
             throw new UncheckedIOException("cannot start " + name + " as a process", e);
         }
     }
 
-    /** SIGKILL, like an OOM kill or a node failure; returns once the process is gone. */
+    /**
+     * SIGKILL to the oldest running process of {@code service}, like an OOM kill or a node failure; returns once
+     * the process is gone.
+     */
     void killProcess(Service service) throws InterruptedException {
-        Process process = processes.remove(service);
+        Process process = processes.getOrDefault(service, new ArrayDeque<>()).pollFirst();
+        if (process == null) {
+            throw new IllegalStateException("no process of " + service + " runs: start one with startProcess");
+        }
         process.destroyForcibly();
         if (!process.waitFor(30, TimeUnit.SECONDS)) {
             throw new IllegalStateException(service + " did not die within 30 s of SIGKILL");
@@ -803,8 +828,9 @@ final class EvidenceStack implements AutoCloseable {
         if (producer != null) {
             producer.close();
         }
-        processes.values().forEach(p -> {
-            p.destroy();
+        List<Process> running = processes.values().stream().flatMap(Deque::stream).toList();
+        running.forEach(Process::destroy); // all at once: each takes a moment to leave its group
+        running.forEach(p -> {
             try {
                 if (!p.waitFor(30, TimeUnit.SECONDS)) p.destroyForcibly();
             } catch (InterruptedException e) {
