@@ -201,7 +201,8 @@ public final class AdoptionTracker {
     /**
      * The completion due for {@code rotationId} at {@code now}: {@code adopted} when every target reached the
      * configured state, {@code deadline} with the laggards once the deadline after delivery passed: the namespaces
-     * that have not reached it, except those {@link #superseded} by a newer rotation (they are not behind).
+     * that have not reached it, except those {@link #superseded} by a newer rotation (they are not behind, but they
+     * did not adopt this one either: such a rotation ends at its deadline, maybe with no laggard).
      */
     public synchronized Optional<RotationAdoptionComplete> completion(String rotationId, Instant now) {
         Rotation rotation = rotations.get(rotationId);
@@ -209,16 +210,20 @@ public final class AdoptionTracker {
             return Optional.empty();
         }
         List<Laggard> laggards = new ArrayList<>();
+        boolean everyReached = true;
         Instant last = null;
         for (AdoptionTarget t : rotation.targets.values()) {
             RotationAdopted reached = rotation.reached(t.ref()).get(target);
-            if (reached == null && !superseded(rotation, t)) {
-                laggards.add(new Laggard(t.environment(), t.namespace(), t.cluster(), rotation.current(t.ref())));
-            } else if (reached != null && (last == null || reached.since().isAfter(last))) {
+            if (reached == null) {
+                everyReached = false;
+                if (!superseded(rotation, t)) {
+                    laggards.add(new Laggard(t.environment(), t.namespace(), t.cluster(), rotation.current(t.ref())));
+                }
+            } else if (last == null || reached.since().isAfter(last)) {
                 last = reached.since();
             }
         }
-        if (laggards.isEmpty()) {
+        if (everyReached) {
             return Optional.of(new RotationAdoptionComplete(rotationId, rotation.workflow, target, Outcome.ADOPTED,
                     last, List.of()));
         }

@@ -178,4 +178,26 @@ class AdoptionTrackerTest {
                 .extracting(l -> l.namespace() + ":" + l.state().wireName())
                 .containsExactlyInAnyOrder("financial-ml-dev:delivered", "financial-ml:applied");
     }
+
+    @Test
+    void aRotationWhoseOtherNamespacesRolledOutEndsAtItsDeadlineWithNoLaggardNotAsAdopted() {
+        // given: dev rolled out r1; production applied r2 (sealed later) instead
+        tracker.sealed(sealed("r1"), T0);
+        tracker.delivered("r1", T0);
+        tracker.changes(target("r1", "financial-ml-dev"), new Observation(AdoptionState.ROLLED_OUT, T0.plusSeconds(60), null))
+                .forEach(tracker::accept);
+        tracker.sealed(sealed("r2"), T0.plus(Duration.ofMinutes(10)));
+        tracker.changes(target("r2", "financial-ml"), new Observation(AdoptionState.APPLIED, T0.plus(Duration.ofMinutes(20)), null))
+                .forEach(tracker::accept);
+
+        // then: production did not adopt r1 (it may still run the credential before r1): not complete yet
+        assertThat(tracker.completion("r1", T0.plus(Duration.ofMinutes(59)))).isEmpty();
+
+        // when: the deadline passes
+        RotationAdoptionComplete late = tracker.completion("r1", T0.plus(Duration.ofHours(1))).orElseThrow();
+
+        // then: nobody is behind
+        assertThat(late.outcome()).isEqualTo(RotationAdoptionComplete.Outcome.DEADLINE);
+        assertThat(late.laggards()).isEmpty();
+    }
 }
