@@ -15,6 +15,7 @@ import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
@@ -85,8 +86,8 @@ public final class AdoptionTracker {
     /**
      * The reminders due at {@code now}: for each delivered rotation still being adopted, once {@code remindBefore}
      * is left before its deadline or its link's expiry (whichever comes first), one per namespace that has not
-     * applied it (nothing seen, or only {@code delivered}) and was not reminded yet. None when {@code remindBefore}
-     * is zero.
+     * applied it (nothing seen, or only {@code delivered}), was not reminded yet and is not {@link #superseded}.
+     * None when {@code remindBefore} is zero.
      */
     public synchronized List<RotationReminded> reminders(Instant now, Duration remindBefore) {
         List<RotationReminded> due = new ArrayList<>();
@@ -102,7 +103,8 @@ public final class AdoptionTracker {
             if (now.isBefore(at.minus(remindBefore))) continue;
             for (AdoptionTarget t : rotation.targets.values()) {
                 AdoptionState current = rotation.current(t.ref());
-                if (rotation.reminded.contains(t.ref()) || (current != null && current != AdoptionState.DELIVERED)) continue;
+                if (rotation.reminded.contains(t.ref()) || (current != null && current != AdoptionState.DELIVERED)
+                        || superseded(rotation, t)) continue;
                 List<String> recipients = new ArrayList<>(t.contacts());
                 if (t.requestor() != null) recipients.add(t.requestor());
                 due.add(new RotationReminded(t.rotationId(), t.workflow(), t.environment(), t.namespace(), t.cluster(),
@@ -198,7 +200,9 @@ public final class AdoptionTracker {
 
     /**
      * The completion due for {@code rotationId} at {@code now}: {@code adopted} when every target reached the
-     * configured state, {@code deadline} with the laggards once the deadline after delivery passed.
+     * configured state, {@code deadline} with the laggards once the deadline after delivery passed: the namespaces
+     * that have not reached it, except those {@link #superseded} by a newer rotation (they are not behind, but they
+     * did not adopt this one either: such a rotation ends at its deadline, maybe with no laggard).
      */
     public synchronized Optional<RotationAdoptionComplete> completion(String rotationId, Instant now) {
         Rotation rotation = rotations.get(rotationId);
@@ -206,16 +210,20 @@ public final class AdoptionTracker {
             return Optional.empty();
         }
         List<Laggard> laggards = new ArrayList<>();
+        boolean everyReached = true;
         Instant last = null;
         for (AdoptionTarget t : rotation.targets.values()) {
             RotationAdopted reached = rotation.reached(t.ref()).get(target);
             if (reached == null) {
-                laggards.add(new Laggard(t.environment(), t.namespace(), t.cluster(), rotation.current(t.ref())));
+                everyReached = false;
+                if (!superseded(rotation, t)) {
+                    laggards.add(new Laggard(t.environment(), t.namespace(), t.cluster(), rotation.current(t.ref())));
+                }
             } else if (last == null || reached.since().isAfter(last)) {
                 last = reached.since();
             }
         }
-        if (laggards.isEmpty()) {
+        if (everyReached) {
             return Optional.of(new RotationAdoptionComplete(rotationId, rotation.workflow, target, Outcome.ADOPTED,
                     last, List.of()));
         }
@@ -243,6 +251,22 @@ public final class AdoptionTracker {
     /** The ids of the rotations still being adopted. */
     public synchronized List<String> openRotations() {
         return rotations.entrySet().stream().filter(e -> e.getValue().complete == null).map(Map.Entry::getKey).toList();
+    }
+
+    /**
+     * Whether {@code t}'s namespace holds the SealedSecrets of a newer rotation of the same workflow: one sealed
+     * later (by the sealed events' times, not the ids) for that namespace, naming every SealedSecret {@code t}
+     * names, with a state past {@code delivered} published there (so its SealedSecrets were applied over
+     * {@code t}'s). Rebuilt from the topics at start-up, as those states are.
+     */
+    private boolean superseded(Rotation rotation, AdoptionTarget t) {
+        return rotation.sealedAt != null && rotations.values().stream().anyMatch(newer ->
+                newer.sealedAt != null && newer.sealedAt.isAfter(rotation.sealedAt)
+                        && Objects.equals(newer.workflow, rotation.workflow)
+                        && newer.targets.containsKey(t.ref())
+                        && newer.targets.get(t.ref()).secrets().containsAll(t.secrets())
+                        && newer.reached.getOrDefault(t.ref(), Map.of()).keySet().stream()
+                                .anyMatch(state -> state != AdoptionState.DELIVERED));
     }
 
     private Rotation rotation(String id) {

@@ -21,7 +21,11 @@ class AdoptionTrackerTest {
     private final AdoptionTracker tracker = new AdoptionTracker(AdoptionState.ROLLED_OUT, Duration.ofHours(1));
 
     private static RotationSealed sealed() {
-        return new RotationSealed("r1", "financial-ml", "lead@example.com", Trigger.AD_HOC, null, T0, List.of(
+        return sealed("r1");
+    }
+
+    private static RotationSealed sealed(String rotationId) {
+        return new RotationSealed(rotationId, "financial-ml", "lead@example.com", Trigger.AD_HOC, null, T0, List.of(
                 env("dev", "financial-ml-dev"), env("production", "financial-ml")));
     }
 
@@ -31,7 +35,12 @@ class AdoptionTrackerTest {
     }
 
     private AdoptionTarget target(String namespace) {
-        return tracker.openTargets().stream().filter(t -> t.namespace().equals(namespace)).findFirst().orElseThrow();
+        return target("r1", namespace);
+    }
+
+    private AdoptionTarget target(String rotationId, String namespace) {
+        return tracker.openTargets().stream().filter(t -> t.rotationId().equals(rotationId) && t.namespace().equals(namespace))
+                .findFirst().orElseThrow();
     }
 
     @Test
@@ -135,5 +144,60 @@ class AdoptionTrackerTest {
             assertThat(r.before()).isEqualTo(RotationReminded.LINK_EXPIRY);
             assertThat(r.at()).isEqualTo(T0.plus(Duration.ofMinutes(30)));
         });
+    }
+
+    @Test
+    void aNamespaceThatAppliedANewerRotationOfTheWorkflowIsNeitherRemindedOfTheOlderNorBehindAtItsDeadline() {
+        // given: r1, then (sealed later, though its id sorts first) r0 of the same workflow; dev applied r1,
+        // production r0 only
+        tracker.sealed(sealed("r1"), T0);
+        tracker.delivered("r1", T0);
+        tracker.deliveredChanges("r1").forEach(tracker::accept);
+        tracker.changes(target("r1", "financial-ml-dev"), new Observation(AdoptionState.APPLIED, T0.plusSeconds(60), null))
+                .forEach(tracker::accept);
+        tracker.sealed(sealed("r0"), T0.plus(Duration.ofMinutes(10)));
+        tracker.delivered("r0", T0.plus(Duration.ofMinutes(10)));
+        tracker.deliveredChanges("r0").forEach(tracker::accept);
+        tracker.changes(target("r0", "financial-ml"), new Observation(AdoptionState.APPLIED, T0.plus(Duration.ofMinutes(20)), null))
+                .forEach(tracker::accept);
+
+        // when: r1's reminders are due, and r0's
+        List<RotationReminded> due = tracker.reminders(T0.plus(Duration.ofMinutes(55)), Duration.ofMinutes(15));
+
+        // then: production is reminded of neither (it runs r0); dev of r0 (the older r1 it applied replaces nothing)
+        assertThat(due).extracting(r -> r.rotationId() + ":" + r.namespace()).containsExactly("r0:financial-ml-dev");
+
+        // when: r1's deadline passes
+        RotationAdoptionComplete late = tracker.completion("r1", T0.plus(Duration.ofHours(1))).orElseThrow();
+
+        // then: only dev is behind
+        assertThat(late.outcome()).isEqualTo(RotationAdoptionComplete.Outcome.DEADLINE);
+        assertThat(late.laggards()).extracting(l -> l.namespace() + ":" + l.state().wireName())
+                .containsExactly("financial-ml-dev:applied");
+        assertThat(tracker.completion("r0", T0.plus(Duration.ofMinutes(70))).orElseThrow().laggards())
+                .extracting(l -> l.namespace() + ":" + l.state().wireName())
+                .containsExactlyInAnyOrder("financial-ml-dev:delivered", "financial-ml:applied");
+    }
+
+    @Test
+    void aRotationWhoseOtherNamespacesRolledOutEndsAtItsDeadlineWithNoLaggardNotAsAdopted() {
+        // given: dev rolled out r1; production applied r2 (sealed later) instead
+        tracker.sealed(sealed("r1"), T0);
+        tracker.delivered("r1", T0);
+        tracker.changes(target("r1", "financial-ml-dev"), new Observation(AdoptionState.ROLLED_OUT, T0.plusSeconds(60), null))
+                .forEach(tracker::accept);
+        tracker.sealed(sealed("r2"), T0.plus(Duration.ofMinutes(10)));
+        tracker.changes(target("r2", "financial-ml"), new Observation(AdoptionState.APPLIED, T0.plus(Duration.ofMinutes(20)), null))
+                .forEach(tracker::accept);
+
+        // then: production did not adopt r1 (it may still run the credential before r1): not complete yet
+        assertThat(tracker.completion("r1", T0.plus(Duration.ofMinutes(59)))).isEmpty();
+
+        // when: the deadline passes
+        RotationAdoptionComplete late = tracker.completion("r1", T0.plus(Duration.ofHours(1))).orElseThrow();
+
+        // then: nobody is behind
+        assertThat(late.outcome()).isEqualTo(RotationAdoptionComplete.Outcome.DEADLINE);
+        assertThat(late.laggards()).isEmpty();
     }
 }

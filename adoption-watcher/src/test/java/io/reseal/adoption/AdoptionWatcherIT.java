@@ -275,6 +275,63 @@ class AdoptionWatcherIT {
     }
 
     @Test
+    @Order(2)
+    void aNamespaceThatAppliedTheNextRotationIsNotRemindedOfTheOneItReplacedNorBehindAtItsDeadline() throws Exception {
+        // given: credit-ml rotated twice (the second's id sorts first), two hours apart; dev applies the second only
+        String first = "rot-replaced-b";
+        String second = "rot-replaced-a";
+        namespace("credit-ml-dev");
+        namespace("credit-ml-staging");
+        Map<String, String> namespaces = Map.of("dev", "credit-ml-dev", "staging", "credit-ml-staging");
+        RotationSealed older = sealed(first, "credit-ml", namespaces);
+        RotationSealed newer = sealed(second, "credit-ml", namespaces);
+        AdoptionWatcher watcher = watcher();
+        try {
+            publishDelivery(older);
+            awaitState(first, "credit-ml-dev", AdoptionState.DELIVERED);
+            clock.advance(Duration.ofHours(2));
+            publishDelivery(newer);
+            awaitState(second, "credit-ml-dev", AdoptionState.DELIVERED);
+            applyEnvironment(newer, "dev");
+            awaitState(second, "credit-ml-dev", AdoptionState.ROLLED_OUT);
+        } finally {
+            watcher.close();
+        }
+
+        // when: after a restart, the first rotation's reminders are due
+        watcher = watcher();
+        try {
+            clock.set(START.plus(DEADLINE).minus(REMIND_BEFORE).plusSeconds(60));
+
+            // then: staging is reminded of it; dev, which runs the second, is not
+            await().atMost(Duration.ofSeconds(60)).until(() -> mails("credit-ml-staging").size() == 2);
+            assertThat(reminded(first)).extracting(RotationReminded::namespace).containsExactly("credit-ml-staging");
+            assertThat(mails("credit-ml-dev")).isEmpty();
+            assertThat(state(first, "credit-ml-dev", AdoptionState.APPLIED)).as("its state stays as it was").isNull();
+
+            // when: the first rotation's deadline passes
+            clock.set(START.plus(DEADLINE).plusSeconds(60));
+
+            // then: staging alone is behind
+            await().atMost(Duration.ofSeconds(60)).until(() -> !complete(first).isEmpty());
+            assertThat(complete(first).get(0).laggards()).extracting(l -> l.namespace() + ":" + l.state().wireName())
+                    .containsExactly("credit-ml-staging:delivered");
+
+            // when: the second rotation's reminders are due
+            clock.set(START.plus(Duration.ofHours(2)).plus(DEADLINE).minus(REMIND_BEFORE).plusSeconds(60));
+
+            // then: staging, which applied neither, is reminded of it too; dev is not
+            await().atMost(Duration.ofSeconds(60)).until(() -> mails("credit-ml-staging").size() == 4);
+            assertThat(reminded(second)).extracting(RotationReminded::namespace).containsExactly("credit-ml-staging");
+            assertThat(mails("credit-ml-dev")).isEmpty();
+            assertThat(complete(second)).isEmpty();
+        } finally {
+            watcher.close();
+            clock.set(START);
+        }
+    }
+
+    @Test
     @Order(3)
     void ofTwoReplicasOnlyTheLeaderPublishesAndTheOtherTakesOverWithoutRepeatingOrLosingAChange() throws Exception {
         // given: two replicas electing a leader with a Lease on the API server; the first leads
