@@ -48,7 +48,9 @@ import org.slf4j.LoggerFactory;
  * <p>Counts {@code reseal_emails_sent_total} (messages the server accepted for at least one recipient) and
  * {@code reseal_email_recipients_total{outcome="delivered"|"rejected"}}; no address is ever a label.
  *
- * <p>Called from one thread at a time, as {@link StageHandler} promises. Does not own the mailer.
+ * <p>Thread-safe for different rotations (its mailer, composer and counters are, and {@link DeliveryProgress} keeps
+ * each rotation apart): the stage loop calls it for up to {@code kafka.concurrency.notifier} rotations at once,
+ * never for one rotation twice at once ({@link StageHandler#doneKey}). Does not own the mailer.
  */
 public final class NotifierStage implements StageHandler {
 

@@ -34,8 +34,9 @@ import java.util.stream.Stream;
  * (unsafe names, inconsistent manifests) is a {@link PermanentStageException} with code
  * {@code invalid-package-input}; S3 failures are classified by {@link PackageStore}. A workflow that delivers to Git
  * also gets its commit ({@link GitDeliveries}, idempotent by rotation id); a refused commit adds a {@code failed}
- * record beside the {@code packaged} event, so the archive and the e-mail still go out. Called from one thread at
- * a time, as {@link StageHandler} specifies.
+ * record beside the {@code packaged} event, so the archive and the e-mail still go out. Thread-safe (its builder,
+ * store and Git deliveries are): the stage loop calls it for up to {@code kafka.concurrency.packager} rotations at
+ * once.
  */
 public final class PackagerStage implements StageHandler {
 

@@ -105,6 +105,39 @@ class PackagerStageIT {
     }
 
     @Test
+    void oneStageCalledForManyRotationsAtOnceStoresEachVerifiablePackageUnderItsOwnKey() throws Exception {
+        // given: one stage, as the stage loop shares it between its handler threads (kafka.concurrency.packager)
+        int rotations = 16;
+        java.util.concurrent.ExecutorService threads = java.util.concurrent.Executors.newFixedThreadPool(8);
+        try (PackageStore store = new PackageStore(config(s3.endpoint()), Clock.systemUTC())) {
+            PackagerStage stage = new PackagerStage(new PackageBuilder(signer), store);
+            java.util.concurrent.CountDownLatch together = new java.util.concurrent.CountDownLatch(8);
+            List<java.util.concurrent.Future<RotationPackaged>> calls = new java.util.ArrayList<>();
+            // when
+            for (int n = 0; n < rotations; n++) {
+                RotationEvent<RotationSealed> sealed = PackagerStageTest.sealedEvent(SampleRotation.sealed("concurrent-" + n));
+                calls.add(threads.submit(() -> {
+                    together.countDown();
+                    together.await();
+                    return stage.handle(sealed).get(0).dataAs(RotationPackaged.class);
+                }));
+            }
+            // then
+            for (int n = 0; n < rotations; n++) {
+                RotationPackaged packaged = calls.get(n).get(60, java.util.concurrent.TimeUnit.SECONDS);
+                assertThat(packaged.rotationId()).isEqualTo("concurrent-" + n);
+                assertThat(packaged.objectKey()).startsWith("financial-ml/concurrent-" + n + "/");
+                byte[] downloaded = PackageStoreIT.get(URI.create(packaged.downloadUrl())).body();
+                assertThat(PackageStoreIT.sha256(downloaded)).isEqualTo(packaged.sha256());
+                assertThat(PackageVerifier.withPublicKey(signer.publicKey())
+                        .verify(new ByteArrayInputStream(downloaded)).problems()).isEmpty();
+            }
+        } finally {
+            threads.shutdownNow();
+        }
+    }
+
+    @Test
     void s3DownIsRetriableAndTheSameEventSucceedsOnceItIsBack() throws Exception {
         RotationEvent<RotationSealed> sealed = PackagerStageTest.sealedEvent(SampleRotation.sealed("outage-1"));
         try (EmbeddedS3 flaky = new EmbeddedS3(s3.accessKey(), s3.secretKey());

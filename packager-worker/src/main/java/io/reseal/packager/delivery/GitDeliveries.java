@@ -25,7 +25,9 @@ import org.slf4j.LoggerFactory;
  * {@link RetriableStageException} with code {@code git-unavailable}, so the stage tries the whole event again
  * (storing the archive again is idempotent, and so is the commit), until {@code patience} has passed since the
  * rotation's first such failure; after that, and at once for a refused push, it is an {@link Outcome} with a
- * failure, so the archive and the e-mail still go out. Thread-safe.
+ * failure, so the archive and the e-mail still go out. Thread-safe; deliveries to one repository and branch take
+ * turns (the packager handles several rotations at once, {@code kafka.concurrency.packager}, and concurrent pushes
+ * to one branch refuse each other), while the rest of each rotation's work goes on side by side.
  */
 public final class GitDeliveries {
 
@@ -39,6 +41,8 @@ public final class GitDeliveries {
     private static final int REMEMBERED = 1000;
 
     private final Map<String, GitRepositoryDelivery> byWorkflow;
+    /** One lock per repository and branch, so this process never races itself on a push. */
+    private final Map<String, Object> branchLocks = new java.util.concurrent.ConcurrentHashMap<>();
     private final Clock clock;
     private final Duration patience;
     /** Rotation id to the first passing failure of its delivery, oldest first (bounded). */
@@ -89,7 +93,10 @@ public final class GitDeliveries {
         GitRepositoryDelivery delivery = byWorkflow.get(sealed.workflow());
         if (delivery == null) return Outcome.NONE;
         try {
-            RotationPackaged.GitDelivery commit = delivery.deliver(sealed, files.get());
+            RotationPackaged.GitDelivery commit;
+            synchronized (branchLocks.computeIfAbsent(delivery.repository() + " " + delivery.branch(), key -> new Object())) {
+                commit = delivery.deliver(sealed, files.get());
+            }
             LOG.info("rotation {} of {} is commit {} on {} of {}", sealed.rotationId(), sealed.workflow(), commit.commit(),
                     commit.branch(), commit.repository());
             forget(sealed.rotationId());

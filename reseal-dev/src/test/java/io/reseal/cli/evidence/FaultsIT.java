@@ -6,6 +6,8 @@ import static org.awaitility.Awaitility.await;
 import io.reseal.cli.evidence.EvidenceStack.Mail;
 import io.reseal.cli.evidence.EvidenceStack.Service;
 import io.reseal.embedded.KafkaBrokerProcess;
+import io.reseal.notifier.NotifierStage;
+import io.reseal.pipeline.config.KafkaConfig;
 import io.reseal.pipeline.event.EventType;
 import io.reseal.pipeline.event.RotationEvent;
 import java.nio.file.Path;
@@ -39,8 +41,9 @@ import org.junit.jupiter.params.provider.EnumSource;
  * but before the client read its "250 OK", the notifier cannot know the mail arrived and sends it again, with
  * the same Message-ID (the one the mail clients deduplicate on). The same holds when the notifier dies between
  * the server's "250 OK" and the commit of its {@code notified} event (see {@code DeliveryProgress}). The notifier
- * sends one mail at a time, so the SMTP outage and the notifier kill allow at most one such second copy, and
- * still exactly one Message-ID per rotation. Requests the
+ * has at most {@code kafka.concurrency.notifier} mails in hand (1 by default, {@link #MAILS_IN_HAND}), so the SMTP
+ * outage and the notifier kill allow at most that many such second copies, and still exactly one Message-ID per
+ * rotation. Requests the
  * API answers with 503 while the broker is away are retried with the same Idempotency-Key, as a client should.
  * The random seed of each scenario is printed, and can be fixed with {@code -Dreseal.faults.seed}.
  */
@@ -49,6 +52,8 @@ class FaultsIT {
 
     static final int ROTATIONS = Integer.getInteger("reseal.faults.rotations", 50);
     static final Duration OUTAGE = Duration.ofSeconds(10);
+    /** How many mails the notifier has in hand at once: what one crash or one lost "250 OK" burst can repeat. */
+    static final int MAILS_IN_HAND = KafkaConfig.defaults().concurrencyOf(NotifierStage.STAGE);
 
     @TempDir
     Path dir;
@@ -68,7 +73,7 @@ class FaultsIT {
                 Thread.sleep(random.nextInt(3000));
                 stack.killProcess(service);
                 stack.startProcess(service);
-            }, service == Service.NOTIFIER ? 1 : 0);
+            }, service == Service.NOTIFIER ? MAILS_IN_HAND : 0);
         }
     }
 
@@ -107,7 +112,7 @@ class FaultsIT {
                 stack.smtp().stop();
                 Thread.sleep(OUTAGE.toMillis());
                 stack.smtp().start();
-            }, 1);
+            }, MAILS_IN_HAND);
         }
     }
 

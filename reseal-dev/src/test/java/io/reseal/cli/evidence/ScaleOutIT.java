@@ -47,8 +47,9 @@ import org.junit.jupiter.api.io.TempDir;
  * nothing on the failed topic, one archive object per rotation, and every rotation's mail received by its requestor
  * with one Message-ID per rotation (N distinct). As in {@link FaultsIT}: a notifier killed after the SMTP server's
  * "250 OK" but before the commit of its {@code notified} event mails that rotation again from the replica that
- * takes over, with the same Message-ID; it sends one mail at a time, so that is at most
- * {@link #REPEATS_PER_KILLED_NOTIFIER} second copy per killed notifier.
+ * takes over, with the same Message-ID; it commits the mails it has in hand ({@code kafka.concurrency.notifier},
+ * 1 by default) before taking more, so that is at most {@link #REPEATS_PER_KILLED_NOTIFIER} second copies per killed
+ * notifier.
  */
 @Timeout(value = 4, unit = TimeUnit.MINUTES)
 class ScaleOutIT {
@@ -57,7 +58,7 @@ class ScaleOutIT {
     static final int REPLICAS = 3;
     static final int PARTITIONS = 6;
     /** Mails a notifier killed between an SMTP send and its Kafka commit may cause to arrive twice. */
-    static final int REPEATS_PER_KILLED_NOTIFIER = 1;
+    static final int REPEATS_PER_KILLED_NOTIFIER = FaultsIT.MAILS_IN_HAND;
     private static final int KILLED_NOTIFIERS = 1;
     private static final String REQUESTOR = "scale-team@example.com";
     private static final List<String> WORKFLOWS = workflowsOnEveryPartition(2);

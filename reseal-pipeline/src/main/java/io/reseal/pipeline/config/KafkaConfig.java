@@ -29,11 +29,20 @@ import org.apache.kafka.common.config.ConfigDef;
  *     guarantees rest on ({@link #RESERVED_PROPERTIES}). Values of password-like keys are never printed.
  * @param maxBatchRecords the most input records a stage commits in one transaction
  * @param maxBatchDuration how long a stage keeps taking records into one transaction after its first
+ * @param concurrency by stage name, on how many records of a batch the stage's handler works at once; only the stages
+ *     of {@link #DEFAULT_CONCURRENCY} may be set (the others work on one record at a time), each to 1 or more
  */
 public record KafkaConfig(
         String bootstrapServers, Integer partitions, Short replicationFactor, Map<String, String> topics,
         Duration retryDeadline, KafkaSecurity security, Map<String, String> properties, Integer maxBatchRecords,
-        Duration maxBatchDuration) {
+        Duration maxBatchDuration, Map<String, Integer> concurrency) {
+
+    /**
+     * The stages whose handler may work on several records of a batch at once, and on how many by default. The
+     * packager's uploads are idempotent (a deterministic archive under a stable key); the notifier's mails are not
+     * (a crash repeats every mail in hand), so it mails one at a time unless told otherwise.
+     */
+    public static final Map<String, Integer> DEFAULT_CONCURRENCY = Map.of("packager", 8, "notifier", 1);
 
     /**
      * Client properties the pass-through map may not set: the connection and security settings have keys of their
@@ -50,6 +59,14 @@ public record KafkaConfig(
         this(bootstrapServers, partitions, replicationFactor, topics, retryDeadline, null, null, null, null);
     }
 
+    /** Without concurrency settings: each stage's default ({@link #DEFAULT_CONCURRENCY}). */
+    public KafkaConfig(String bootstrapServers, Integer partitions, Short replicationFactor, Map<String, String> topics,
+                       Duration retryDeadline, KafkaSecurity security, Map<String, String> properties,
+                       Integer maxBatchRecords, Duration maxBatchDuration) {
+        this(bootstrapServers, partitions, replicationFactor, topics, retryDeadline, security, properties,
+                maxBatchRecords, maxBatchDuration, null);
+    }
+
     public KafkaConfig {
         bootstrapServers = bootstrapServers == null ? "localhost:9092" : bootstrapServers;
         partitions = partitions == null ? 3 : partitions;
@@ -62,6 +79,7 @@ public record KafkaConfig(
         maxBatchRecords = maxBatchRecords == null ? Batching.DEFAULT.maxRecords() : maxBatchRecords;
         maxBatchDuration = maxBatchDuration == null ? Batching.DEFAULT.maxDuration() : maxBatchDuration;
         new Batching(maxBatchRecords, maxBatchDuration);
+        concurrency = withDefaults(concurrency);
         if (partitions < 1) throw new IllegalArgumentException("kafka.partitions must be >= 1");
         if (replicationFactor < 1) throw new IllegalArgumentException("kafka.replicationFactor must be >= 1");
         if (retryDeadline.isNegative()) throw new IllegalArgumentException("kafka.retryDeadline must not be negative");
@@ -74,7 +92,7 @@ public record KafkaConfig(
 
     public KafkaConfig withBootstrapServers(String servers) {
         return new KafkaConfig(servers, partitions, replicationFactor, topics, retryDeadline, security, properties,
-                maxBatchRecords, maxBatchDuration);
+                maxBatchRecords, maxBatchDuration, concurrency);
     }
 
     /** Whether a client property's value is a secret: Kafka types it as a password, or its name says so. */
@@ -92,7 +110,31 @@ public record KafkaConfig(
         return "KafkaConfig[bootstrapServers=" + bootstrapServers + ", partitions=" + partitions
                 + ", replicationFactor=" + replicationFactor + ", topics=" + topics + ", retryDeadline=" + retryDeadline
                 + ", security=" + security + ", properties=" + shown + ", maxBatchRecords=" + maxBatchRecords
-                + ", maxBatchDuration=" + maxBatchDuration + "]";
+                + ", maxBatchDuration=" + maxBatchDuration + ", concurrency=" + new TreeMap<>(concurrency) + "]";
+    }
+
+    /** The default of every stage not set, each value checked. */
+    private static Map<String, Integer> withDefaults(Map<String, Integer> set) {
+        Map<String, Integer> all = new TreeMap<>(DEFAULT_CONCURRENCY);
+        if (set != null) {
+            set.forEach((stage, value) -> {
+                if (!DEFAULT_CONCURRENCY.containsKey(stage)) {
+                    throw new IllegalArgumentException("kafka.concurrency: unknown key '" + stage + "': only "
+                            + String.join(", ", new TreeMap<>(DEFAULT_CONCURRENCY).keySet())
+                            + " work on several records at once; every other stage on one at a time");
+                }
+                if (value == null || value < 1) {
+                    throw new IllegalArgumentException("kafka.concurrency." + stage + " must be >= 1, not " + value);
+                }
+                all.put(stage, value);
+            });
+        }
+        return Map.copyOf(all);
+    }
+
+    /** On how many records of a batch {@code stage}'s handler works at once (1 for a stage without a setting). */
+    public int concurrencyOf(String stage) {
+        return concurrency.getOrDefault(stage, 1);
     }
 
     private static void checkPassThrough(String key) {

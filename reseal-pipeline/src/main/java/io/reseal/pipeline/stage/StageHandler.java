@@ -13,7 +13,9 @@ import java.util.List;
  * <p>Failure contract: throw {@link RetriableStageException} when trying again later may succeed (a
  * server is down); throw {@link PermanentStageException} when it never will (bad input, a missing
  * source). Any other exception is treated as permanent for that record and reported with its class.
- * Handlers are called from one thread at a time.
+ * Handlers are called from one thread at a time, unless the stage's concurrency ({@link Batching#concurrency()},
+ * {@code kafka.concurrency.<stage>}) is above 1: then from up to that many threads at once, but never for two
+ * events with the same {@link #doneKey} at once.
  */
 public interface StageHandler {
 
@@ -27,9 +29,10 @@ public interface StageHandler {
     List<RotationEvent<?>> handle(RotationEvent<?> event) throws RetriableStageException, PermanentStageException;
 
     /**
-     * Whether each record's outputs and offset must be committed before the next record is handled. A stage
-     * whose side effect cannot be made idempotent (an e-mail: SMTP has no way to say "already sent") says so,
-     * so that a crash can repeat at most the one record in hand, not a whole batch. Default: batches.
+     * Whether the records in hand must be committed before the next records are handled: a batch is then only as
+     * large as the stage's concurrency ({@link Batching#inHand()}; one record by default). A stage whose side effect
+     * cannot be made idempotent (an e-mail: SMTP has no way to say "already sent") says so, so that a crash can
+     * repeat at most the records in hand, not a whole batch. Default: batches.
      */
     default boolean commitsEachRecord() {
         return false;

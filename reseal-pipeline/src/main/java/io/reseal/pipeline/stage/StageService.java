@@ -62,7 +62,8 @@ public final class StageService implements AutoCloseable {
         TopicBootstrap.ensure(clients, topics, kafka.partitions(), kafka.replicationFactor());
         RotationLedger ledger = RotationLedger.load(clients, topics.of(produces), history, handler::doneKey);
         String group = "reseal-" + handler.stage();
-        Batching batching = handler.commitsEachRecord() ? Batching.ONE_AT_A_TIME : kafka.batching();
+        Batching batching = kafka.batching().withConcurrency(kafka.concurrencyOf(handler.stage()));
+        if (handler.commitsEachRecord()) batching = batching.inHand();
         StageWorker worker = new StageWorker(
                 StageClients.consumer(clients, group, batching.maxRecords()),
                 StageClients.producer(clients, group), handler, topics, kafka.backoff(),

@@ -6,6 +6,7 @@ import io.reseal.pipeline.event.TraceParent;
 import io.reseal.pipeline.kafka.KafkaClients;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
@@ -14,8 +15,15 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -29,12 +37,19 @@ import org.slf4j.MDC;
 
 /**
  * The consume-process-produce loop every worker runs: reads its input topic in a consumer group
- * ({@code read_committed}), hands each event to a {@link StageHandler} (one call at a time), and publishes the
+ * ({@code read_committed}), hands each event to a {@link StageHandler} (up to {@link Batching#concurrency()} calls at
+ * once, one by default), and publishes the
  * handler's events together with the input offsets in one Kafka transaction per batch ({@link Batching}: the
  * records of one poll, bounded in number and time). So an input is marked done exactly when its outputs are
  * visible downstream, and a crash at any point redelivers it. What it guarantees:
  *
  * <ul>
+ *   <li>With a concurrency above 1 the handler works on that many records of a batch at once, on threads of its
+ *       own; the loop still settles and publishes them in the order read, so outputs keep the order of their inputs
+ *       within a partition, and every guarantee below holds as with one call at a time. A record is never handed over
+ *       beside an earlier one of its batch with the same {@link StageHandler#doneKey}: the batch is committed first,
+ *       so the second is decided against the ledger. Records after a retriable failure on its partition that were
+ *       already handled are dropped, not published, and handled again after it.</li>
  *   <li>A record that is not a valid event, or whose handling fails permanently, becomes one record on the failed
  *       topic (with origin and error headers), committed with its batch; the records around it go on.</li>
  *   <li>A retriable handler failure commits what its batch finished before it, rewinds that one partition to the
@@ -53,13 +68,14 @@ import org.slf4j.MDC;
  *       {@link RotationLedger} catches up with what other replicas committed, so a duplicate request that
  *       straddles the rebalance is acknowledged without effect.</li>
  *   <li>{@link #polledWithin(Duration)} tells whether the loop made progress recently (its liveness).</li>
- *   <li>{@link #close()} lets the record in hand finish and commits its batch, then stops; it is safe from any
+ *   <li>{@link #close()} lets the records in hand finish and commits their batch, then stops; it is safe from any
  *       thread.</li>
  *   <li>Every output record carries a W3C {@code traceparent} header: the input's trace with a new parent id,
  *       or a new trace when the input has none. While a record is handled, the logging MDC holds
  *       {@code traceId}, {@code rotationId} and {@code workflow}.</li>
  * </ul>
- * One instance runs on one thread; scale out by running more instances in the same group.
+ * One instance runs on one thread (and its handler on up to {@link Batching#concurrency()} more); scale out by
+ * running more instances in the same group.
  */
 public final class StageWorker implements Runnable, AutoCloseable {
 
@@ -83,6 +99,8 @@ public final class StageWorker implements Runnable, AutoCloseable {
     private final OutcomeDecider decider;
     private final OutputTransaction transaction;
     private final PartitionRetries retries;
+    /** Where the handler runs: the loop's own thread for a concurrency of 1, else a pool of that many threads. */
+    private final Executor handlerThreads;
     /** Partitions rewound and paused during the current poll: their further records wait for the retry. */
     private final Set<TopicPartition> held = new HashSet<>();
     private volatile long lastPollNanos = System.nanoTime();
@@ -127,6 +145,17 @@ public final class StageWorker implements Runnable, AutoCloseable {
         this.decider = new OutcomeDecider(handler, topics, ledger, new FailureReports(handler.stage(), topics, clock));
         this.transaction = new OutputTransaction(producer, consumer, backoff.deadline(), this::stopping);
         this.retries = new PartitionRetries(backoff, clock);
+        this.handlerThreads = batching.concurrency() == 1 ? Runnable::run
+                : Executors.newFixedThreadPool(batching.concurrency(), handlerThreadFactory(handler.stage()));
+    }
+
+    private static ThreadFactory handlerThreadFactory(String stage) {
+        AtomicInteger count = new AtomicInteger();
+        return work -> {
+            Thread thread = new Thread(work, "reseal-" + stage + "-handler-" + count.incrementAndGet());
+            thread.setDaemon(true);
+            return thread;
+        };
     }
 
     @Override
@@ -150,6 +179,7 @@ public final class StageWorker implements Runnable, AutoCloseable {
             LOG.error("{} stopped by a fatal error: {}", handler.stage(), e.toString());
             throw e;
         } finally {
+            if (handlerThreads instanceof ExecutorService pool) pool.shutdownNow();
             closeClients();
             stopped.countDown();
             LOG.info("{} stopped", handler.stage());
@@ -170,25 +200,26 @@ public final class StageWorker implements Runnable, AutoCloseable {
         held.clear();
         Batch batch = new Batch();
         Map<TopicPartition, Long> untaken = new HashMap<>();
-        for (TopicPartition partition : records.partitions()) {
-            for (ConsumerRecord<String, byte[]> record : records.records(partition)) {
-                if (held.contains(partition)) break;
-                if (stopping() || batch.isFull()) {
-                    untaken.putIfAbsent(partition, record.offset());
-                    break;
-                }
-                try {
-                    decide(record, batch);
-                } catch (Error e) {
-                    // The handler broke down (the loop ends): what the batch finished before still counts.
-                    try {
-                        commit(batch);
-                    } catch (RuntimeException suppressed) {
-                        e.addSuppressed(suppressed);
+        try {
+            for (TopicPartition partition : records.partitions()) {
+                for (ConsumerRecord<String, byte[]> record : records.records(partition)) {
+                    if (held.contains(partition)) break;
+                    if (stopping() || batch.isFull()) {
+                        untaken.putIfAbsent(partition, record.offset());
+                        break;
                     }
-                    throw e;
+                    take(record, batch);
                 }
             }
+            settleAll(batch);
+        } catch (Error e) {
+            // The handler broke down (the loop ends): what the batch finished before, in order, still counts.
+            try {
+                commit(batch);
+            } catch (RuntimeException suppressed) {
+                e.addSuppressed(suppressed);
+            }
+            throw e;
         }
         commit(batch);
         if (!stopping()) {
@@ -198,19 +229,70 @@ public final class StageWorker implements Runnable, AutoCloseable {
         }
     }
 
-    private void decide(ConsumerRecord<String, byte[]> record, Batch batch) {
+    /**
+     * Reads the record and hands it to the handler (on the loop's thread when the concurrency is 1, else on a handler
+     * thread), then settles, in the order taken, the oldest records in hand until fewer than the concurrency are.
+     */
+    private void take(ConsumerRecord<String, byte[]> record, Batch batch) {
         TraceParent trace = TraceParent.parse(EventCodec.header(record, TraceParent.HEADER))
                 .map(TraceParent::next)
                 .orElseGet(TraceParent::start);
         MDC.put("traceId", trace.traceId());
         try {
             OutcomeDecider.Parsed parsed = decider.parse(record, trace);
-            if (parsed.event() != null && batch.finishes(handler.doneKey(parsed.event()))) {
-                // A second request for a rotation this batch finishes: decide it against the committed ledger.
+            String doneKey = parsed.event() == null ? null : handler.doneKey(parsed.event());
+            if (batch.names(doneKey)) {
+                // A second request for a rotation this batch has in hand or finishes: decide it against the committed
+                // ledger, after the first, never beside it.
+                settleAll(batch);
                 commit(batch);
                 batch.clear();
+                if (held.contains(partitionOf(record))) return;
             }
-            OutcomeDecider.Decision decision = decider.decide(parsed);
+            Map<String, String> context = MDC.getCopyOfContextMap();
+            batch.take(doneKey, new InHand(parsed, context,
+                    CompletableFuture.supplyAsync(() -> decideWithin(context, parsed), handlerThreads)));
+            while (batch.inHand() >= batching.concurrency()) settle(batch.oldest(), batch);
+        } finally {
+            clearContext();
+        }
+    }
+
+    /** Decides on the thread it is called on, with the logging context of the record. */
+    private OutcomeDecider.Decision decideWithin(Map<String, String> context, OutcomeDecider.Parsed parsed) {
+        Map<String, String> before = MDC.getCopyOfContextMap();
+        if (context != null) MDC.setContextMap(context);
+        try {
+            return decider.decide(parsed);
+        } finally {
+            if (before == null) MDC.clear();
+            else MDC.setContextMap(before);
+        }
+    }
+
+    private void settleAll(Batch batch) {
+        while (batch.inHand() > 0) settle(batch.oldest(), batch);
+    }
+
+    /**
+     * Waits for the decision on a record in hand and acts on it: its publication joins the batch, or its retriable
+     * failure holds its partition. A record whose partition an earlier record holds is dropped (its work is done
+     * again, idempotently, after the retried record), so nothing is published out of order.
+     */
+    private void settle(InHand inHand, Batch batch) {
+        OutcomeDecider.Decision decision;
+        try {
+            decision = inHand.decision().join();
+        } catch (CompletionException e) {
+            if (e.getCause() instanceof Error error) throw error;
+            if (e.getCause() instanceof RuntimeException failure) throw failure;
+            throw e;
+        }
+        OutcomeDecider.Parsed parsed = inHand.parsed();
+        ConsumerRecord<String, byte[]> record = parsed.input();
+        if (held.contains(partitionOf(record))) return;
+        if (inHand.context() != null) inHand.context().forEach(MDC::put);
+        try {
             if (decision instanceof OutcomeDecider.Publish publish) {
                 batch.add(publish.publication());
             } else if (decision instanceof OutcomeDecider.Retry retry) {
@@ -226,10 +308,14 @@ public final class StageWorker implements Runnable, AutoCloseable {
                 }
             }
         } finally {
-            MDC.remove("traceId");
-            MDC.remove("rotationId");
-            MDC.remove("workflow");
+            clearContext();
         }
+    }
+
+    private static void clearContext() {
+        MDC.remove("traceId");
+        MDC.remove("rotationId");
+        MDC.remove("workflow");
     }
 
     /** Commits the batch; if it does not commit, commits its publications one per transaction to find the culprit. */
@@ -334,7 +420,7 @@ public final class StageWorker implements Runnable, AutoCloseable {
         }
     }
 
-    /** Asks the loop to stop after the record in hand and waits up to {@code timeout} for it. */
+    /** Asks the loop to stop after the records in hand and waits up to {@code timeout} for it. */
     public boolean stop(Duration timeout) {
         stopRequested.countDown();
         consumer.wakeup();
@@ -351,31 +437,61 @@ public final class StageWorker implements Runnable, AutoCloseable {
         stop(Duration.ofSeconds(30));
     }
 
-    /** The publications of one transaction, bounded by {@link Batching}. */
+    /** A record handed to the handler: its decision, once made, and the logging context it was read with. */
+    private record InHand(OutcomeDecider.Parsed parsed, Map<String, String> context,
+                          CompletableFuture<OutcomeDecider.Decision> decision) {}
+
+    /**
+     * The records of one transaction, bounded by {@link Batching}: those in hand (taken, not yet settled, in the order
+     * taken) and the publications of those settled.
+     */
     private final class Batch {
         private final List<Publication> publications = new ArrayList<>();
+        private final ArrayDeque<InHand> inHand = new ArrayDeque<>();
+        /** The done keys ({@link StageHandler#doneKey}) of the records taken and of the outputs settled. */
+        private final Set<String> doneKeys = new HashSet<>();
         private long startedNanos;
 
+        void take(String doneKey, InHand record) {
+            if (size() == 0) startedNanos = System.nanoTime();
+            if (doneKey != null) doneKeys.add(doneKey);
+            inHand.add(record);
+        }
+
         void add(Publication publication) {
-            if (publications.isEmpty()) startedNanos = System.nanoTime();
             publications.add(publication);
+            doneKeys.addAll(publication.finishes());
+        }
+
+        int inHand() {
+            return inHand.size();
+        }
+
+        InHand oldest() {
+            return inHand.remove();
+        }
+
+        private int size() {
+            return publications.size() + inHand.size();
         }
 
         boolean isFull() {
-            return publications.size() >= batching.maxRecords()
-                    || (!publications.isEmpty() && System.nanoTime() - startedNanos >= batching.maxDuration().toNanos());
+            return size() >= batching.maxRecords()
+                    || (size() > 0 && System.nanoTime() - startedNanos >= batching.maxDuration().toNanos());
         }
 
-        boolean finishes(String doneKey) {
-            return doneKey != null && publications.stream().anyMatch(p -> p.finishes().contains(doneKey));
+        boolean names(String doneKey) {
+            return doneKey != null && doneKeys.contains(doneKey);
         }
 
         List<Publication> publications() {
             return List.copyOf(publications);
         }
 
+        /** Forgets the committed publications; called with nothing in hand. */
         void clear() {
             publications.clear();
+            doneKeys.clear();
         }
     }
 

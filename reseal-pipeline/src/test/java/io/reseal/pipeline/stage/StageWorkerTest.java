@@ -333,7 +333,153 @@ class StageWorkerTest {
         assertThat(committed(EventType.NOTIFIED)).containsExactly("rot-stuck");
     }
 
+    @Test
+    void recordsOfABatchAreHandledAtOnceButNeverMoreThanTheConcurrency() {
+        // given: each call waits until four calls are in, so calls one after the other would time out and fail
+        java.util.concurrent.CountDownLatch fourIn = new java.util.concurrent.CountDownLatch(4);
+        Notifying handler = new Notifying().working(rotationId -> {
+            fourIn.countDown();
+            awaitOrFail(fourIn);
+            pause(50);
+        });
+        for (int n = 1; n <= 8; n++) append(p0, request("rot-" + n));
+        // when
+        startConcurrent(handler, 4, Backoff.DEFAULT, Clock.systemUTC());
+        // then
+        await().atMost(PATIENCE).until(() -> committedOffset(p0) == 8);
+        assertThat(committedRecords(EventType.FAILED)).isEmpty();
+        assertThat(committed(EventType.NOTIFIED)).containsExactly(
+                "rot-1", "rot-2", "rot-3", "rot-4", "rot-5", "rot-6", "rot-7", "rot-8");
+        assertThat(handler.mostInFlight.get()).isEqualTo(4);
+        assertThat(producer.commitCount()).as("one transaction for the batch").isEqualTo(1);
+    }
+
+    @Test
+    void outputsKeepTheOrderOfTheirInputsWhenLaterRecordsFinishFirst() {
+        // given: the earlier a record, the longer its call takes; rot-5 is on the other partition
+        Notifying handler = new Notifying().working(rotationId -> pause(switch (rotationId) {
+            case "rot-1" -> 400;
+            case "rot-2" -> 250;
+            case "rot-3" -> 100;
+            default -> 0;
+        }));
+        for (int n = 1; n <= 4; n++) append(p0, request("rot-" + n));
+        append(p1, request("rot-5"));
+        // when
+        startConcurrent(handler, 8, Backoff.DEFAULT, Clock.systemUTC());
+        // then
+        await().atMost(PATIENCE).until(() -> committedOffset(p0) == 4 && committedOffset(p1) == 1);
+        assertThat(committed(EventType.NOTIFIED).stream().filter(id -> !id.equals("rot-5")))
+                .containsExactly("rot-1", "rot-2", "rot-3", "rot-4");
+        assertThat(handler.mostInFlight.get()).as("the calls overlapped").isGreaterThan(1);
+    }
+
+    @Test
+    void aPoisonRecordAndAFailingCallFailAloneWhileTheirBatchIsHandledConcurrently() {
+        // given: a record that is not JSON and a call that breaks, between good records, all in one poll
+        Notifying handler = new Notifying().working(rotationId -> {
+            pause(50);
+            if (rotationId.equals("rot-bad")) throw new IllegalStateException("broken");
+        });
+        append(p0, request("rot-1"));
+        consumer.append(p0, "x", "{not json".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        append(p0, request("rot-bad"));
+        append(p0, request("rot-4"));
+        // when
+        startConcurrent(handler, 4, Backoff.DEFAULT, Clock.systemUTC());
+        // then
+        await().atMost(PATIENCE).until(() -> committedOffset(p0) == 4);
+        assertThat(producer.commitCount()).isEqualTo(1);
+        assertThat(committed(EventType.NOTIFIED)).containsExactly("rot-1", "rot-4");
+        assertThat(committedRecords(EventType.FAILED).stream().map(record -> failedData(record).errorCode()))
+                .containsExactly("invalid-json", "internal-error");
+        assertThat(handler.mostInFlight.get()).as("the calls overlapped").isGreaterThan(1);
+    }
+
+    @Test
+    void aRetriableFailureCommitsWhatCameBeforeItAndTheRecordsAfterItThatFinishedAreHandledAgainInOrder() {
+        // given: rot-2 fails once for a passing reason, but only after rot-3 and rot-4 (same partition) finished
+        java.util.concurrent.CountDownLatch laterDone = new java.util.concurrent.CountDownLatch(2);
+        AtomicBoolean firstCall = new AtomicBoolean(true);
+        Notifying handler = new Notifying().failing("rot-2", 1).working(rotationId -> {
+            if (rotationId.equals("rot-3") || rotationId.equals("rot-4")) laterDone.countDown();
+            if (rotationId.equals("rot-2") && firstCall.getAndSet(false)) awaitOrFail(laterDone);
+        });
+        for (int n = 1; n <= 4; n++) append(p0, request("rot-" + n));
+        append(p1, request("rot-5"));
+        ShiftedClock clock = new ShiftedClock();
+        // when
+        startConcurrent(handler, 4, new Backoff(Duration.ofMinutes(1), Duration.ofMinutes(1), Duration.ofHours(1)), clock);
+        // then: rot-1 (and rot-5 on the other partition) commit; rot-3 and rot-4 were handled but not published
+        await().atMost(PATIENCE).until(() -> committedOffset(p0) == 1 && committedOffset(p1) == 1);
+        assertThat(committed(EventType.NOTIFIED)).containsExactlyInAnyOrder("rot-1", "rot-5");
+        assertThat(handler.calls).containsEntry("rot-3", 1).containsEntry("rot-4", 1);
+        // when: the retry is due
+        clock.shift(Duration.ofMinutes(3));
+        // then: rot-2, rot-3, rot-4 follow in order, each published once; rot-3 and rot-4 were handled again
+        await().atMost(PATIENCE).until(() -> committedOffset(p0) == 4);
+        assertThat(committed(EventType.NOTIFIED).stream().filter(id -> !id.equals("rot-5")))
+                .containsExactly("rot-1", "rot-2", "rot-3", "rot-4");
+        assertThat(handler.calls).containsEntry("rot-2", 2).containsEntry("rot-3", 2).containsEntry("rot-4", 2);
+    }
+
+    @Test
+    void aDuplicateInTheSameBatchIsHandledOnceEvenWhenTheBatchIsHandledConcurrently() {
+        // given: two requests for rot-d with another between them; each call takes a while
+        Notifying handler = new Notifying().working(rotationId -> pause(100));
+        append(p0, request("rot-d"));
+        append(p0, request("rot-other"));
+        append(p0, request("rot-d"));
+        // when
+        startConcurrent(handler, 4, Backoff.DEFAULT, Clock.systemUTC());
+        // then
+        await().atMost(PATIENCE).until(() -> committedOffset(p0) == 3);
+        assertThat(handler.calls).containsEntry("rot-d", 1);
+        assertThat(committed(EventType.NOTIFIED)).containsExactly("rot-d", "rot-other");
+    }
+
+    @Test
+    void aStageThatCommitsEachRecordHandsOverOnlyAsManyRecordsAsItsConcurrencyPerTransaction() {
+        // given
+        Notifying handler = new Notifying().working(rotationId -> pause(50));
+        for (int n = 1; n <= 6; n++) append(p0, request("rot-" + n));
+        // when
+        consumer.assignOnNextPoll(List.of(p0, p1));
+        worker = new StageWorker(consumer, producer, handler, topics, Backoff.DEFAULT,
+                Batching.DEFAULT.withConcurrency(3).inHand(), Clock.systemUTC(), StageListener.NONE, new RotationLedger());
+        thread.submit(worker);
+        // then
+        await().atMost(PATIENCE).until(() -> committedOffset(p0) == 6);
+        assertThat(producer.commitCount()).isEqualTo(2);
+        assertThat(handler.mostInFlight.get()).isEqualTo(3);
+        assertThat(committed(EventType.NOTIFIED)).containsExactly("rot-1", "rot-2", "rot-3", "rot-4", "rot-5", "rot-6");
+    }
+
     // --- helpers
+
+    private void startConcurrent(StageHandler handler, int concurrency, Backoff backoff, Clock clock) {
+        consumer.assignOnNextPoll(List.of(p0, p1));
+        worker = new StageWorker(consumer, producer, handler, topics, backoff, Batching.DEFAULT.withConcurrency(concurrency),
+                clock, StageListener.NONE, new RotationLedger());
+        thread.submit(worker);
+    }
+
+    private static void awaitOrFail(java.util.concurrent.CountDownLatch latch) {
+        try {
+            if (!latch.await(5, TimeUnit.SECONDS)) throw new IllegalStateException("the other calls never came");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
+        }
+    }
+
+    private static void pause(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
 
     private Future<?> start(StageHandler handler, Backoff backoff, Clock clock, RotationLedger ledger) {
         return start(handler, backoff, clock, ledger, StageListener.NONE);
@@ -421,7 +567,17 @@ class StageWorkerTest {
     /** Turns each request into a "notified" event, counts calls per rotation, and fails the ones it is told to. */
     static class Notifying implements StageHandler {
         final Map<String, Integer> calls = new ConcurrentHashMap<>();
+        /** The most calls that were in at the same time. */
+        final java.util.concurrent.atomic.AtomicInteger mostInFlight = new java.util.concurrent.atomic.AtomicInteger();
+        private final java.util.concurrent.atomic.AtomicInteger inFlight = new java.util.concurrent.atomic.AtomicInteger();
         private final Map<String, Integer> failuresLeft = new ConcurrentHashMap<>();
+        private java.util.function.Consumer<String> work = rotationId -> { };
+
+        /** Runs {@code work} with the rotation id in each call, before it fails or returns. */
+        Notifying working(java.util.function.Consumer<String> work) {
+            this.work = work;
+            return this;
+        }
 
         Notifying failing(String rotationId) {
             return failing(rotationId, Integer.MAX_VALUE);
@@ -444,12 +600,18 @@ class StageWorkerTest {
 
         @Override
         public List<RotationEvent<?>> handle(RotationEvent<?> event) throws RetriableStageException {
-            calls.merge(event.rotationId(), 1, Integer::sum);
-            if (failuresLeft.getOrDefault(event.rotationId(), 0) > 0) {
-                failuresLeft.merge(event.rotationId(), -1, Integer::sum);
-                throw new RetriableStageException("server-down", "S3 unreachable", null);
+            mostInFlight.accumulateAndGet(inFlight.incrementAndGet(), Math::max);
+            try {
+                calls.merge(event.rotationId(), 1, Integer::sum);
+                work.accept(event.rotationId());
+                if (failuresLeft.getOrDefault(event.rotationId(), 0) > 0) {
+                    failuresLeft.merge(event.rotationId(), -1, Integer::sum);
+                    throw new RetriableStageException("server-down", "S3 unreachable", null);
+                }
+                return List.of(notified(event.rotationId()));
+            } finally {
+                inFlight.decrementAndGet();
             }
-            return List.of(notified(event.rotationId()));
         }
     }
 
