@@ -63,14 +63,19 @@ public final class SealerWorker implements AutoCloseable {
     private final ScheduledExecutorService renewalChecks;
     private final Producer<String, byte[]> renewalProducer;
     private final ForkJoinPool pool;
+    private final IssuerHistory history;
+    private final AdoptionReports adoption;
 
     private SealerWorker(StageService service, StageService finisher, ScheduledExecutorService renewalChecks,
-                         Producer<String, byte[]> renewalProducer, ForkJoinPool pool) {
+                         Producer<String, byte[]> renewalProducer, ForkJoinPool pool, IssuerHistory history,
+                         AdoptionReports adoption) {
         this.service = service;
         this.finisher = finisher;
         this.renewalChecks = renewalChecks;
         this.renewalProducer = renewalProducer;
         this.pool = pool;
+        this.history = history;
+        this.adoption = adoption;
     }
 
     /**
@@ -109,6 +114,7 @@ public final class SealerWorker implements AutoCloseable {
         } catch (RuntimeException e) {
             producer.close(Duration.ZERO);
             pool.shutdown();
+            history.close();
             throw e;
         }
         MultiGauge certificateInfo = MultiGauge.builder("reseal.sealer.certificate.info")
@@ -141,8 +147,8 @@ public final class SealerWorker implements AutoCloseable {
                     .<MultiGauge.Row<?>>map(row -> row)
                     .toList(), true);
         }, 0, every, TimeUnit.MILLISECONDS);
-        AutoFinish autoFinish = new AutoFinish(config.issuers(), issuers, history,
-                AdoptionReports.fromKafka(new KafkaClients(kafka), kafka.topicNames()),
+        AdoptionReports adoption = AdoptionReports.fromKafka(new KafkaClients(kafka), kafka.topicNames());
+        AutoFinish autoFinish = new AutoFinish(config.issuers(), issuers, history, adoption,
                 event -> publishOrThrow(producer, codec, kafka.topicNames().of(event.type()), event), clock);
         if (autoFinish.enabled()) {
             checks.scheduleWithFixedDelay(() -> {
@@ -153,7 +159,7 @@ public final class SealerWorker implements AutoCloseable {
                 }
             }, autoFinish.checkEvery().toMillis(), autoFinish.checkEvery().toMillis(), TimeUnit.MILLISECONDS);
         }
-        return new SealerWorker(service, finisher, checks, producer, pool);
+        return new SealerWorker(service, finisher, checks, producer, pool, history, adoption);
     }
 
     /** Publishes a finish request or notice of the sealer's own; throws if Kafka did not take it (asked again later). */
@@ -205,5 +211,7 @@ public final class SealerWorker implements AutoCloseable {
         finisher.close();
         renewalProducer.close(Duration.ofSeconds(5));
         pool.shutdown();
+        history.close();
+        adoption.close();
     }
 }

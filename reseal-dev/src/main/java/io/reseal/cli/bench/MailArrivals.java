@@ -16,8 +16,9 @@ import java.util.stream.Stream;
 /**
  * When each rotation's e-mail reached the embedded SMTP server: the server saves every copy it receives as
  * {@code <n>-<recipient>.eml} before it acknowledges the message, so the file's modification time is the
- * arrival time (to the file system's timestamp resolution). Reads only the headers of files it has not seen.
- * Not thread-safe.
+ * arrival time (to the file system's timestamp resolution). Reads only the headers of files it has not seen; a file
+ * still being written, whose rotation header is not there yet, is read again at the next poll (taking it as seen
+ * without one would lose that rotation's arrival for good). Not thread-safe.
  */
 final class MailArrivals {
 
@@ -39,11 +40,12 @@ final class MailArrivals {
         if (!Files.isDirectory(mailDir)) return Map.copyOf(arrivals);
         try (Stream<Path> files = Files.list(mailDir)) {
             for (Path file : files.filter(f -> f.getFileName().toString().endsWith(recipientSuffix)).toList()) {
-                if (seen.add(file)) {
-                    String rotation = rotationOf(file);
-                    Instant arrived = Files.getLastModifiedTime(file).toInstant();
-                    if (rotation != null) arrivals.merge(rotation, arrived, (a, b) -> a.isBefore(b) ? a : b);
-                }
+                if (seen.contains(file)) continue;
+                String rotation = rotationOf(file);
+                if (rotation == null) continue;
+                seen.add(file);
+                Instant arrived = Files.getLastModifiedTime(file).toInstant();
+                arrivals.merge(rotation, arrived, (a, b) -> a.isBefore(b) ? a : b);
             }
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read " + mailDir, e);

@@ -29,6 +29,19 @@ class MailArrivalsTest {
     }
 
     @Test
+    void a_copy_read_while_it_is_still_being_written_is_read_again() throws Exception {
+        // given a copy whose headers are not written yet
+        Path file = mail.resolve("000001-team@example.com.eml");
+        Files.writeString(file, "Message-ID: <rot-1@reseal>\r\n");
+        MailArrivals arrivals = new MailArrivals(mail, "team@example.com");
+        assertThat(arrivals.poll()).isEmpty();
+
+        // when it is complete, then the next poll has it
+        save("000001-team@example.com.eml", "rot-1", Instant.parse("2026-01-01T00:00:02Z"));
+        assertThat(arrivals.poll()).containsEntry("rot-1", Instant.parse("2026-01-01T00:00:02Z"));
+    }
+
+    @Test
     void percentiles_are_nearest_rank() {
         List<Long> sorted = List.of(10L, 20L, 30L, 40L, 50L, 60L, 70L, 80L, 90L, 100L);
         assertThat(BenchE2eCommand.percentile(sorted, 50)).isEqualTo(50L);

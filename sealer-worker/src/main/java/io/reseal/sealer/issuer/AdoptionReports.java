@@ -11,40 +11,67 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Supplier;
+import java.util.stream.Collectors;
 
 /**
  * What the adoption watcher reported on the adopted topic (which only its principal may write): for each rotation,
- * cluster and namespace, the states reached. The sealer's own view of adoption, read afresh when
- * {@link AutoFinish} looks; a report not in the shape the watcher publishes ({@link AdoptionEvents#fromWatcher}: its
+ * cluster and namespace, the states reached. The sealer's own view of adoption, brought up to date when
+ * {@link AutoFinish} looks ({@link #fromKafka} keeps one consumer open and folds in only the reports committed
+ * since the previous look); a report not in the shape the watcher publishes ({@link AdoptionEvents#fromWatcher}: its
  * source, its ids, the same rotation in attributes and data) is not taken. A careful forgery in that shape is kept
  * out by the topic's ACL alone.
  * Thread-safe.
  */
-public final class AdoptionReports {
+public final class AdoptionReports implements AutoCloseable {
 
     private final Supplier<Snapshot> reader;
+    private final AutoCloseable resources;
 
+    /** Reports that {@code reader} tells; nothing to close. */
     public AdoptionReports(Supplier<Snapshot> reader) {
-        this.reader = reader;
+        this(reader, () -> {});
     }
 
-    /** Reads the committed records of the adopted topic. */
+    private AdoptionReports(Supplier<Snapshot> reader, AutoCloseable resources) {
+        this.reader = reader;
+        this.resources = resources;
+    }
+
+    /**
+     * Follows the committed records of the adopted topic; the consumer is opened at the first read and closed by
+     * {@link #close}.
+     */
     public static AdoptionReports fromKafka(KafkaClients clients, Topics topics) {
-        CommittedEvents events = new CommittedEvents(clients, topics);
+        CommittedEvents events = new CommittedEvents(clients, topics, EventType.ADOPTED);
+        Map<Ref, Set<AdoptionState>> reached = new HashMap<>();
         return new AdoptionReports(() -> {
-            Map<Ref, Set<AdoptionState>> reached = new HashMap<>();
-            events.forEach(EventType.ADOPTED, (event, at) -> {
-                if (AdoptionEvents.fromWatcher(event) && event.data() instanceof RotationAdopted adopted) {
-                    reached.computeIfAbsent(new Ref(adopted.rotationId(), adopted.cluster(), adopted.namespace()),
-                            k -> EnumSet.noneOf(AdoptionState.class)).add(adopted.state());
-                }
-            });
-            return new Snapshot(reached);
+            synchronized (reached) {
+                events.catchUp((topic, event, at) -> {
+                    if (AdoptionEvents.fromWatcher(event) && event.data() instanceof RotationAdopted adopted) {
+                        reached.computeIfAbsent(new Ref(adopted.rotationId(), adopted.cluster(), adopted.namespace()),
+                                k -> EnumSet.noneOf(AdoptionState.class)).add(adopted.state());
+                    }
+                });
+                return new Snapshot(reached);
+            }
+        }, () -> {
+            synchronized (reached) {
+                events.close();
+            }
         });
     }
 
     public Snapshot read() {
         return reader.get();
+    }
+
+    @Override
+    public void close() {
+        try {
+            resources.close();
+        } catch (Exception e) {
+            throw new IllegalStateException("closing the adoption reports: " + e, e);
+        }
     }
 
     /** A namespace of a cluster, in one rotation. */
@@ -54,7 +81,8 @@ public final class AdoptionReports {
     public record Snapshot(Map<Ref, Set<AdoptionState>> reached) {
 
         public Snapshot {
-            reached = Map.copyOf(reached);
+            reached = reached.entrySet().stream().collect(Collectors.toUnmodifiableMap(
+                    Map.Entry::getKey, e -> Set.copyOf(e.getValue())));
         }
 
         /** Whether the namespace reached {@code state} or a state beyond it. */

@@ -9,38 +9,56 @@ import io.reseal.pipeline.stage.TopicScanner;
 import io.reseal.pipeline.stage.Topics;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.function.BiConsumer;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 
 /**
- * The committed events of an event type's topic, read from the beginning ({@link TopicScanner#readAll}) for a
- * sealer-side view of history. A record that is not a valid event is passed over: not ours to judge here, the
- * stage that consumes the topic reports it. Thread-safe.
+ * The committed events of some event types' topics, for a sealer-side view of history, read from the beginning in
+ * steps through one consumer kept open ({@link TopicScanner#follow}): each {@link #catchUp} hands only the events
+ * committed since the previous one, up to the end offsets as they are at that call, so that everything committed
+ * before it is seen. A record that is not a valid event is passed over: not ours to judge here, the stage that
+ * consumes the topic reports it. Not thread-safe: one caller at a time.
  */
-final class CommittedEvents {
+final class CommittedEvents implements AutoCloseable {
 
-    /** How long one scan of a topic may take. */
+    /** How long one catch-up may take. */
     static final Duration PATIENCE = Duration.ofMinutes(2);
 
-    private final TopicScanner scanner;
-    private final Topics topics;
+    private final Map<String, EventType> typeByTopic = new HashMap<>();
+    private final TopicScanner.Follower follower;
     private final EventCodec codec = new EventCodec();
 
-    CommittedEvents(KafkaClients clients, Topics topics) {
-        this.scanner = new TopicScanner(clients);
-        this.topics = topics;
+    /** @param types whose topics to read; no two of them may share a topic */
+    CommittedEvents(KafkaClients clients, Topics topics, EventType... types) {
+        for (EventType type : types) typeByTopic.put(topics.of(type), type);
+        this.follower = new TopicScanner(clients).follow(List.copyOf(typeByTopic.keySet()));
     }
 
-    /** Hands each valid event of {@code type}'s topic, in offset order per partition, and when Kafka took it. */
-    void forEach(EventType type, BiConsumer<RotationEvent<?>, Instant> action) {
-        for (ConsumerRecord<String, byte[]> record : scanner.readAll(topics.of(type), PATIENCE)) {
+    /**
+     * Hands each valid event committed since the previous call, in offset order per partition, with the event type
+     * whose topic it was read from and when Kafka took it.
+     */
+    void catchUp(Handler handler) {
+        for (ConsumerRecord<String, byte[]> record : follower.next(PATIENCE)) {
             RotationEvent<?> event;
             try {
                 event = codec.fromRecord(record);
             } catch (InvalidEventException e) {
                 continue;
             }
-            action.accept(event, Instant.ofEpochMilli(record.timestamp()));
+            handler.accept(typeByTopic.get(record.topic()), event, Instant.ofEpochMilli(record.timestamp()));
         }
+    }
+
+    /** Takes one committed event. */
+    interface Handler {
+        void accept(EventType topic, RotationEvent<?> event, Instant at);
+    }
+
+    @Override
+    public void close() {
+        follower.close();
     }
 }

@@ -4,12 +4,12 @@ import io.reseal.pipeline.event.EventType;
 import io.reseal.pipeline.event.IssuedVersions;
 import io.reseal.pipeline.event.RotationFinishDeferred;
 import io.reseal.pipeline.event.RotationFinished;
+import io.reseal.pipeline.event.RotationEvent;
 import io.reseal.pipeline.event.RotationSealed;
 import io.reseal.pipeline.kafka.KafkaClients;
 import io.reseal.pipeline.stage.Topics;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
@@ -18,39 +18,84 @@ import java.util.function.Supplier;
 
 /**
  * What Kafka says about issued credentials: the sealed rotations that carry {@link IssuedVersions}, in the order
- * they were sealed, the rotations finished since, and those whose finish on adoption was held back. This is the whole of an issuer's state (the credentials
- * themselves are never stored), read afresh for every rotation that uses an issuer, so every sealer replica
- * sees the same. Thread-safe.
+ * they were sealed, the rotations finished since, and those whose finish on adoption was held back. This is the
+ * whole of an issuer's state (the credentials themselves are never stored). {@link #fromKafka} keeps one consumer
+ * open on the sealed and finished topics and, at each {@link #read}, folds in only what was committed since the
+ * previous one, up to the end offsets as they are at that read: a decision still sees everything committed before
+ * it, and every sealer replica sees the same. Thread-safe.
  */
-public final class IssuerHistory {
+public final class IssuerHistory implements AutoCloseable {
 
     private final Supplier<Snapshot> reader;
+    private final AutoCloseable resources;
 
+    /** A history that {@code reader} tells; nothing to close. */
     public IssuerHistory(Supplier<Snapshot> reader) {
-        this.reader = reader;
+        this(reader, () -> {});
     }
 
-    /** Reads the committed records of the sealed and finished topics. */
+    private IssuerHistory(Supplier<Snapshot> reader, AutoCloseable resources) {
+        this.reader = reader;
+        this.resources = resources;
+    }
+
+    /**
+     * Follows the committed records of the sealed and finished topics; the consumer is opened at the first read
+     * (a sealer whose rotations use no issuer never opens it) and closed by {@link #close}.
+     */
     public static IssuerHistory fromKafka(KafkaClients clients, Topics topics) {
-        CommittedEvents events = new CommittedEvents(clients, topics);
-        return new IssuerHistory(() -> {
-            List<Sealed> sealed = new ArrayList<>();
-            Set<String> finished = new HashSet<>();
-            Set<String> deferred = new HashSet<>();
-            events.forEach(EventType.SEALED, (event, at) -> {
-                if (event.data() instanceof RotationSealed s && !s.issuers().isEmpty()) sealed.add(new Sealed(s, at));
-            });
-            events.forEach(EventType.FINISHED, (event, at) -> {
-                if (event.data() instanceof RotationFinished) finished.add(event.rotationId());
-                if (event.data() instanceof RotationFinishDeferred) deferred.add(event.rotationId());
-            });
-            sealed.sort(Comparator.comparing(Sealed::at));
-            return new Snapshot(sealed, finished, deferred);
-        });
+        CommittedEvents events = new CommittedEvents(clients, topics, EventType.SEALED, EventType.FINISHED);
+        Folded folded = new Folded(events);
+        return new IssuerHistory(folded::read, folded::close);
     }
 
     public Snapshot read() {
         return reader.get();
+    }
+
+    @Override
+    public void close() {
+        try {
+            resources.close();
+        } catch (Exception e) {
+            throw new IllegalStateException("closing the issuer history: " + e, e);
+        }
+    }
+
+    /** The state folded from the events read so far. */
+    private static final class Folded {
+        private final CommittedEvents events;
+        /** In the order sealed (by Kafka's timestamp; in the order read where equal). */
+        private final List<Sealed> sealed = new ArrayList<>();
+        private final Set<String> finished = new HashSet<>();
+        private final Set<String> deferred = new HashSet<>();
+
+        Folded(CommittedEvents events) {
+            this.events = events;
+        }
+
+        synchronized Snapshot read() {
+            events.catchUp(this::fold);
+            return new Snapshot(sealed, finished, deferred);
+        }
+
+        /** Waits for a read under way. */
+        synchronized void close() {
+            events.close();
+        }
+
+        private void fold(EventType topic, RotationEvent<?> event, Instant at) {
+            if (topic == EventType.SEALED) {
+                if (event.data() instanceof RotationSealed s && !s.issuers().isEmpty()) {
+                    int i = sealed.size();
+                    while (i > 0 && sealed.get(i - 1).at().isAfter(at)) i--;
+                    sealed.add(i, new Sealed(s, at));
+                }
+            } else {
+                if (event.data() instanceof RotationFinished) finished.add(event.rotationId());
+                if (event.data() instanceof RotationFinishDeferred) deferred.add(event.rotationId());
+            }
+        }
     }
 
     /** A sealed rotation with issued credentials, and when it was sealed. */

@@ -75,6 +75,19 @@ class IssuerStepsTest {
         assertThat(issuer.slots).containsExactly("db_b", "db_b");
     }
 
+    @Test
+    void aRotationWithoutIssuedValuesDoesNotReadTheHistory() throws Exception {
+        IssuerSteps noHistory = new IssuerSteps(Map.of("db", issuer), new IssuerHistory(() -> {
+            throw new AssertionError("the history was read");
+        }), clock);
+        List<BundleConfig> literal = List.of(new BundleConfig("app", null, null, null,
+                Map.of("URL", new ValueSource.Literal("https://example.com"))));
+
+        try (IssuerSteps.Issued issued = noHistory.createAndTest("rotation-1", literal)) {
+            assertThat(issued.versions()).isEmpty();
+        }
+    }
+
     private static IssuerHistory.Sealed sealed(String rotationId) {
         RotationSealed rotation = new RotationSealed(rotationId, "financial-ml", "team@example.com", Trigger.AD_HOC, null,
                 Instant.parse("2026-12-02T00:00:00Z"), List.of(), List.of(new IssuedVersions("db", "alternating-users", "db_a", "db_b")));
