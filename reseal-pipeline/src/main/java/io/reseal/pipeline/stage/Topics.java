@@ -2,6 +2,7 @@ package io.reseal.pipeline.stage;
 
 import io.reseal.pipeline.event.EventType;
 import java.util.EnumMap;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.Objects;
 
@@ -25,8 +26,8 @@ public final class Topics {
     /**
      * Defaults, except for the topics of the types named in {@code overrides}.
      *
-     * @throws IllegalArgumentException for an invalid name, or an override of a type that travels on another
-     *     type's topic (naming the type to override instead)
+     * @throws IllegalArgumentException for an invalid name, two types with topics of their own given one name, or
+     *     an override of a type that travels on another type's topic (naming the type to override instead)
      */
     public static Topics withOverrides(Map<EventType, String> overrides) {
         for (EventType type : overrides.keySet()) {
@@ -43,6 +44,15 @@ public final class Topics {
                 throw new IllegalArgumentException("invalid topic name for " + type.shortName() + ": '" + name + "'");
             }
             names.put(type, name);
+        }
+        Map<String, EventType> ownerOfName = new HashMap<>();
+        for (EventType type : EventType.values()) {
+            if (type.carrier() != type) continue;
+            EventType other = ownerOfName.putIfAbsent(names.get(type), type);
+            if (other != null) {
+                throw new IllegalArgumentException(other.shortName() + " and " + type.shortName() + " both name topic '"
+                        + names.get(type) + "': each needs a topic of its own");
+            }
         }
         return new Topics(names);
     }

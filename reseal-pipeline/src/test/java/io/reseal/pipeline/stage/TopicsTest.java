@@ -38,6 +38,13 @@ class TopicsTest {
     }
 
     @Test
+    void twoTypesWithTopicsOfTheirOwnMayNotShareOneName() {
+        assertThatThrownBy(() -> Topics.withOverrides(Map.of(EventType.FINISHED, "reseal.rotation.sealed")))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("sealed and finished both name topic 'reseal.rotation.sealed': each needs a topic of its own");
+    }
+
+    @Test
     void eachTypeWithATopicOfItsOwnHasItsDefaultUnlessOverridden() {
         Topics defaults = Topics.defaults();
         for (EventType type : EventType.values()) {

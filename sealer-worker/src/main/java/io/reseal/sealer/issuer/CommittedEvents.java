@@ -30,7 +30,7 @@ final class CommittedEvents implements AutoCloseable {
     private final TopicScanner.Follower follower;
     private final EventCodec codec = new EventCodec();
 
-    /** @param types whose topics to read; no two of them may share a topic */
+    /** @param types whose topics to read (types with topics of their own: {@link Topics} gives each its own name) */
     CommittedEvents(KafkaClients clients, Topics topics, EventType... types) {
         for (EventType type : types) typeByTopic.put(topics.of(type), type);
         this.follower = new TopicScanner(clients).follow(List.copyOf(typeByTopic.keySet()));
